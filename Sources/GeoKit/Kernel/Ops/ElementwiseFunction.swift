@@ -1,0 +1,51 @@
+/// A scalar function applied element by element, with its derivative. New
+/// element-wise ops are one small struct conforming to this protocol; the
+/// loop, threading, dtype dispatch and backward come from `Tensor.map`.
+public protocol ElementwiseFunction {
+    func value<T: TensorScalar>(_ x: T) -> T
+    /// dy/dx at x, where y = value(x) (given so derivatives like the
+    /// sigmoid's can reuse it).
+    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T
+}
+
+extension Tensor {
+    /// Applies `f` to every element; differentiable through `f.derivative`.
+    public func map<F: ElementwiseFunction>(_ f: F, name: String) -> Tensor {
+        let out = Tensor(zeros: shape, dtype: dtype)
+        switch dtype {
+        case .float32: mapKernel(f, pointer(Float.self), out.pointer(Float.self), count)
+        case .float64: mapKernel(f, pointer(Double.self), out.pointer(Double.self), count)
+        }
+        return out.recorded(name, inputs: [self]) { [unowned out] g in
+            [Tensor.mapDerivative(f, x: self, y: out, gradient: g)]
+        }
+    }
+
+    private static func mapDerivative<F: ElementwiseFunction>(_ f: F, x: Tensor, y: Tensor, gradient g: Tensor) -> Tensor {
+        let gx = Tensor(zeros: x.shape, dtype: x.dtype)
+        switch x.dtype {
+        case .float32: derivativeKernel(f, x.pointer(Float.self), y.pointer(Float.self), g.pointer(Float.self), gx.pointer(Float.self), x.count)
+        case .float64: derivativeKernel(f, x.pointer(Double.self), y.pointer(Double.self), g.pointer(Double.self), gx.pointer(Double.self), x.count)
+        }
+        return gx
+    }
+}
+
+@inline(__always)
+private func mapKernel<F: ElementwiseFunction, T: TensorScalar>(
+    _ f: F, _ x: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int
+) {
+    Parallel.forEachChunk(n) { r in
+        for i in r { y[i] = f.value(x[i]) }
+    }
+}
+
+@inline(__always)
+private func derivativeKernel<F: ElementwiseFunction, T: TensorScalar>(
+    _ f: F, _ x: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>, _ g: UnsafeMutablePointer<T>,
+    _ gx: UnsafeMutablePointer<T>, _ n: Int
+) {
+    Parallel.forEachChunk(n) { r in
+        for i in r { gx[i] = g[i] * f.derivative(x[i], y[i]) }
+    }
+}

@@ -1,0 +1,48 @@
+extension Tensor {
+    /// Sum over `axes` (all axes when empty), keeping them as size 1 when `keepDims`.
+    public func sum(axes: [Int] = [], keepDims: Bool = false) -> Tensor {
+        let normalized = axes.isEmpty ? Array(0..<rank) : Set(axes.map { Shape.axis($0, rank: rank) }).sorted()
+        var reducedShape = shape
+        var out = self
+        // One axis at a time, highest first, each as [outer, n, inner] -> [outer, inner].
+        noGrad {
+            for axis in normalized.reversed() {
+                out = out.sumKeepingAxis(axis)
+                reducedShape[axis] = 1
+            }
+        }
+        if normalized.isEmpty { out = copy() }
+        let finalShape = keepDims ? reducedShape : shape.enumerated().filter { !normalized.contains($0.offset) }.map(\.element)
+        let result = out.reshapedStorage(finalShape)
+        let inputShape = shape
+        return result.recorded("sum", inputs: [self]) { g in [g.reshaped(reducedShape).expanded(to: inputShape)] }
+    }
+
+    /// Mean over `axes` (all axes when empty).
+    public func mean(axes: [Int] = [], keepDims: Bool = false) -> Tensor {
+        let normalized = axes.isEmpty ? Array(0..<rank) : Set(axes.map { Shape.axis($0, rank: rank) }).sorted()
+        let n = normalized.reduce(1) { $0 * shape[$1] }
+        return sum(axes: normalized, keepDims: keepDims) * (1 / Double(max(n, 1)))
+    }
+
+    private func sumKeepingAxis(_ axis: Int) -> Tensor {
+        let outer = shape[..<axis].reduce(1, *), n = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
+        var outShape = shape
+        outShape[axis] = 1
+        let out = Tensor(zeros: outShape, dtype: dtype)
+        func run<T: TensorScalar>(_: T.Type) {
+            let x = pointer(T.self), y = out.pointer(T.self)
+            Parallel.forEachChunk(outer, grain: max(1, 16_384 / max(n * inner, 1))) { r in
+                for o in r {
+                    let dst = y + o * inner
+                    for j in 0..<n {
+                        let src = x + (o * n + j) * inner
+                        for i in 0..<inner { dst[i] += src[i] }
+                    }
+                }
+            }
+        }
+        switch dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        return out
+    }
+}

@@ -1,0 +1,133 @@
+import RealModule
+
+// Element-wise functions and their derivatives. Each is a small value type
+// so the compiler specialises the shared loop in `Tensor.map` for it.
+
+struct ReLU: ElementwiseFunction {
+    func value<T: TensorScalar>(_ x: T) -> T { x > 0 ? x : 0 }
+    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T { x > 0 ? 1 : 0 }
+}
+
+struct LeakyReLU: ElementwiseFunction {
+    let slope: Double
+    func value<T: TensorScalar>(_ x: T) -> T { x > 0 ? x : T(slope) * x }
+    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T { x > 0 ? 1 : T(slope) }
+}
+
+struct Sigmoid: ElementwiseFunction {
+    func value<T: TensorScalar>(_ x: T) -> T { 1 / (1 + T.exp(-x)) }
+    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T { y * (1 - y) }
+}
+
+struct SiLU: ElementwiseFunction {
+    func value<T: TensorScalar>(_ x: T) -> T { x / (1 + T.exp(-x)) }
+    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T {
+        let s = 1 / (1 + T.exp(-x))
+        return s * (1 + x * (1 - s))
+    }
+}
+
+/// The exact GELU, x * Phi(x), with Phi through erf (torch's default).
+struct GELU: ElementwiseFunction {
+    func value<T: TensorScalar>(_ x: T) -> T { x * (1 + T.erf(x / T(2).squareRoot())) / 2 }
+    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T {
+        let cdf = (1 + T.erf(x / T(2).squareRoot())) / 2
+        let pdf = T.exp(-x * x / 2) / (2 * T.pi).squareRoot()
+        return cdf + x * pdf
+    }
+}
+
+struct Tanh: ElementwiseFunction {
+    func value<T: TensorScalar>(_ x: T) -> T { T.tanh(x) }
+    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T { 1 - y * y }
+}
+
+/// x * relu6(x + 3) / 6, with torch's derivative convention at the kinks.
+struct HardSwish: ElementwiseFunction {
+    func value<T: TensorScalar>(_ x: T) -> T { x * min(max(x + 3, 0), 6) / 6 }
+    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T {
+        if x < -3 { return 0 }
+        if x > 3 { return 1 }
+        return (2 * x + 3) / 6
+    }
+}
+
+struct Exp: ElementwiseFunction {
+    func value<T: TensorScalar>(_ x: T) -> T { T.exp(x) }
+    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T { y }
+}
+
+struct Log: ElementwiseFunction {
+    func value<T: TensorScalar>(_ x: T) -> T { T.log(x) }
+    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T { 1 / x }
+}
+
+struct Log1p: ElementwiseFunction {
+    func value<T: TensorScalar>(_ x: T) -> T { T.log(onePlus: x) }
+    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T { 1 / (1 + x) }
+}
+
+struct Sqrt: ElementwiseFunction {
+    func value<T: TensorScalar>(_ x: T) -> T { x.squareRoot() }
+    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T { 1 / (2 * y) }
+}
+
+struct Power: ElementwiseFunction {
+    let exponent: Double
+    func value<T: TensorScalar>(_ x: T) -> T {
+        exponent == 2 ? x * x : T.pow(x, T(exponent))
+    }
+    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T {
+        exponent == 2 ? 2 * x : T(exponent) * T.pow(x, T(exponent - 1))
+    }
+}
+
+/// Clamp with torch's gradient convention: 1 inside [min, max] (bounds included), 0 outside.
+struct Clamp: ElementwiseFunction {
+    let low: Double?, high: Double?
+    func value<T: TensorScalar>(_ x: T) -> T {
+        var v = x
+        if let low, v < T(low) { v = T(low) }
+        if let high, v > T(high) { v = T(high) }
+        return v
+    }
+    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T {
+        if let low, x < T(low) { return 0 }
+        if let high, x > T(high) { return 0 }
+        return 1
+    }
+}
+
+/// log(1 + e^(beta x)) / beta, linear above `threshold` as in torch.
+struct Softplus: ElementwiseFunction {
+    let beta: Double, threshold: Double
+    func value<T: TensorScalar>(_ x: T) -> T {
+        let bx = T(beta) * x
+        return bx > T(threshold) ? x : T.log(onePlus: T.exp(bx)) / T(beta)
+    }
+    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T {
+        let bx = T(beta) * x
+        return bx > T(threshold) ? 1 : 1 / (1 + T.exp(-bx))
+    }
+}
+
+extension Tensor {
+    public func relu() -> Tensor { map(ReLU(), name: "relu") }
+    public func leakyRelu(slope: Double = 0.01) -> Tensor { map(LeakyReLU(slope: slope), name: "leaky_relu") }
+    public func sigmoid() -> Tensor { map(Sigmoid(), name: "sigmoid") }
+    public func silu() -> Tensor { map(SiLU(), name: "silu") }
+    public func gelu() -> Tensor { map(GELU(), name: "gelu") }
+    public func tanh() -> Tensor { map(Tanh(), name: "tanh") }
+    public func hardSwish() -> Tensor { map(HardSwish(), name: "hardswish") }
+    public func exp() -> Tensor { map(Exp(), name: "exp") }
+    public func log() -> Tensor { map(Log(), name: "log") }
+    public func log1p() -> Tensor { map(Log1p(), name: "log1p") }
+    public func sqrt() -> Tensor { map(Sqrt(), name: "sqrt") }
+    public func pow(_ exponent: Double) -> Tensor { map(Power(exponent: exponent), name: "pow") }
+    public func clamp(min low: Double? = nil, max high: Double? = nil) -> Tensor {
+        map(Clamp(low: low, high: high), name: "clamp")
+    }
+    public func softplus(beta: Double = 1, threshold: Double = 20) -> Tensor {
+        map(Softplus(beta: beta, threshold: threshold), name: "softplus")
+    }
+}
