@@ -1,5 +1,5 @@
 import XCTest
-@testable import GeoKit
+import GeoKit
 
 /// Finite-difference gradient check in Float64: the analytic gradient of
 /// L = sum(f(inputs) * r), r a fixed random projection, is compared with
@@ -17,7 +17,7 @@ func assertGradientsMatch(
     let out = f(inputs)
     let projection = Tensor.randn(out.shape, seed: 12345, dtype: .float64)
     (out * projection).sum().backward()
-    let loss: () -> Double = { noGrad { (f(inputs) * projection).sum().item } }
+    func loss() -> Double { noGrad { (f(inputs) * projection).sum().item } }
     for (index, x) in inputs.enumerated() {
         guard let analytic = x.grad?.scalars(as: Double.self) else {
             XCTFail("input \(index) received no gradient", file: file, line: line)

@@ -4,13 +4,13 @@ extension Tensor {
     /// require gradients accumulate into `.grad`; the graph's saved tensors
     /// are freed afterwards (call `backward` once per forward).
     public func backward(_ gradient: Tensor? = nil) {
-        precondition(requiresGrad, "GeoKit: backward() on a tensor that does not require gradients (was it computed under noGrad, or from leaves without requiringGrad()?)")
+        require(requiresGrad, "GeoKit: backward() on a tensor that does not require gradients (was it computed under noGrad, or from leaves without requiringGrad()?)")
         let seed: Tensor
         if let gradient {
-            precondition(gradient.shape == shape, "GeoKit: backward gradient has shape \(gradient.shape), the output has \(shape)")
+            require(gradient.shape == shape, "GeoKit: backward gradient has shape \(gradient.shape), the output has \(shape)")
             seed = gradient.to(dtype)
         } else {
-            precondition(count == 1, "GeoKit: backward() without a gradient needs a one-element output, this one has shape \(shape)")
+            require(count == 1, "GeoKit: backward() without a gradient needs a one-element output, this one has shape \(shape)")
             seed = Tensor.full(1, shape: shape, dtype: dtype)
         }
         let order = topologicalOrder()
@@ -25,7 +25,7 @@ extension Tensor {
                 let inputGrads = node.backward?(g) ?? []
                 for (input, ig) in zip(node.inputs, inputGrads) {
                     guard let ig, input.requiresGrad else { continue }
-                    precondition(ig.shape == input.shape,
+                    require(ig.shape == input.shape,
                                  "GeoKit: backward of \(node.name) produced a gradient of shape \(ig.shape) for an input of shape \(input.shape)")
                     let key = ObjectIdentifier(input)
                     if let existing = grads[key] { grads[key] = existing + ig } else { grads[key] = ig }

@@ -46,7 +46,7 @@ extension Tensor {
     public func sumToShape(_ target: [Int]) -> Tensor {
         if shape == target { return self }
         let offset = rank - target.count
-        precondition(offset >= 0, "GeoKit: cannot reduce shape \(shape) to \(target)")
+        require(offset >= 0, "GeoKit: cannot reduce shape \(shape) to \(target)")
         var axes: [Int] = Array(0..<offset)
         for (i, d) in target.enumerated() where d == 1 && shape[i + offset] != 1 { axes.append(i + offset) }
         return sum(axes: axes, keepDims: true).reshaped(target)
@@ -55,7 +55,7 @@ extension Tensor {
     /// This tensor broadcast to `target` (a copy; differentiable).
     public func expanded(to target: [Int]) -> Tensor {
         if shape == target { return self }
-        precondition(Shape.broadcast(shape, target) == target, "GeoKit: cannot broadcast \(shape) to \(target)")
+        require(Shape.broadcast(shape, target) == target, "GeoKit: cannot broadcast \(shape) to \(target)")
         return Tensor.zeros(target, dtype: dtype) + self
     }
 
@@ -72,9 +72,9 @@ extension Tensor {
     private static func broadcastBinary<F: BinaryFunction>(
         _ a: Tensor, _ b: Tensor, _ f: F, name: String, backward: @escaping (Tensor) -> [Tensor?]
     ) -> Tensor {
-        precondition(a.dtype == b.dtype, "GeoKit: \(name) of a \(a.dtype) and a \(b.dtype) tensor; convert one with .to(_:)")
+        require(a.dtype == b.dtype, "GeoKit: \(name) of a \(a.dtype) and a \(b.dtype) tensor; convert one with .to(_:)")
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
-            preconditionFailure("GeoKit: \(name) cannot broadcast shapes \(a.shape) and \(b.shape)")
+            fatalError("GeoKit: \(name) cannot broadcast shapes \(a.shape) and \(b.shape)")
         }
         let out = Tensor(zeros: shape, dtype: a.dtype)
         switch a.dtype {

@@ -6,7 +6,7 @@ extension Tensor {
 
     /// y = x W^T + b with W of shape (out, in) as in torch.nn.Linear; x is (..., in).
     public func linear(weight: Tensor, bias: Tensor?) -> Tensor {
-        precondition(weight.rank == 2 && shape.last == weight.shape[1],
+        require(weight.rank == 2 && shape.last == weight.shape[1],
                      "GeoKit: linear expects input (..., \(weight.rank == 2 ? weight.shape[1] : -1)) for weight \(weight.shape), got \(shape)")
         let flat = reshaped([-1, weight.shape[1]])
         var y = Tensor.matmul(flat, weight, transposeA: false, transposeB: true)
@@ -16,8 +16,8 @@ extension Tensor {
 
     /// op(A) op(B) for 2-D or equally batched 3-D operands, through BLAS gemm.
     public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool) -> Tensor {
-        precondition(a.dtype == b.dtype, "GeoKit: matmul of \(a.dtype) and \(b.dtype)")
-        precondition((a.rank == 2 && b.rank == 2) || (a.rank == 3 && b.rank == 3 && a.shape[0] == b.shape[0]),
+        require(a.dtype == b.dtype, "GeoKit: matmul of \(a.dtype) and \(b.dtype)")
+        require((a.rank == 2 && b.rank == 2) || (a.rank == 3 && b.rank == 3 && a.shape[0] == b.shape[0]),
                      "GeoKit: matmul takes two 2-D or two equally batched 3-D tensors, got \(a.shape) and \(b.shape)")
         let batched = a.rank == 3
         let batch = batched ? a.shape[0] : 1
@@ -25,7 +25,7 @@ extension Tensor {
         let (br, bc) = (b.shape[b.rank - 2], b.shape[b.rank - 1])
         let (m, k) = transposeA ? (ac, ar) : (ar, ac)
         let (k2, n) = transposeB ? (bc, br) : (br, bc)
-        precondition(k == k2, "GeoKit: matmul inner dimensions differ: \(a.shape)\(transposeA ? "^T" : "") x \(b.shape)\(transposeB ? "^T" : "")")
+        require(k == k2, "GeoKit: matmul inner dimensions differ: \(a.shape)\(transposeA ? "^T" : "") x \(b.shape)\(transposeB ? "^T" : "")")
         let out = Tensor(zeros: batched ? [batch, m, n] : [m, n], dtype: a.dtype)
         func run<T: TensorScalar>(_: T.Type) {
             let pa = a.pointer(T.self), pb = b.pointer(T.self), pc = out.pointer(T.self)

@@ -16,14 +16,14 @@ extension Tensor {
 
     /// A tensor viewing the same storage with another shape, no history.
     func reshapedStorage(_ newShape: [Int]) -> Tensor {
-        precondition(Shape.count(newShape) == count, "GeoKit: cannot reshape \(shape) (\(count) elements) to \(newShape)")
+        require(Shape.count(newShape) == count, "GeoKit: cannot reshape \(shape) (\(count) elements) to \(newShape)")
         return Tensor(shape: newShape, dtype: dtype, storage: storage)
     }
 
     private func resolveShape(_ newShape: [Int]) -> [Int] {
         guard let hole = newShape.firstIndex(of: -1) else { return newShape }
         let known = newShape.enumerated().filter { $0.offset != hole }.reduce(1) { $0 * $1.element }
-        precondition(known > 0 && count % known == 0, "GeoKit: cannot reshape \(shape) to \(newShape)")
+        require(known > 0 && count % known == 0, "GeoKit: cannot reshape \(shape) to \(newShape)")
         var s = newShape
         s[hole] = count / known
         return s

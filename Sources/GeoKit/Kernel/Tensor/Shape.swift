@@ -39,7 +39,7 @@ public enum Shape {
     /// Normalises a possibly negative axis index.
     public static func axis(_ axis: Int, rank: Int) -> Int {
         let a = axis < 0 ? axis + rank : axis
-        precondition(a >= 0 && a < rank, "GeoKit: axis \(axis) is out of range for a tensor of rank \(rank)")
+        require(a >= 0 && a < rank, "GeoKit: axis \(axis) is out of range for a tensor of rank \(rank)")
         return a
     }
 }

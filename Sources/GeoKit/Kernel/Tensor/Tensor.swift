@@ -26,7 +26,7 @@ public final class Tensor: @unchecked Sendable {
     public var rank: Int { shape.count }
 
     init(shape: [Int], dtype: DType, storage: Storage) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "GeoKit: negative dimension in shape \(shape)")
+        require(shape.allSatisfy { $0 >= 0 }, "GeoKit: negative dimension in shape \(shape)")
         self.shape = shape
         self.dtype = dtype
         self.storage = storage
@@ -39,7 +39,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// A tensor holding `values` (row-major) with the given shape.
     public convenience init<T: TensorScalar>(_ values: [T], shape: [Int]) {
-        precondition(values.count == Shape.count(shape),
+        require(values.count == Shape.count(shape),
                      "GeoKit: \(values.count) values cannot fill shape \(shape)")
         self.init(zeros: shape, dtype: T.dtype)
         values.withUnsafeBufferPointer { src in
@@ -58,7 +58,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// Typed access to the elements. The caller must ask for the tensor's own dtype.
     public func pointer<T: TensorScalar>(_: T.Type) -> UnsafeMutablePointer<T> {
-        precondition(T.dtype == dtype, "GeoKit: a \(dtype) tensor was read as \(T.dtype)")
+        require(T.dtype == dtype, "GeoKit: a \(dtype) tensor was read as \(T.dtype)")
         return storage.pointer.assumingMemoryBound(to: T.self)
     }
 
@@ -72,7 +72,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// The single element of a one-element tensor, as a Double.
     public var item: Double {
-        precondition(count == 1, "GeoKit: item needs a one-element tensor, this one has shape \(shape)")
+        require(count == 1, "GeoKit: item needs a one-element tensor, this one has shape \(shape)")
         return scalars(as: Double.self)[0]
     }
 
@@ -91,14 +91,14 @@ public final class Tensor: @unchecked Sendable {
     /// A leaf that gradients flow to. Returns self, for chaining.
     @discardableResult
     public func requiringGrad(_ flag: Bool = true) -> Tensor {
-        precondition(gradNode == nil || !flag, "GeoKit: requiringGrad() is for leaves; this tensor is an op's output")
+        require(gradNode == nil || !flag, "GeoKit: requiringGrad() is for leaves; this tensor is an op's output")
         requiresGrad = flag
         return self
     }
 
     /// Copies `other`'s values into this tensor in place (no history); shapes must match in count.
     public func assign(_ other: Tensor) {
-        precondition(other.count == count, "GeoKit: cannot assign \(other.shape) to \(shape)")
+        require(other.count == count, "GeoKit: cannot assign \(other.shape) to \(shape)")
         let src = other.dtype == dtype ? other : other.to(dtype)
         storage.pointer.copyMemory(from: src.storage.pointer, byteCount: count * dtype.byteSize)
     }
