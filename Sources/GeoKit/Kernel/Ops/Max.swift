@@ -79,7 +79,9 @@ extension Tensor {
                 }
             }
         }
-        switch dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        if outer * inner > 0 {
+            switch dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        }
         return (values, indices)
     }
 }

@@ -12,9 +12,9 @@ extension Tensor {
     /// Indices may repeat; the backward then sums their gradients.
     public func indexSelect(_ indices: [Int], axis: Int) -> Tensor {
         let a = normalizedAxis(axis, op: "indexSelect")
-        if let bad = indices.first(where: { $0 < 0 || $0 >= shape[a] }) {
-            require(false, "GeoKit: indexSelect: index \(bad) is outside 0..<\(shape[a]) on axis \(axis) of shape \(shape)")
-        }
+        let valid = 0..<shape[a]
+        require(indices.allSatisfy(valid.contains),
+                "GeoKit: indexSelect: index \(indices.first { !valid.contains($0) }!) is outside \(valid) on axis \(axis) of shape \(shape)")
         return gathered(axis: a, indices, name: "index_select")
     }
 
