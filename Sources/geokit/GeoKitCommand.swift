@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import GeoKit
 
 @main
@@ -7,18 +6,5 @@ struct GeoKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "geokit",
         abstract: "Cross-view geo-localisation: assemble, train and evaluate retrieval models.",
-        subcommands: [BenchCommand.self, ForwardCommand.self])
-}
-
-/// Registers the kernel's components before a command uses the registry.
-func startKernel() {
-    BuiltinComponents.register()
-}
-
-/// Runs a command body, turning a GeoKitError into one message and exit code 1.
-func reportingErrors(_ body: () throws -> Void) throws {
-    do { try body() } catch let error as GeoKitError {
-        FileHandle.standardError.write(Data("geokit: error: \(error)\n".utf8))
-        throw ExitCode(1)
-    }
+        subcommands: [])
 }

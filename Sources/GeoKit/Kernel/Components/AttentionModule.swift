@@ -1,2 +1,0 @@
-/// Feature map -> feature map of the same shape (USAM, Triplet Attention, ...).
-public protocol AttentionModule: Module {}
