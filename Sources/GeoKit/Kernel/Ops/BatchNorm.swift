@@ -1,0 +1,214 @@
+extension Tensor {
+    /// Batch normalisation of an (N, C, ...) tensor per channel C, exactly
+    /// torch.nn.functional.batch_norm. In training the batch mean and biased
+    /// variance normalise, and `runningMean` / `runningVar` (when given) are
+    /// updated in place with the unbiased variance:
+    /// `running = (1 - momentum) * running + momentum * batchStatistic`.
+    /// In evaluation the running statistics normalise. Gradients flow to the
+    /// input, `weight` and `bias` in both modes; the running statistics get none.
+    ///
+    /// ```swift
+    /// let y = x.batchNorm(weight: gamma, bias: beta, runningMean: mean, runningVar: variance, training: true)
+    /// ```
+    public func batchNorm(weight: Tensor?, bias: Tensor?, runningMean: Tensor?, runningVar: Tensor?,
+                          training: Bool, momentum: Double = 0.1, eps: Double = 1e-5) -> Tensor {
+        require(rank >= 2, "GeoKit: batchNorm expects input (N, C), (N, C, L) or (N, C, H, W), got \(shape)")
+        let batch = shape[0], channels = shape[1], plane = shape[2...].reduce(1, *)
+        for (role, t) in [("weight", weight), ("bias", bias), ("runningMean", runningMean), ("runningVar", runningVar)] {
+            guard let t else { continue }
+            require(t.shape == [channels] && t.dtype == dtype,
+                    "GeoKit: batchNorm \(role) must be a \(dtype) tensor of shape [\(channels)] for input \(shape), got \(t.dtype) \(t.shape)")
+        }
+        require((runningMean == nil) == (runningVar == nil), "GeoKit: batchNorm needs both runningMean and runningVar, or neither")
+        require(training || runningMean != nil, "GeoKit: batchNorm in evaluation mode needs runningMean and runningVar")
+        let count = batch * plane
+        require(!training || count > 1, "GeoKit: batchNorm training needs more than one value per channel, input is \(shape)")
+
+        var mean = [Double](repeating: 0, count: channels), invStd = [Double](repeating: 0, count: channels)
+        let out = Tensor(zeros: shape, dtype: dtype)
+        func run<T: TensorScalar>(_: T.Type) {
+            let x = pointer(T.self)
+            mean.withUnsafeMutableBufferPointer { mean in
+                invStd.withUnsafeMutableBufferPointer { invStd in
+                    if training {
+                        let variance = UnsafeMutableBufferPointer<Double>.allocate(capacity: channels)
+                        defer { variance.deallocate() }
+                        channelMoments(x, batch: batch, channels: channels, plane: plane,
+                                       mean: mean.baseAddress!, variance: variance.baseAddress!)
+                        for c in 0..<channels { invStd[c] = 1 / (variance[c] + eps).squareRoot() }
+                        if let runningMean, let runningVar {
+                            let rm = runningMean.pointer(T.self), rv = runningVar.pointer(T.self)
+                            let unbias = Double(count) / Double(count - 1)
+                            for c in 0..<channels {
+                                rm[c] = T((1 - momentum) * Double(rm[c]) + momentum * mean[c])
+                                rv[c] = T((1 - momentum) * Double(rv[c]) + momentum * variance[c] * unbias)
+                            }
+                        }
+                    } else if let runningMean, let runningVar {
+                        let rm = runningMean.pointer(T.self), rv = runningVar.pointer(T.self)
+                        for c in 0..<channels {
+                            mean[c] = Double(rm[c])
+                            invStd[c] = 1 / (Double(rv[c]) + eps).squareRoot()
+                        }
+                    }
+                    // y = x * scale + shift with scale = w / std, shift = b - mean * scale.
+                    let w = weight?.pointer(T.self), b = bias?.pointer(T.self)
+                    let y = out.pointer(T.self)
+                    Parallel.forEachChunk(batch * channels, grain: max(1, 16_384 / max(plane, 1))) { range in
+                        for task in range {
+                            let c = task % channels
+                            let scale = (w.map { Double($0[c]) } ?? 1) * invStd[c]
+                            let shift = (b.map { Double($0[c]) } ?? 0) - mean[c] * scale
+                            let (s, t) = (T(scale), T(shift))
+                            let src = x + task * plane, dst = y + task * plane
+                            for i in 0..<plane { dst[i] = src[i] * s + t }
+                        }
+                    }
+                }
+            }
+        }
+        switch dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+
+        let inputs = [self] + [weight, bias].compactMap { $0 }
+        return out.recorded("batch_norm", inputs: inputs) { [mean, invStd] gradient in
+            let grads = Tensor.batchNormBackward(gradient, input: self, weight: weight, bias: bias,
+                                                 mean: mean, invStd: invStd, batchStatistics: training)
+            return [grads.input] + (weight == nil ? [] : [grads.weight]) + (bias == nil ? [] : [grads.bias])
+        }
+    }
+
+    /// With xhat = (x - mean) * invStd: dbias = sum dy, dweight = sum dy * xhat, and
+    /// dx = w * invStd * (dy - [sum dy + xhat * sum dy * xhat] / count) in training (where
+    /// the statistics depend on x), dx = w * invStd * dy in evaluation.
+    private static func batchNormBackward(_ gradient: Tensor, input: Tensor, weight: Tensor?, bias: Tensor?,
+                                          mean: [Double], invStd: [Double], batchStatistics: Bool)
+        -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
+        let batch = input.shape[0], channels = input.shape[1], plane = input.shape[2...].reduce(1, *)
+        let count = Double(batch * plane)
+        let inputGradient = input.requiresGrad ? Tensor(zeros: input.shape, dtype: input.dtype) : nil
+        let weightGradient = weight?.requiresGrad == true ? Tensor(zeros: [channels], dtype: input.dtype) : nil
+        let biasGradient = bias?.requiresGrad == true ? Tensor(zeros: [channels], dtype: input.dtype) : nil
+        let needsSums = weightGradient != nil || biasGradient != nil || (inputGradient != nil && batchStatistics)
+        func run<T: TensorScalar>(_: T.Type) {
+            let x = input.pointer(T.self), dy = gradient.pointer(T.self)
+            let w = weight?.pointer(T.self)
+            let dx = inputGradient?.pointer(T.self), dw = weightGradient?.pointer(T.self), db = biasGradient?.pointer(T.self)
+            Parallel.forEachChunk(channels, grain: max(1, 16_384 / max(batch * plane, 1))) { range in
+                for c in range {
+                    var sumDy = 0.0, sumDyCentered = 0.0
+                    if needsSums {
+                        for n in 0..<batch {
+                            let offset = (n * channels + c) * plane
+                            let sums = gradientSums(dy + offset, x + offset, count: plane, center: T(mean[c]))
+                            sumDy += sums.gradient
+                            sumDyCentered += sums.gradientTimesCentered
+                        }
+                    }
+                    let sumDyXhat = sumDyCentered * invStd[c]
+                    db?[c] = T(sumDy)
+                    dw?[c] = T(sumDyXhat)
+                    guard let dx else { continue }
+                    // dx = a * dy + b * x + k, per channel.
+                    let scale = (w.map { Double($0[c]) } ?? 1) * invStd[c]
+                    var b = 0.0, k = 0.0
+                    if batchStatistics {
+                        b = -scale * invStd[c] * sumDyXhat / count
+                        k = -scale * sumDy / count - b * mean[c]
+                    }
+                    let (ta, tb, tk) = (T(scale), T(b), T(k))
+                    for n in 0..<batch {
+                        let offset = (n * channels + c) * plane
+                        let src = x + offset, g = dy + offset, dst = dx + offset
+                        for i in 0..<plane { dst[i] = ta * g[i] + tb * src[i] + tk }
+                    }
+                }
+            }
+        }
+        switch input.dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        return (inputGradient, weightGradient, biasGradient)
+    }
+}
+
+/// Per-channel mean and biased variance of an (N, C, plane) tensor. Lanes
+/// accumulate (x - shift) in blocks of the element type, each block is added
+/// in Double; the shift (the channel's first value) keeps the one-pass
+/// variance free of cancellation when the mean is large against the spread.
+private func channelMoments<T: TensorScalar>(_ x: UnsafePointer<T>, batch: Int, channels: Int, plane: Int,
+                                             mean: UnsafeMutablePointer<Double>, variance: UnsafeMutablePointer<Double>) {
+    let count = Double(batch * plane)
+    Parallel.forEachChunk(channels, grain: max(1, 16_384 / max(batch * plane, 1))) { range in
+        for c in range {
+            let shift = x[c * plane]
+            var sum = 0.0, sumSquares = 0.0
+            for n in 0..<batch {
+                let moments = shiftedMoments(x + (n * channels + c) * plane, count: plane, shift: shift)
+                sum += moments.sum
+                sumSquares += moments.sumSquares
+            }
+            let centeredMean = sum / count
+            mean[c] = Double(shift) + centeredMean
+            variance[c] = max(0, sumSquares / count - centeredMean * centeredMean)
+        }
+    }
+}
+
+/// Elements per block summed in the element type before the block is added in Double.
+private let reductionBlock = 512
+
+/// Sum and sum of squares of x - shift over a contiguous run.
+@inline(__always)
+private func shiftedMoments<T: TensorScalar>(_ x: UnsafePointer<T>, count: Int, shift: T) -> (sum: Double, sumSquares: Double) {
+    let raw = UnsafeRawPointer(x), size = MemoryLayout<T>.stride
+    let s = SIMD8<T>(repeating: shift)
+    var sum = 0.0, sumSquares = 0.0
+    var i = 0
+    while i < count {
+        let end = min(count, i + reductionBlock)
+        var a = SIMD8<T>(), a2 = SIMD8<T>()
+        while i + 8 <= end {
+            let v = raw.loadUnaligned(fromByteOffset: i * size, as: SIMD8<T>.self) - s
+            a += v
+            a2 += v * v
+            i += 8
+        }
+        var tail: T = 0, tail2: T = 0
+        while i < end {
+            let v = x[i] - shift
+            tail += v
+            tail2 += v * v
+            i += 1
+        }
+        sum += Double(a.sum() + tail)
+        sumSquares += Double(a2.sum() + tail2)
+    }
+    return (sum, sumSquares)
+}
+
+/// Sum of dy and of dy * (x - center) over a contiguous run, blocked like `shiftedMoments`.
+@inline(__always)
+private func gradientSums<T: TensorScalar>(_ dy: UnsafePointer<T>, _ x: UnsafePointer<T>, count: Int, center: T)
+    -> (gradient: Double, gradientTimesCentered: Double) {
+    let rawDy = UnsafeRawPointer(dy), rawX = UnsafeRawPointer(x), size = MemoryLayout<T>.stride
+    let m = SIMD8<T>(repeating: center)
+    var sum = 0.0, sumProducts = 0.0
+    var i = 0
+    while i < count {
+        let end = min(count, i + reductionBlock)
+        var a = SIMD8<T>(), p = SIMD8<T>()
+        while i + 8 <= end {
+            let g = rawDy.loadUnaligned(fromByteOffset: i * size, as: SIMD8<T>.self)
+            a += g
+            p += g * (rawX.loadUnaligned(fromByteOffset: i * size, as: SIMD8<T>.self) - m)
+            i += 8
+        }
+        var tail: T = 0, tailProducts: T = 0
+        while i < end {
+            tail += dy[i]
+            tailProducts += dy[i] * (x[i] - center)
+            i += 1
+        }
+        sum += Double(a.sum() + tail)
+        sumProducts += Double(p.sum() + tailProducts)
+    }
+    return (sum, sumProducts)
+}
