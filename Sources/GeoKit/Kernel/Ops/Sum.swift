@@ -22,7 +22,7 @@ extension Tensor {
     public func mean(axes: [Int] = [], keepDims: Bool = false) -> Tensor {
         let normalized = axes.isEmpty ? Array(0..<rank) : Set(axes.map { Shape.axis($0, rank: rank) }).sorted()
         let n = normalized.reduce(1) { $0 * shape[$1] }
-        return sum(axes: normalized, keepDims: keepDims) * (1 / Double(max(n, 1)))
+        return sum(axes: normalized, keepDims: keepDims) * (1 / Double(Swift.max(n, 1)))
     }
 
     private func sumKeepingAxis(_ axis: Int) -> Tensor {
@@ -32,7 +32,7 @@ extension Tensor {
         let out = Tensor(zeros: outShape, dtype: dtype)
         func run<T: TensorScalar>(_: T.Type) {
             let x = pointer(T.self), y = out.pointer(T.self)
-            Parallel.forEachChunk(outer, grain: max(1, 16_384 / max(n * inner, 1))) { r in
+            Parallel.forEachChunk(outer, grain: Swift.max(1, 16_384 / Swift.max(n * inner, 1))) { r in
                 for o in r {
                     let dst = y + o * inner
                     for j in 0..<n {
