@@ -1,7 +1,7 @@
 """NN modules: state-dict keys, shapes and order of small torch models, and
 their forward and backward passes. A model case stores
   <case>/state/<key>   the torch state dict (the keys, in order, in metadata <case>/keys)
-  <case>/x, <case>/y   an input and the output (in training mode)
+  <case>/x, <case>/y   an input and the output (in training mode unless the case says eval)
   <case>/gy            a random output gradient
   <case>/gx, <case>/grad/<key>  the input's and parameters' gradients of sum(y * gy)
 """
@@ -19,8 +19,18 @@ def mlp():
         nn.Linear(8, 4), nn.Tanh(), nn.Identity(), nn.Sigmoid())
 
 
-def model_case(name, model, x, t, meta, seed=0):
+def cnn():
+    return nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(8, 8, 3, stride=2, padding=1, groups=2, bias=False), nn.GELU(),
+        nn.Dropout(0.5),
+        nn.Conv2d(8, 8, 3, padding=1, groups=8),
+        nn.Conv2d(8, 4, (1, 3), stride=(2, 1), padding=(0, 2), dilation=(1, 2)))
+
+
+def model_case(name, model, x, t, meta, seed=0, train=True):
     g = torch.Generator().manual_seed(seed + 101)
+    model.train(train)
     state = model.state_dict()
     meta[f"{name}/keys"] = json.dumps(list(state.keys()))
     for key, value in state.items():
@@ -41,4 +51,5 @@ def generate():
     torch.manual_seed(0)
     t, meta = {}, {}
     model_case("mlp", mlp(), torch.randn(5, 6), t, meta)
+    model_case("cnn", cnn(), torch.randn(2, 3, 6, 6), t, meta, train=False)
     return {"nn": (t, meta)}

@@ -37,36 +37,8 @@ private final class Counter: Module {
 }
 
 final class ModuleTests: XCTestCase {
-    /// The torch state dict of a fixture case, keys without the case prefix, and the torch key order.
-    static func torchState(_ f: Fixture, _ name: String) throws -> (tensors: [String: Tensor], keys: [String]) {
-        let prefix = "\(name)/state/"
-        var tensors: [String: Tensor] = [:]
-        for (key, value) in f.contents.tensors where key.hasPrefix(prefix) { tensors[String(key.dropFirst(prefix.count))] = value }
-        let json = try XCTUnwrap(f.metadata("\(name)/keys"))
-        let keys = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String])
-        return (tensors, keys)
-    }
-
-    func testStateDictKeysShapesAndOrderMatchTorch() throws {
-        let f = try Fixture("nn")
-        let (tensors, keys) = try Self.torchState(f, "mlp")
-        let state = makeMLP().stateDict()
-        XCTAssertEqual(state.map(\.name), keys)
-        for entry in state { XCTAssertEqual(entry.tensor.shape, tensors[entry.name]?.shape, entry.name) }
-    }
-
-    func testTorchWeightsGiveTorchsOutputAndGradients() throws {
-        let f = try Fixture("nn")
-        let model = makeMLP()
-        try model.loadStateDict(try Self.torchState(f, "mlp").tensors)
-        let x = try f.tensor("mlp/x").requiringGrad()
-        let y = model(x)
-        assertClose(y, try f.tensor("mlp/y"), tolerance: 1e-5, "output")
-        y.backward(try f.tensor("mlp/gy"))
-        assertClose(x.grad!, try f.tensor("mlp/gx"), tolerance: 1e-5, "input gradient")
-        for (name, parameter) in model.namedParameters() {
-            assertClose(parameter.grad!, try f.tensor("mlp/grad/\(name)"), tolerance: 1e-5, name)
-        }
+    func testMLPMatchesTorch() throws {
+        try TorchModelFixture("mlp").assertMatches(makeMLP())
     }
 
     func testLoadStateDictCopiesInPlaceSoLayersKeepTheirTensors() throws {
