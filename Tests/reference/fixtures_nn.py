@@ -4,11 +4,13 @@ their forward and backward passes. A model case stores
   <case>/x, <case>/y   an input and the output (in training mode unless the case says eval)
   <case>/gy            a random output gradient
   <case>/gx, <case>/grad/<key>  the input's and parameters' gradients of sum(y * gy)
+  <case>/after/<key>   buffers after the forward pass (running statistics)
 """
 import json
 
 import torch
 import torch.nn as nn
+from timm.layers import LayerNorm2d
 
 
 def mlp():
@@ -28,6 +30,15 @@ def cnn():
         nn.Conv2d(8, 4, (1, 3), stride=(2, 1), padding=(0, 2), dilation=(1, 2)))
 
 
+def normalized_cnn():
+    return nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 8, 3, padding=1), nn.BatchNorm2d(8, eps=1e-3, momentum=0.2),
+        nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False), LayerNorm2d(8),
+        nn.MaxPool2d(3, stride=1, padding=1), nn.AvgPool2d(2),
+        nn.AdaptiveAvgPool2d((2, 1)), nn.Flatten(), nn.Linear(16, 6), nn.BatchNorm1d(6), nn.LayerNorm(6, eps=1e-6))
+
+
 def model_case(name, model, x, t, meta, seed=0, train=True):
     g = torch.Generator().manual_seed(seed + 101)
     model.train(train)
@@ -45,6 +56,9 @@ def model_case(name, model, x, t, meta, seed=0, train=True):
     t[f"{name}/gx"] = x.grad
     for key, p in model.named_parameters():
         t[f"{name}/grad/{key}"] = p.grad
+        p.grad = None
+    for key, b in model.named_buffers():
+        t[f"{name}/after/{key}"] = b.clone()
 
 
 def generate():
@@ -52,4 +66,13 @@ def generate():
     t, meta = {}, {}
     model_case("mlp", mlp(), torch.randn(5, 6), t, meta)
     model_case("cnn", cnn(), torch.randn(2, 3, 6, 6), t, meta, train=False)
+    model = normalized_cnn()
+    with torch.no_grad():
+        for key, p in model.named_parameters():
+            if "weight" in key and p.dim() == 1:
+                p.add_(0.2 * torch.randn(p.shape))  # norm scales away from 1, so a swapped affine shows
+            elif "bias" in key and p.dim() == 1:
+                p.add_(0.2 * torch.randn(p.shape))
+    model_case("cnn_bn", model, torch.randn(4, 3, 8, 8), t, meta)
+    model_case("cnn_bn_eval", model, torch.randn(4, 3, 8, 8), t, meta, train=False)
     return {"nn": (t, meta)}

@@ -89,4 +89,10 @@ final class LayerTests: XCTestCase {
         model.append(Linear(4, 2))
         XCTAssertEqual(model(Tensor.zeros([3, 4])).shape, [3, 2])
     }
+
+    func testFlattenKeepsTheLeadingAxes() {
+        let x = Tensor.zeros([2, 3, 4, 5])
+        XCTAssertEqual(Flatten()(x).shape, [2, 60])
+        XCTAssertEqual(Flatten(startAxis: 2)(x).shape, [2, 3, 20])
+    }
 }
