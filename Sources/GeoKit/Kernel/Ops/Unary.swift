@@ -3,23 +3,23 @@ import RealModule
 // Element-wise functions and their derivatives. Each is a small value type
 // so the compiler specialises the shared loop in `Tensor.map` for it.
 
-struct ReLU: ElementwiseFunction {
+struct ReLUFunction: ElementwiseFunction {
     func value<T: TensorScalar>(_ x: T) -> T { x > 0 ? x : 0 }
     func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T { x > 0 ? 1 : 0 }
 }
 
-struct LeakyReLU: ElementwiseFunction {
+struct LeakyReLUFunction: ElementwiseFunction {
     let slope: Double
     func value<T: TensorScalar>(_ x: T) -> T { x > 0 ? x : T(slope) * x }
     func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T { x > 0 ? 1 : T(slope) }
 }
 
-struct Sigmoid: ElementwiseFunction {
+struct SigmoidFunction: ElementwiseFunction {
     func value<T: TensorScalar>(_ x: T) -> T { 1 / (1 + T.exp(-x)) }
     func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T { y * (1 - y) }
 }
 
-struct SiLU: ElementwiseFunction {
+struct SiLUFunction: ElementwiseFunction {
     func value<T: TensorScalar>(_ x: T) -> T { x / (1 + T.exp(-x)) }
     func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T {
         let s = 1 / (1 + T.exp(-x))
@@ -28,7 +28,7 @@ struct SiLU: ElementwiseFunction {
 }
 
 /// The exact GELU, x * Phi(x), with Phi through erf (torch's default).
-struct GELU: ElementwiseFunction {
+struct GELUFunction: ElementwiseFunction {
     func value<T: TensorScalar>(_ x: T) -> T { x * (1 + T.erf(x / T(2).squareRoot())) / 2 }
     func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T {
         let cdf = (1 + T.erf(x / T(2).squareRoot())) / 2
@@ -37,13 +37,13 @@ struct GELU: ElementwiseFunction {
     }
 }
 
-struct Tanh: ElementwiseFunction {
+struct TanhFunction: ElementwiseFunction {
     func value<T: TensorScalar>(_ x: T) -> T { T.tanh(x) }
     func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T { 1 - y * y }
 }
 
 /// x * relu6(x + 3) / 6, with torch's derivative convention at the kinks.
-struct HardSwish: ElementwiseFunction {
+struct HardSwishFunction: ElementwiseFunction {
     func value<T: TensorScalar>(_ x: T) -> T { x * min(max(x + 3, 0), 6) / 6 }
     func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T {
         if x < -3 { return 0 }
@@ -112,13 +112,13 @@ struct Softplus: ElementwiseFunction {
 }
 
 extension Tensor {
-    public func relu() -> Tensor { map(ReLU(), name: "relu") }
-    public func leakyRelu(slope: Double = 0.01) -> Tensor { map(LeakyReLU(slope: slope), name: "leaky_relu") }
-    public func sigmoid() -> Tensor { map(Sigmoid(), name: "sigmoid") }
-    public func silu() -> Tensor { map(SiLU(), name: "silu") }
-    public func gelu() -> Tensor { map(GELU(), name: "gelu") }
-    public func tanh() -> Tensor { map(Tanh(), name: "tanh") }
-    public func hardSwish() -> Tensor { map(HardSwish(), name: "hardswish") }
+    public func relu() -> Tensor { map(ReLUFunction(), name: "relu") }
+    public func leakyRelu(slope: Double = 0.01) -> Tensor { map(LeakyReLUFunction(slope: slope), name: "leaky_relu") }
+    public func sigmoid() -> Tensor { map(SigmoidFunction(), name: "sigmoid") }
+    public func silu() -> Tensor { map(SiLUFunction(), name: "silu") }
+    public func gelu() -> Tensor { map(GELUFunction(), name: "gelu") }
+    public func tanh() -> Tensor { map(TanhFunction(), name: "tanh") }
+    public func hardSwish() -> Tensor { map(HardSwishFunction(), name: "hardswish") }
     public func exp() -> Tensor { map(Exp(), name: "exp") }
     public func log() -> Tensor { map(Log(), name: "log") }
     public func log1p() -> Tensor { map(Log1p(), name: "log1p") }
