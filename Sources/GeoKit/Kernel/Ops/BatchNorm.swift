@@ -54,7 +54,7 @@ extension Tensor {
                     // y = x * scale + shift with scale = w / std, shift = b - mean * scale.
                     let w = weight?.pointer(T.self), b = bias?.pointer(T.self)
                     let y = out.pointer(T.self)
-                    Parallel.forEachChunk(batch * channels, grain: max(1, 16_384 / max(plane, 1))) { range in
+                    Parallel.forEachChunk(batch * channels, grain: Swift.max(1, 16_384 / Swift.max(plane, 1))) { range in
                         for task in range {
                             let c = task % channels
                             let scale = (w.map { Double($0[c]) } ?? 1) * invStd[c]
@@ -93,7 +93,7 @@ extension Tensor {
             let x = input.pointer(T.self), dy = gradient.pointer(T.self)
             let w = weight?.pointer(T.self)
             let dx = inputGradient?.pointer(T.self), dw = weightGradient?.pointer(T.self), db = biasGradient?.pointer(T.self)
-            Parallel.forEachChunk(channels, grain: max(1, 16_384 / max(batch * plane, 1))) { range in
+            Parallel.forEachChunk(channels, grain: Swift.max(1, 16_384 / Swift.max(batch * plane, 1))) { range in
                 for c in range {
                     var sumDy = 0.0, sumDyCentered = 0.0
                     if needsSums {

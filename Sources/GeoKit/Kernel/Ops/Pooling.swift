@@ -51,12 +51,12 @@ extension Tensor {
         func run<T: TensorScalar>(_: T.Type) {
             let x = pointer(T.self), exponents = p.pointer(T.self), y = out.pointer(T.self), m = means.pointer(T.self)
             let floor = T(eps)
-            Parallel.forEachChunk(batch * channels, grain: max(1, 4_096 / plane)) { range in
+            Parallel.forEachChunk(batch * channels, grain: Swift.max(1, 4_096 / plane)) { range in
                 for task in range {
                     let e = exponents[(task % channels) * exponentStride]
                     let src = x + task * plane
                     var sum: T = 0
-                    for i in 0..<plane { sum += T.pow(max(src[i], floor), e) }
+                    for i in 0..<plane { sum += T.pow(Swift.max(src[i], floor), e) }
                     m[task] = sum / T(plane)
                     y[task] = T.pow(m[task], 1 / e)
                 }
@@ -73,7 +73,7 @@ extension Tensor {
                 // dy/dp per plane, summed into the exponent's gradient afterwards.
                 var exponentTerms = [T](repeating: 0, count: batch * channels)
                 exponentTerms.withUnsafeMutableBufferPointer { terms in
-                    Parallel.forEachChunk(batch * channels, grain: max(1, 4_096 / plane)) { range in
+                    Parallel.forEachChunk(batch * channels, grain: Swift.max(1, 4_096 / plane)) { range in
                         for task in range {
                             let e = exponents[(task % channels) * exponentStride]
                             let src = x + task * plane
@@ -87,7 +87,7 @@ extension Tensor {
                             if exponentGradient != nil {
                                 var weighted: T = 0
                                 for i in 0..<plane {
-                                    let z = max(src[i], floor)
+                                    let z = Swift.max(src[i], floor)
                                     weighted += T.pow(z, e) * T.log(z)
                                 }
                                 let meanWeighted = weighted / T(plane)
