@@ -153,8 +153,10 @@ open class Module {
                 where: "\(type(of: self)).loadStateDict",
                 remedy: "load weights saved from the same architecture, or pass strict: false to skip missing and unexpected keys")
         }
-        for entry in entries {
-            if let given = tensors[entry.name] { entry.tensor.assign(given) }
+        noGrad {
+            for entry in entries {
+                if let given = tensors[entry.name] { entry.tensor.assign(given) }
+            }
         }
     }
 
