@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GeoKit
 
 @main
@@ -6,5 +7,18 @@ struct GeoKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "geokit",
         abstract: "Cross-view geo-localisation: assemble, train and evaluate retrieval models.",
-        subcommands: [])
+        subcommands: [BenchCommand.self, ForwardCommand.self])
+}
+
+/// Registers the kernel's components before a command uses the registry.
+func startKernel() {
+    BuiltinComponents.register()
+}
+
+/// Runs a command body, turning a GeoKitError into one message and exit code 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do { try body() } catch let error as GeoKitError {
+        FileHandle.standardError.write(Data("geokit: error: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
 }

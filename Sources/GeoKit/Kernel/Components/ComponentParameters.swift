@@ -1,0 +1,138 @@
+/// The type of a component parameter, as declared in its schema.
+public enum ParameterType: String, Sendable, Codable {
+    case int, double, bool, string, intList = "int list"
+}
+
+/// A typed parameter value (recipes and `--set name=value` produce these).
+public enum ParameterValue: Equatable, Sendable, CustomStringConvertible {
+    case int(Int), double(Double), bool(Bool), string(String), intList([Int])
+
+    public var type: ParameterType {
+        switch self {
+        case .int: .int
+        case .double: .double
+        case .bool: .bool
+        case .string: .string
+        case .intList: .intList
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .int(let v): "\(v)"
+        case .double(let v): "\(v)"
+        case .bool(let v): "\(v)"
+        case .string(let v): v
+        case .intList(let v): v.map(String.init).joined(separator: ",")
+        }
+    }
+
+    /// Parses command-line text as a value of `type` (`3`, `0.5`, `true`, `avg`, `1,2,4`).
+    public static func parse(_ text: String, as type: ParameterType) -> ParameterValue? {
+        switch type {
+        case .int: return Int(text).map(ParameterValue.int)
+        case .double: return Double(text).map(ParameterValue.double)
+        case .bool:
+            switch text.lowercased() {
+            case "true", "1", "yes": return .bool(true)
+            case "false", "0", "no": return .bool(false)
+            default: return nil
+            }
+        case .string: return .string(text)
+        case .intList:
+            let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            return parts.contains(nil) ? nil : .intList(parts.map { $0! })
+        }
+    }
+}
+
+import Foundation
+
+/// One entry of a component's parameter schema.
+public struct ParameterSpec: Sendable {
+    public let name: String
+    public let type: ParameterType
+    public let defaultValue: ParameterValue
+    public let doc: String
+
+    public init(_ name: String, _ defaultValue: ParameterValue, _ doc: String) {
+        self.name = name
+        self.type = defaultValue.type
+        self.defaultValue = defaultValue
+        self.doc = doc
+    }
+}
+
+/// The validated parameter values a factory receives: every schema entry is
+/// present (given or defaulted) and of its declared type.
+public struct ComponentParameters: Sendable {
+    public let values: [String: ParameterValue]
+
+    /// Checks `given` against `schema`: unknown names and wrong types are
+    /// errors naming the component and listing what it accepts. An int is
+    /// accepted where a double is declared.
+    public init(_ given: [String: ParameterValue], schema: [ParameterSpec], component: String) throws {
+        var values: [String: ParameterValue] = [:]
+        for spec in schema { values[spec.name] = spec.defaultValue }
+        let accepted = schema.map { "\($0.name) (\($0.type.rawValue), default \($0.defaultValue))" }
+        for (name, value) in given {
+            guard let spec = schema.first(where: { $0.name == name }) else {
+                throw GeoKitError("\(component) has no parameter '\(name)'", where: component,
+                                  remedy: accepted.isEmpty ? "it takes no parameters" : "its parameters are: " + accepted.joined(separator: ", "))
+            }
+            switch (spec.type, value) {
+            case (.double, .int(let v)): values[name] = .double(Double(v))
+            case (let t, let v) where t == v.type: values[name] = v
+            default:
+                throw GeoKitError("\(component) parameter '\(name)' must be \(spec.type.rawValue), got \(value.type.rawValue) \(value)",
+                                  where: component, remedy: "pass e.g. \(name)=\(spec.defaultValue)")
+            }
+        }
+        self.values = values
+    }
+
+    /// Parses `name=value` texts against the schema's declared types.
+    public static func parse(_ assignments: [String], schema: [ParameterSpec], component: String) throws -> ComponentParameters {
+        var given: [String: ParameterValue] = [:]
+        for assignment in assignments {
+            guard let eq = assignment.firstIndex(of: "=") else {
+                throw GeoKitError("'\(assignment)' is not name=value", where: component, remedy: "write e.g. --set heads=4")
+            }
+            let name = String(assignment[..<eq]), text = String(assignment[assignment.index(after: eq)...])
+            guard let spec = schema.first(where: { $0.name == name }) else {
+                given[name] = .string(text)  // reported as unknown by init
+                continue
+            }
+            guard let value = ParameterValue.parse(text, as: spec.type) else {
+                throw GeoKitError("\(component) parameter '\(name)' must be \(spec.type.rawValue), got '\(text)'",
+                                  where: component, remedy: "pass e.g. \(name)=\(spec.defaultValue)")
+            }
+            given[name] = value
+        }
+        return try ComponentParameters(given, schema: schema, component: component)
+    }
+
+    public func int(_ name: String) -> Int {
+        guard case .int(let v) = values[name] else { fatalError("GeoKit: parameter \(name) is not a declared int") }
+        return v
+    }
+    public func double(_ name: String) -> Double {
+        switch values[name] {
+        case .double(let v): return v
+        case .int(let v): return Double(v)
+        default: fatalError("GeoKit: parameter \(name) is not a declared double")
+        }
+    }
+    public func bool(_ name: String) -> Bool {
+        guard case .bool(let v) = values[name] else { fatalError("GeoKit: parameter \(name) is not a declared bool") }
+        return v
+    }
+    public func string(_ name: String) -> String {
+        guard case .string(let v) = values[name] else { fatalError("GeoKit: parameter \(name) is not a declared string") }
+        return v
+    }
+    public func intList(_ name: String) -> [Int] {
+        guard case .intList(let v) = values[name] else { fatalError("GeoKit: parameter \(name) is not a declared int list") }
+        return v
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// `geokit forward`: one component, in eval mode, on arrays from files, so
+/// any part can be compared with a PyTorch reference forward and backward
+/// (ARCHITECTURE.md, "Interop contracts").
+public struct ForwardContract {
+    public var component: String              // KIND:NAME
+    public var settings: [String] = []        // name=value
+    public var weights: URL?
+    public var seed: UInt64 = 0
+    public var input: URL
+    public var input2: URL?
+    public var output: URL
+    public var gradOutput: URL?
+    public var gradInput: URL?
+    public var gradInput2: URL?
+    public var gradWeights: URL?
+
+    public init(component: String, input: URL, output: URL) {
+        self.component = component
+        self.input = input
+        self.output = output
+    }
+
+    public func run(registry: Registry = .shared) throws {
+        let parts = component.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let kind = ComponentKind(rawValue: parts[0]),
+              [.backbone, .attention, .aggregator, .loss].contains(kind) else {
+            throw GeoKitError("--component must be KIND:NAME with KIND one of backbone, attention, aggregator, loss; got '\(component)'",
+                              remedy: "e.g. --component backbone:resnet18 (geokit plugins lists the names)")
+        }
+        GlobalRandom.seed(seed)
+        let module = try registry.make(Module.self, kind, parts[1], settings: settings)
+        if let weights {
+            try module.loadStateDict(SafeTensors.read(weights).tensors)
+        }
+        module.eval()
+        let wantsInputGrad = gradInput != nil || gradInput2 != nil
+        let x = try NPY.read(input)
+        if wantsInputGrad { x.requiringGrad() }
+        let x2 = try input2.map { try NPY.read($0) }
+        if gradInput2 != nil { x2?.requiringGrad() }
+
+        let y: Tensor
+        switch kind {
+        case .loss:
+            guard let x2, let loss = module as? Loss else {
+                throw GeoKitError("a loss needs --input2 (the reference descriptors)", where: component,
+                                  remedy: "pass --input QUERY.npy --input2 REFERENCE.npy, both (N, D)")
+            }
+            try requireShape(x, rank: 2, "--input (query descriptors)")
+            try requireShape(x2, rank: 2, "--input2 (reference descriptors)")
+            guard x.shape == x2.shape else {
+                throw GeoKitError("--input \(x.shape) and --input2 \(x2.shape) differ", where: component, remedy: "pass two (N, D) arrays of the same shape")
+            }
+            y = loss.loss(query: x, reference: x2).reshaped([1])
+        default:
+            try requireShape(x, rank: 4, "--input")
+            if let backbone = module as? Backbone, x.shape[1] != 3 {
+                throw GeoKitError("\(component) takes (N, 3, H, W) images, --input has \(x.shape)", where: input.path)
+            }
+            if kind == .attention || kind == .aggregator, let expected = expectedChannels(module), expected != x.shape[1] {
+                throw GeoKitError("\(component) was built for \(expected) channels, --input has \(x.shape[1])", where: input.path,
+                                  remedy: "set the component's channel parameter to match the input")
+            }
+            y = module(x)
+        }
+        try NPY.write(y.detached(), to: output)
+
+        let wantsBackward = wantsInputGrad || gradWeights != nil
+        guard wantsBackward else { return }
+        if let gradOutput {
+            let g = try NPY.read(gradOutput)
+            guard g.count == y.count else {
+                throw GeoKitError("--grad-output has shape \(g.shape), the output has \(y.shape)", where: gradOutput.path)
+            }
+            y.backward(g.reshaped(y.shape))
+        } else {
+            guard kind == .loss else {
+                throw GeoKitError("gradients of a \(kind.rawValue) need --grad-output G.npy of the output's shape \(y.shape)", where: component)
+            }
+            y.backward()
+        }
+        if let gradInput { try NPY.write(x.grad ?? x.fullLike(0), to: gradInput) }
+        if let gradInput2, let x2 { try NPY.write(x2.grad ?? x2.fullLike(0), to: gradInput2) }
+        if let gradWeights {
+            let entries = module.namedParameters().map { SafeTensors.Entry($0.name, $0.tensor.grad ?? $0.tensor.fullLike(0)) }
+            try SafeTensors.write(entries, to: gradWeights)
+        }
+    }
+
+    private func requireShape(_ t: Tensor, rank: Int, _ what: String) throws {
+        guard t.rank == rank else {
+            throw GeoKitError("\(what) must have \(rank) dimensions, got shape \(t.shape)", where: component)
+        }
+    }
+
+    /// Channel count a module was built for, when it declares one.
+    private func expectedChannels(_ module: Module) -> Int? {
+        (module as? ChannelDeclaring)?.inputChannels
+    }
+}
+
+/// Components built for a fixed channel count declare it, so that a wrong
+/// input is refused with a message instead of failing inside a kernel.
+public protocol ChannelDeclaring {
+    var inputChannels: Int? { get }
+}

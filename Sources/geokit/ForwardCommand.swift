@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import GeoKit
+
+struct ForwardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forward",
+        abstract: "Run one component in eval mode on .npy arrays (and its backward), for parity checks with PyTorch.")
+
+    @Option(help: "KIND:NAME, e.g. backbone:resnet18, attention:usam, loss:infonce.") var component: String
+    @Option(name: .customLong("set"), help: "A component parameter, name=value (repeatable).") var settings: [String] = []
+    @Option(help: "Weights (.safetensors, reference names); without it, a deterministic init from --seed.") var weights: String?
+    @Option(help: "Seed of the deterministic init.") var seed: UInt64 = 0
+    @Option(help: "Input array (.npy float32); for a loss, the query descriptors (N, D).") var input: String
+    @Option(help: "For a loss: the reference descriptors (N, D).") var input2: String?
+    @Option(help: "Where to write the output (.npy).") var output: String
+    @Option(help: "Gradient of the output (.npy); for a loss it defaults to 1.") var gradOutput: String?
+    @Option(help: "Where to write the gradient of --input.") var gradInput: String?
+    @Option(help: "Where to write the gradient of --input2.") var gradInput2: String?
+    @Option(help: "Where to write the parameters' gradients (.safetensors).") var gradWeights: String?
+
+    func run() throws {
+        startKernel()
+        try reportingErrors {
+            var contract = ForwardContract(component: component, input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output))
+            contract.settings = settings
+            contract.weights = weights.map { URL(fileURLWithPath: $0) }
+            contract.seed = seed
+            contract.input2 = input2.map { URL(fileURLWithPath: $0) }
+            contract.gradOutput = gradOutput.map { URL(fileURLWithPath: $0) }
+            contract.gradInput = gradInput.map { URL(fileURLWithPath: $0) }
+            contract.gradInput2 = gradInput2.map { URL(fileURLWithPath: $0) }
+            contract.gradWeights = gradWeights.map { URL(fileURLWithPath: $0) }
+            try contract.run()
+        }
+    }
+}
