@@ -3,16 +3,27 @@
 // tests, all linking the one kernel library built by Sources/GeoKit.
 import PackageDescription
 
+/// The published methods, each a dynamically loaded plugin library
+/// (Plugins/<Method> -> lib<Method>Plugin.so) registering its components
+/// into the one kernel at start.
+let methodPlugins = ["AENet", "RKNet", "Sample4Geo", "SAFA", "LPN"]
+
 let package = Package(
     name: "GeoKitRoot",
     products: [
         .executable(name: "geokit", targets: ["geokit"]),
-    ],
+    ] + methodPlugins.map { .library(name: "\($0)Plugin", type: .dynamic, targets: ["\($0)Plugin"]) },
     dependencies: [
         .package(path: "Sources/GeoKit"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
-    targets: [
+    targets: methodPlugins.map { method in
+        .target(
+            name: "\(method)Plugin",
+            dependencies: [.product(name: "GeoKit", package: "GeoKit")],
+            path: "Plugins/\(method)",
+            swiftSettings: [.swiftLanguageMode(.v5)])
+    } + [
         .executableTarget(
             name: "geokit",
             dependencies: [

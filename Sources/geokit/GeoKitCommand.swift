@@ -10,9 +10,14 @@ struct GeoKitCommand: ParsableCommand {
         subcommands: [BenchCommand.self, ForwardCommand.self])
 }
 
-/// Registers the kernel's components before a command uses the registry.
+/// Registers the kernel's components and loads the plugins before a command
+/// uses the registry. A plugin that fails to load is reported, one line per
+/// file, and the others stay usable.
 func startKernel() {
     BuiltinComponents.register()
+    for error in PluginLoader.loadAll() {
+        FileHandle.standardError.write(Data("geokit: warning: \(error)\n".utf8))
+    }
 }
 
 /// Runs a command body, turning a GeoKitError into one message and exit code 1.

@@ -1,0 +1,35 @@
+/// The contract between the kernel and a plugin library. Every plugin, Swift
+/// or C, exports two C symbols:
+///
+///     int32_t geokit_plugin_abi_version(void);     // the ABI it was built for
+///     int32_t geokit_plugin_init(const void *host); // 0 on success
+///
+/// The kernel refuses a plugin whose version differs from its own before
+/// calling its init. The version changes whenever a symbol's signature or a
+/// shared struct's layout changes.
+public enum PluginABI {
+    public static let version: Int32 = 1
+    public static let versionSymbol = "geokit_plugin_abi_version"
+    public static let initSymbol = "geokit_plugin_init"
+}
+
+/// The entry point of a Swift plugin: its `geokit_plugin_init` calls this
+/// with a function registering its components into the shared registry.
+///
+/// ```swift
+/// @_cdecl("geokit_plugin_abi_version") public func abiVersion() -> Int32 { PluginABI.version }
+/// @_cdecl("geokit_plugin_init") public func initialize(_ host: UnsafeRawPointer?) -> Int32 {
+///     SwiftPlugin.initialize { registry in try MyAttention.register(into: registry) }
+/// }
+/// ```
+public enum SwiftPlugin {
+    public static func initialize(_ register: (Registry) throws -> Void) -> Int32 {
+        do {
+            try register(Registry.shared)
+            return 0
+        } catch {
+            PluginLoader.reportInitError("\(error)")
+            return 1
+        }
+    }
+}

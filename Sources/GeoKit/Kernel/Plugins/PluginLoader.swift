@@ -1,0 +1,102 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Finds and loads plugin libraries into the one kernel in this process.
+/// Search order: the directory holding libGeoKit.so (the build directory,
+/// where the in-tree plugins `lib*Plugin.so` are), then each directory of
+/// `GEOKIT_PLUGIN_PATH` (colon-separated), then `~/.geokit/plugins` (every
+/// `.so` file in those two). A file is loaded once per process.
+public enum PluginLoader {
+    nonisolated(unsafe) private static var loaded: Set<String> = []
+    nonisolated(unsafe) private static var initError: String?
+
+    /// Called by a plugin's init (through `SwiftPlugin` or the C host table)
+    /// to say why it failed.
+    public static func reportInitError(_ message: String) { initError = message }
+
+    /// Loads every plugin found; returns one error per file that failed
+    /// (the others stay loaded).
+    @discardableResult
+    public static func loadAll(into registry: Registry = .shared) -> [GeoKitError] {
+        var errors: [GeoKitError] = []
+        for file in discover() {
+            do { try load(file, into: registry) } catch let e as GeoKitError { errors.append(e) } catch {
+                errors.append(GeoKitError("\(error)", where: file))
+            }
+        }
+        return errors
+    }
+
+    /// The plugin files of every search directory, in search order.
+    public static func discover() -> [String] {
+        var files: [String] = []
+        let fm = FileManager.default
+        if let build = kernelDirectory() {
+            let names = (try? fm.contentsOfDirectory(atPath: build)) ?? []
+            files += names.filter { $0.hasPrefix("lib") && $0.hasSuffix("Plugin.so") }.sorted().map { build + "/" + $0 }
+        }
+        var dirs: [String] = []
+        if let path = ProcessInfo.processInfo.environment["GEOKIT_PLUGIN_PATH"] {
+            dirs += path.split(separator: ":").map(String.init).filter { !$0.isEmpty }
+        }
+        dirs.append(fm.homeDirectoryForCurrentUser.appendingPathComponent(".geokit/plugins").path)
+        for dir in dirs {
+            let names = (try? fm.contentsOfDirectory(atPath: dir)) ?? []
+            files += names.filter { $0.hasSuffix(".so") }.sorted().map { dir + "/" + $0 }
+        }
+        return files
+    }
+
+    /// Loads one plugin library. Each failure is a GeoKitError naming the
+    /// file: not loadable, no entry symbol, ABI mismatch, init failure
+    /// (including a component registered twice).
+    public static func load(_ path: String, into registry: Registry = .shared) throws {
+        let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        if loaded.contains(real) { return }
+        guard FileManager.default.fileExists(atPath: real) else {
+            throw GeoKitError("plugin file does not exist", where: path, remedy: "check GEOKIT_PLUGIN_PATH")
+        }
+        guard let handle = dlopen(real, RTLD_NOW | RTLD_LOCAL) else {
+            let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"
+            throw GeoKitError("cannot load plugin: \(reason)", where: path,
+                              remedy: "a plugin must be a shared library (.so) built against this GeoKit; rebuild it or remove it from the plugin path")
+        }
+        guard let versionSymbol = dlsym(handle, PluginABI.versionSymbol), let initSymbol = dlsym(handle, PluginABI.initSymbol) else {
+            dlclose(handle)
+            throw GeoKitError("not a GeoKit plugin: it does not export \(PluginABI.versionSymbol) and \(PluginABI.initSymbol)", where: path,
+                              remedy: "export both symbols (see docs/plugins.md), or remove the file from the plugin path")
+        }
+        typealias VersionFunction = @convention(c) () -> Int32
+        typealias InitFunction = @convention(c) (UnsafeRawPointer?) -> Int32
+        let version = unsafeBitCast(versionSymbol, to: VersionFunction.self)()
+        guard version == PluginABI.version else {
+            dlclose(handle)
+            throw GeoKitError("plugin ABI version \(version) does not match this GeoKit's \(PluginABI.version)", where: path,
+                              remedy: "rebuild the plugin against this GeoKit (geokit config --cflags)")
+        }
+        initError = nil
+        let status = registry.registering(from: real) {
+            unsafeBitCast(initSymbol, to: InitFunction.self)(nil)
+        }
+        // Keep the library mapped even when init failed: it may have registered some components.
+        loaded.insert(real)
+        guard status == 0 else {
+            throw GeoKitError("plugin initialisation failed: \(initError ?? "status \(status)")", where: path,
+                              remedy: "fix the plugin, or remove it from the plugin path")
+        }
+    }
+
+    /// The directory of libGeoKit.so in this process (read from the
+    /// process's memory map, which names every mapped library).
+    private static func kernelDirectory() -> String? {
+        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return nil }
+        for line in maps.split(separator: "\n") {
+            guard let slash = line.firstIndex(of: "/") else { continue }
+            let path = String(line[slash...])
+            if path.hasSuffix("/libGeoKit.so") { return URL(fileURLWithPath: path).deletingLastPathComponent().path }
+        }
+        return nil
+    }
+}
