@@ -37,13 +37,20 @@ extension SynthScene {
         guard ray.z < -1e-3 else { return sky(bearing: atan2(ray.x, ray.y), elevation: asin(ray.z), conditions: conditions) }
         var t = max(0, (eye.z - ceiling) / -ray.z)
         let horizontal = (ray.x * ray.x + ray.y * ray.y).squareRoot()
-        let step = cellSize * 0.8 / max(horizontal, 0.3)
+        let fine = cellSize * 0.8 / max(horizontal, 0.3)
+        // Coarse steps until the ray is below the surface, then fine steps from one coarse step back.
+        var step = fine * 3
         while true {
             let p = eye + ray * t
             if abs(p.x - centerEast) > extent || abs(p.y - centerNorth) > extent { return conditions.haze * conditions.brightness }
             guard let i = cellIndex(east: p.x, north: p.y) else { return conditions.haze * conditions.brightness }
             let h = Double(heights[i])
             if p.z <= h {
+                if step > fine {
+                    t = max(0, t - step)
+                    step = fine
+                    continue
+                }
                 let surface = surfaces[i]
                 let colour = p.z < h - 0.4
                     ? conditions.apply(facade(i, surface: surface, east: p.x, north: p.y, z: p.z, roof: h), surface: surface) * 0.8
