@@ -83,4 +83,15 @@ public struct Image: Equatable, Sendable {
         }
         return out
     }
+
+    /// Copies `other` (same channel count) into this image with its top-left
+    /// corner at (row, column), clipping what falls outside.
+    public mutating func paste(_ other: Image, row: Int, column: Int) {
+        require(other.channels == channels, "GeoKit: paste of a \(other.channels)-channel image into a \(channels)-channel one")
+        for y in max(0, -row)..<min(other.height, height - row) {
+            for x in max(0, -column)..<min(other.width, width - column) {
+                for c in 0..<channels { self[row + y, column + x, c] = other[y, x, c] }
+            }
+        }
+    }
 }
