@@ -7,7 +7,10 @@ struct GeoKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "geokit",
         abstract: "Cross-view geo-localisation: assemble, train and evaluate retrieval models.",
-        subcommands: [BenchCommand.self, ForwardCommand.self])
+        subcommands: [
+            BenchCommand.self, ForwardCommand.self, PolarCommand.self, SynthCommand.self, SynthPreviewCommand.self,
+            PixelBaselineCommand.self, LoaderBenchCommand.self,
+        ])
 }
 
 /// Registers the kernel's components and loads the plugins before a command

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import GeoKit
+
+/// `geokit loader-bench DIR`: throughput of the background loader on a CVUSA-layout directory.
+struct LoaderBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loader-bench",
+        abstract: "Measure the data loader's throughput (decode, augment, polar transform, batch) in images/s.")
+
+    @Argument(help: "CVUSA-layout dataset root.")
+    var root: String
+
+    @Option(name: .customLong("batch-size"), help: "Pairs per batch.")
+    var batchSize: Int = 32
+
+    @Option(help: "Batches to time (0 = one epoch).")
+    var batches: Int = 20
+
+    @Option(name: .customLong("aerial-size"), help: "Aerial tile size before the polar transform.")
+    var aerialSize: Int = 256
+
+    @Option(help: "Model input size HxW of both views (panorama and polar tile).")
+    var size: String = "128x512"
+
+    @Flag(help: "Apply the default training augmentations.")
+    var augment = false
+
+    func run() throws {
+        let (h, w) = try parseSize(size, option: "--size")
+        let dataset = try CVUSADataset(root: URL(fileURLWithPath: root))
+        var configuration = CrossViewLoader.Configuration()
+        configuration.batchSize = batchSize
+        configuration.aerialSize = aerialSize
+        configuration.polar = (h, w)
+        configuration.groundSize = (h, w)
+        configuration.augmentation = augment ? PairAugmentation() : .none
+        let loader = CrossViewLoader(pairs: dataset.train, configuration: configuration, seed: 0)
+        let stream = loader.epoch(0)
+        let start = Date()
+        var pairs = 0
+        while pairs / batchSize < (batches > 0 ? batches : stream.count), let batch = try stream.next() { pairs += batch.indices.count }
+        let seconds = Date().timeIntervalSince(start)
+        print("\(pairs) pairs (\(2 * pairs) images) in " + String(format: "%.2f s: %.0f images/s (%d threads)", seconds, Double(2 * pairs) / seconds, Parallel.threadCount))
+    }
+}

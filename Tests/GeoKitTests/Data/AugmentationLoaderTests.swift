@@ -1,0 +1,104 @@
+import Foundation
+import XCTest
+import GeoKit
+
+final class AugmentationLoaderTests: XCTestCase {
+    /// A scene with a red tower at `bearing`; returns its aerial tile and panorama.
+    private func landmarkViews(bearing: Double) -> (Image, Image) {
+        let scene = SynthScene(centerEast: 0, centerNorth: 0, radius: 60)
+        let b = bearing * Double.pi / 180
+        scene.paint(SynthPrimitive(.disc(east: 24 * sin(b), north: 24 * cos(b), radius: 2.5), surface: .person,
+                                   height: 14, top: SIMD3(0.95, 0.05, 0.05)))
+        return (scene.renderAerial(pixels: 128, conditions: CaptureConditions()),
+                scene.renderPanorama(height: 32, width: 128, conditions: CaptureConditions()))
+    }
+
+    private func reddestColumn(_ image: Image) -> Int {
+        var best = (0, -1)
+        for x in 0..<image.width {
+            var score = 0
+            for y in 0..<image.height { score += max(0, Int(image[y, x, 0]) - (Int(image[y, x, 1]) + Int(image[y, x, 2])) / 2 - 80) }
+            if score > best.1 { best = (x, score) }
+        }
+        return best.0
+    }
+
+    /// Mirroring and quarter turns move the landmark to the same column in both views.
+    func testGeometricAugmentationsKeepViewsAligned() {
+        let (aerial, panorama) = landmarkViews(bearing: 70)
+        let polar = PolarTransform(aerialSize: 128, height: 32, width: 128)
+        var pairs = [(aerial.flippedHorizontally(), panorama.panoramaMirrored())]
+        for k in 1...3 { pairs.append((aerial.rotated(quarterTurns: k), panorama.rolled(columns: -k * 32))) }
+        for (k, (a, p)) in pairs.enumerated() {
+            let column = reddestColumn(p)
+            XCTAssertEqual(Double(reddestColumn(polar.apply(a))), Double(column), accuracy: 2, "case \(k)")
+            XCTAssertNotEqual(column, reddestColumn(panorama), "case \(k) moved the landmark")
+        }
+        XCTAssertEqual(aerial.rotated(quarterTurns: 1).rotated(quarterTurns: 3), aerial)
+        XCTAssertEqual(panorama.panoramaCrop(degrees: 90, centreColumn: 64).width, 32)
+    }
+
+    func testPairAugmentationIsDeterministicForAGenerator() {
+        let (aerial, panorama) = landmarkViews(bearing: 10)
+        var augmentation = PairAugmentation()
+        augmentation.erasingProbability = 1
+        augmentation.fieldOfView = 180
+        var g1 = RandomGenerator(seed: 3), g2 = RandomGenerator(seed: 3), g3 = RandomGenerator(seed: 4)
+        let a = augmentation.apply(aerial: aerial, ground: panorama, generator: &g1)
+        let b = augmentation.apply(aerial: aerial, ground: panorama, generator: &g2)
+        let c = augmentation.apply(aerial: aerial, ground: panorama, generator: &g3)
+        XCTAssertEqual(a.aerial, b.aerial)
+        XCTAssertEqual(a.ground, b.ground)
+        XCTAssertEqual(a.ground.width, 64)
+        XCTAssertNotEqual(a.aerial, c.aerial)
+        let none = PairAugmentation.none.apply(aerial: aerial, ground: panorama, generator: &g1)
+        XCTAssertEqual(none.aerial, aerial)
+        XCTAssertEqual(none.ground, panorama)
+    }
+
+    func testLoaderBatchesAreDeterministicAndReportCorruptFiles() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("geokit-loader-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.removeItem(at: root)
+        defer { try? FileManager.default.removeItem(at: root) }
+        var options = SynthOptions()
+        options.locations = 12
+        options.testFraction = 0.25
+        options.aerialSize = 64
+        options.panoramaHeight = 32
+        options.panoramaWidth = 128
+        try SynthWriter(options: options, root: root).write()
+        let dataset = try CVUSADataset(root: root)
+        var configuration = CrossViewLoader.Configuration()
+        configuration.batchSize = 4
+        configuration.aerialSize = 64
+        configuration.polar = (32, 128)
+        configuration.groundSize = (32, 128)
+        configuration.augmentation = PairAugmentation()
+        configuration.prefetch = 2
+        let loader = CrossViewLoader(pairs: dataset.train, configuration: configuration, seed: 9)
+        func collect(_ epoch: Int) throws -> [CrossViewBatch] {
+            let stream = loader.epoch(epoch)
+            var out: [CrossViewBatch] = []
+            while let batch = try stream.next() { out.append(batch) }
+            return out
+        }
+        let first = try collect(0), again = try collect(0), other = try collect(1)
+        XCTAssertEqual(first.count, 2)
+        XCTAssertEqual(first[0].aerial.shape, [4, 3, 32, 128])
+        XCTAssertEqual(first[0].ground.shape, [4, 3, 32, 128])
+        for (x, y) in zip(first, again) {
+            XCTAssertEqual(x.indices, y.indices)
+            XCTAssertEqual(x.aerial.scalars(), y.aerial.scalars())
+            XCTAssertEqual(x.ground.scalars(), y.ground.scalars())
+        }
+        XCTAssertNotEqual(first.map(\.indices), other.map(\.indices))
+        // An abandoned stream stops its producer (nothing hangs).
+        _ = loader.epoch(2)
+
+        let victim = dataset.train[loader.order(epoch: 3)[1]].ground
+        try Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16]).write(to: victim)
+        let stream = loader.epoch(3)
+        XCTAssertThrowsError(try stream.next()) { XCTAssertTrue("\($0)".contains(victim.path), "\($0)") }
+        XCTAssertNil(try stream.next())
+    }
+}
