@@ -14,27 +14,25 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed steps (the median is reported).") var steps: Int?
 
     func run() throws {
-        try reportingErrors {
-            var c = quick ? Benchmark.Configuration.quick : Benchmark.Configuration()
-            if let threads { c.threads = threads }
-            if let batch { c.batch = batch }
-            if let steps { c.steps = steps }
-            let bench = Benchmark(c)
-            print("geokit bench: \(c.model.rawValue), batch \(c.batch), 3x\(c.height)x\(c.width), \(c.threads) threads, median of \(c.steps) steps")
-            let env = ProcessInfo.processInfo.environment
-            print("OPENBLAS_CORETYPE=\(env["OPENBLAS_CORETYPE"] ?? "(unset)") OPENBLAS_L2_SIZE=\(env["OPENBLAS_L2_SIZE"] ?? "(unset)")")
-            var results = [bench.runGeoKit()]
-            if let torch { results.append(try bench.runTorch(python: torch)) }
-            print("| framework | sgemm GFLOPS | train images/s | eval images/s |")
-            print("|---|---|---|---|")
-            for r in results {
-                print(String(format: "| %@ | %.1f | %.2f | %.2f |", r.framework, r.gemmGFLOPS ?? 0, r.trainImagesPerSecond, r.evalImagesPerSecond))
-            }
-            if results.count == 2 {
-                let (g, t) = (results[0], results[1])
-                print(String(format: "GeoKit time / PyTorch time: training %.2fx, eval %.2fx",
-                             t.trainImagesPerSecond / g.trainImagesPerSecond, t.evalImagesPerSecond / g.evalImagesPerSecond))
-            }
+        var c = quick ? Benchmark.Configuration.quick : Benchmark.Configuration()
+        if let threads { c.threads = threads }
+        if let batch { c.batch = batch }
+        if let steps { c.steps = steps }
+        let bench = Benchmark(c)
+        print("geokit bench: \(c.model.rawValue), batch \(c.batch), 3x\(c.height)x\(c.width), \(c.threads) threads, median of \(c.steps) steps")
+        let env = ProcessInfo.processInfo.environment
+        print("OPENBLAS_CORETYPE=\(env["OPENBLAS_CORETYPE"] ?? "(unset)") OPENBLAS_L2_SIZE=\(env["OPENBLAS_L2_SIZE"] ?? "(unset)")")
+        var results = [bench.runGeoKit()]
+        if let torch { results.append(try bench.runTorch(python: torch)) }
+        print("| framework | sgemm GFLOPS | train images/s | eval images/s |")
+        print("|---|---|---|---|")
+        for r in results {
+            print(String(format: "| %@ | %.1f | %.2f | %.2f |", r.framework, r.gemmGFLOPS ?? 0, r.trainImagesPerSecond, r.evalImagesPerSecond))
+        }
+        if results.count == 2 {
+            let (g, t) = (results[0], results[1])
+            print(String(format: "GeoKit time / PyTorch time: training %.2fx, eval %.2fx",
+                         t.trainImagesPerSecond / g.trainImagesPerSecond, t.evalImagesPerSecond / g.evalImagesPerSecond))
         }
     }
 }

@@ -21,17 +21,15 @@ struct ForwardCommand: ParsableCommand {
 
     func run() throws {
         startKernel()
-        try reportingErrors {
-            var contract = ForwardContract(component: component, input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output))
-            contract.settings = settings
-            contract.weights = weights.map { URL(fileURLWithPath: $0) }
-            contract.seed = seed
-            contract.input2 = input2.map { URL(fileURLWithPath: $0) }
-            contract.gradOutput = gradOutput.map { URL(fileURLWithPath: $0) }
-            contract.gradInput = gradInput.map { URL(fileURLWithPath: $0) }
-            contract.gradInput2 = gradInput2.map { URL(fileURLWithPath: $0) }
-            contract.gradWeights = gradWeights.map { URL(fileURLWithPath: $0) }
-            try contract.run()
-        }
+        var contract = ForwardContract(component: component, input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output))
+        contract.settings = settings
+        contract.weights = weights.map { URL(fileURLWithPath: $0) }
+        contract.seed = seed
+        contract.input2 = input2.map { URL(fileURLWithPath: $0) }
+        contract.gradOutput = gradOutput.map { URL(fileURLWithPath: $0) }
+        contract.gradInput = gradInput.map { URL(fileURLWithPath: $0) }
+        contract.gradInput2 = gradInput2.map { URL(fileURLWithPath: $0) }
+        contract.gradWeights = gradWeights.map { URL(fileURLWithPath: $0) }
+        try contract.run()
     }
 }

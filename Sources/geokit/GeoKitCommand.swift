@@ -22,11 +22,3 @@ func startKernel() {
         FileHandle.standardError.write(Data("geokit: warning: \(error)\n".utf8))
     }
 }
-
-/// Runs a command body, turning a GeoKitError into one message and exit code 1.
-func reportingErrors(_ body: () throws -> Void) throws {
-    do { try body() } catch let error as GeoKitError {
-        FileHandle.standardError.write(Data("geokit: error: \(error)\n".utf8))
-        throw ExitCode(1)
-    }
-}
