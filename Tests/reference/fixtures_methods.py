@@ -287,7 +287,8 @@ def mhnw_batch(g):
         sat = F.normalize(ground + noise * torch.randn(6, 5, generator=g), dim=1)
         counts, margin = hard_negative_counts(ground, sat)
         back, back_margin = hard_negative_counts(sat, ground)
-        if 0 in counts and 1 in counts and max(counts) >= 3 and max(back) >= 2 and min(margin, back_margin) > 0.02:
+        covered = all(0 in c and 1 in c and max(c) >= 2 for c in (counts, back))
+        if covered and max(counts) >= 3 and min(margin, back_margin) > 0.02:
             return ground, sat
 
 
