@@ -91,7 +91,9 @@ public enum PluginLoader {
     /// The directory of libGeoKit.so in this process (read from the
     /// process's memory map, which names every mapped library).
     private static func kernelDirectory() -> String? {
-        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return nil }
+        // Read to the end: String(contentsOfFile:) stops after the first 4 KiB of a /proc file.
+        guard let data = FileHandle(forReadingAtPath: "/proc/self/maps")?.readDataToEndOfFile(),
+              let maps = String(data: data, encoding: .utf8) else { return nil }
         for line in maps.split(separator: "\n") {
             guard let slash = line.firstIndex(of: "/") else { continue }
             let path = String(line[slash...])
