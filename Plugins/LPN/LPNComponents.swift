@@ -2,5 +2,26 @@ import GeoKit
 
 /// The components of the LPN method.
 public enum LPNComponents {
-    public static func register(into registry: Registry) throws {}
+    public static func register(into registry: Registry) throws {
+        try registry.register(
+            .aggregator, "lpn",
+            summary: "Local Pattern Network part pooling: square rings (drone/satellite) or columns (panoramas), L2-normalised parts",
+            parameters: [
+                ParameterSpec("blocks", .int(4), "number of parts (descriptor size blocks * C)"),
+                ParameterSpec("pool", .string("avg"), "pooling of each part: avg or max"),
+                ParameterSpec("partition", .string("ring"), "ring (concentric squares, outermost first) or column (left to right)"),
+            ]
+        ) { p in
+            let blocks = p.int("blocks")
+            guard blocks > 0 else { throw GeoKitError("aggregator:lpn blocks must be positive, got \(blocks)") }
+            guard let pooling = LPNAggregator.Pooling(rawValue: p.string("pool")) else {
+                throw GeoKitError("aggregator:lpn pool must be avg or max, got '\(p.string("pool"))'", remedy: "pass pool=avg or pool=max")
+            }
+            guard let partition = LPNAggregator.Partition(rawValue: p.string("partition")) else {
+                throw GeoKitError("aggregator:lpn partition must be ring or column, got '\(p.string("partition"))'",
+                                  remedy: "pass partition=ring or partition=column")
+            }
+            return LPNAggregator(blocks: blocks, pooling: pooling, partition: partition)
+        }
+    }
 }

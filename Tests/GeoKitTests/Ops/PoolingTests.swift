@@ -58,4 +58,15 @@ final class PoolingTests: XCTestCase {
         XCTAssertEqual(x.maxPool2d(kernel: 2).shape, [1, 1, 3, 3])
         XCTAssertEqual(x.avgPool2d(kernel: 3).shape, [1, 1, 2, 2])
     }
+
+    /// As in torch: NaN wins a max window, and among equal maxima the first (row-major) takes the gradient.
+    func testMaxPoolPropagatesNaNAndRoutesTiesToTheFirst() {
+        let x = Tensor([1, .nan, 0, 2, 3, 3, 3, -1] as [Float], shape: [1, 1, 2, 4]).requiringGrad()
+        let y = x.maxPool2d(kernel: 2)
+        let values = y.scalars(as: Float.self)
+        XCTAssertTrue(values[0].isNaN)
+        XCTAssertEqual(values[1], 3)
+        y.sum().backward()
+        XCTAssertEqual(x.grad!.scalars(as: Float.self), [0, 1, 0, 0, 0, 0, 1, 0])
+    }
 }

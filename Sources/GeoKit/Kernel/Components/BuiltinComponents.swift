@@ -19,5 +19,29 @@ public enum BuiltinComponents {
                 return ResNet(depth, lastStride: lastStride)
             }
         }
+        registerAggregators(into: registry)
+    }
+
+    private static func registerAggregators(into registry: Registry) {
+        try! registry.register(.aggregator, "avg", summary: "global average pooling, (N, C, H, W) -> (N, C)") { _ in
+            AverageAggregator()
+        }
+        try! registry.register(.aggregator, "max", summary: "global max pooling, (N, C, H, W) -> (N, C)") { _ in
+            MaxAggregator()
+        }
+        try! registry.register(
+            .aggregator, "gem", summary: "generalised-mean pooling with a learnable exponent (key p), (N, C, H, W) -> (N, C)",
+            parameters: [
+                ParameterSpec("p", .double(3.0), "initial exponent (1 = average pooling, large = max pooling)"),
+                ParameterSpec("channels", .int(0), "0: one shared p; else the input's channel count, one p per channel (RK-Net)"),
+            ]
+        ) { p in
+            let channels = p.int("channels")
+            guard channels >= 0 else { throw GeoKitError("aggregator:gem channels must be 0 or positive, got \(channels)") }
+            return GeMAggregator(initialP: p.double("p"), channels: channels)
+        }
+        try! registry.register(.aggregator, "flatten", summary: "keeps the spatial layout, (N, C, H, W) -> (N, C*H*W), for polar-aligned inputs") { _ in
+            FlattenAggregator()
+        }
     }
 }

@@ -97,7 +97,7 @@ func depthwiseConv2dWeightGradient<T: TensorScalar>(_ gradient: UnsafePointer<T>
                             let inRow = source + (oh * g.strideHeight + rowOffset) * g.inWidth + columnOffset
                             let outRow = outGradient + oh * g.outWidth
                             if stride == 1 {
-                                for ow in cols { sum += outRow[ow] * inRow[ow] }
+                                sum += vectorDot(outRow + cols.lowerBound, inRow + cols.lowerBound, count: cols.count)
                             } else {
                                 for ow in cols { sum += outRow[ow] * inRow[ow * stride] }
                             }

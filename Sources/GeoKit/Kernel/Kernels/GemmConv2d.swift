@@ -24,24 +24,25 @@ func gemmConv2dForward<T: TensorScalar>(_ input: UnsafePointer<T>, weight: Unsaf
     let images = imagesPerGemm(g), plane = g.outPlane
     let rows = g.groupColumnRows, filters = g.outChannelsPerGroup
     let lowers = !(g.isPointwise && images == 1)
-    let columns: UnsafeMutablePointer<T>? = lowers ? .allocate(capacity: g.columnRows * images * plane) : nil
-    let staging: UnsafeMutablePointer<T>? = images > 1 ? .allocate(capacity: g.outChannels * images * plane) : nil
-    defer { columns?.deallocate(); staging?.deallocate() }
-    for first in stride(from: 0, to: g.batch, by: images) {
-        let count = min(images, g.batch - first), width = count * plane
-        let image = input + first * g.inChannels * g.inPlane
-        if let columns { im2col(image, images: count, g, into: columns) }
-        let lowered = columns.map { UnsafePointer($0) } ?? image
-        let product = staging ?? output + first * g.outChannels * plane
-        for group in 0..<g.groups {
-            T.gemm(transA: false, transB: false, m: filters, n: width, k: rows, alpha: 1,
-                   a: weight + group * filters * rows, lda: rows,
-                   b: lowered + group * rows * width, ldb: width,
-                   beta: 0, c: product + group * filters * width, ldc: width)
-        }
-        if let staging {
-            unbatchColumns(staging, images: count, channels: g.outChannels, plane: plane,
-                           into: output + first * g.outChannels * plane)
+    Workspace.withOptionalBuffer(T.self, count: g.columnRows * images * plane, if: lowers) { columns in
+        Workspace.withOptionalBuffer(T.self, count: g.outChannels * images * plane, if: images > 1) { staging in
+            for first in stride(from: 0, to: g.batch, by: images) {
+                let count = min(images, g.batch - first), width = count * plane
+                let image = input + first * g.inChannels * g.inPlane
+                if let columns { im2col(image, images: count, g, into: columns) }
+                let lowered = columns.map { UnsafePointer($0) } ?? image
+                let product = staging ?? output + first * g.outChannels * plane
+                for group in 0..<g.groups {
+                    T.gemm(transA: false, transB: false, m: filters, n: width, k: rows, alpha: 1,
+                           a: weight + group * filters * rows, lda: rows,
+                           b: lowered + group * rows * width, ldb: width,
+                           beta: 0, c: product + group * filters * width, ldc: width)
+                }
+                if let staging {
+                    unbatchColumns(staging, images: count, channels: g.outChannels, plane: plane,
+                                   into: output + first * g.outChannels * plane)
+                }
+            }
         }
     }
 }
@@ -55,36 +56,37 @@ func gemmConv2dBackward<T: TensorScalar>(_ gradient: UnsafePointer<T>, input: Un
     let images = imagesPerGemm(g), plane = g.outPlane
     let rows = g.groupColumnRows, filters = g.outChannelsPerGroup
     let direct = g.isPointwise && images == 1
-    let columns: UnsafeMutablePointer<T>? = direct ? nil : .allocate(capacity: g.columnRows * images * plane)
-    let staging: UnsafeMutablePointer<T>? = images > 1 ? .allocate(capacity: g.outChannels * images * plane) : nil
-    defer { columns?.deallocate(); staging?.deallocate() }
-    for first in stride(from: 0, to: g.batch, by: images) {
-        let count = min(images, g.batch - first), width = count * plane
-        let image = input + first * g.inChannels * g.inPlane
-        let outGradient = gradient + first * g.outChannels * plane
-        if let staging { batchColumns(outGradient, images: count, channels: g.outChannels, plane: plane, into: staging) }
-        let dY = staging.map { UnsafePointer($0) } ?? outGradient
-        if let weightGradient {
-            if let columns { im2col(image, images: count, g, into: columns) }
-            let lowered = columns.map { UnsafePointer($0) } ?? image
-            for group in 0..<g.groups {
-                T.gemm(transA: false, transB: true, m: filters, n: rows, k: width, alpha: 1,
-                       a: dY + group * filters * width, lda: width,
-                       b: lowered + group * rows * width, ldb: width,
-                       beta: 1, c: weightGradient + group * filters * rows, ldc: rows)
+    Workspace.withOptionalBuffer(T.self, count: g.columnRows * images * plane, if: !direct) { columns in
+        Workspace.withOptionalBuffer(T.self, count: g.outChannels * images * plane, if: images > 1) { staging in
+            for first in stride(from: 0, to: g.batch, by: images) {
+                let count = min(images, g.batch - first), width = count * plane
+                let image = input + first * g.inChannels * g.inPlane
+                let outGradient = gradient + first * g.outChannels * plane
+                if let staging { batchColumns(outGradient, images: count, channels: g.outChannels, plane: plane, into: staging) }
+                let dY = staging.map { UnsafePointer($0) } ?? outGradient
+                if let weightGradient {
+                    if let columns { im2col(image, images: count, g, into: columns) }
+                    let lowered = columns.map { UnsafePointer($0) } ?? image
+                    for group in 0..<g.groups {
+                        T.gemm(transA: false, transB: true, m: filters, n: rows, k: width, alpha: 1,
+                               a: dY + group * filters * width, lda: width,
+                               b: lowered + group * rows * width, ldb: width,
+                               beta: 1, c: weightGradient + group * filters * rows, ldc: rows)
+                    }
+                }
+                if let inputGradient {
+                    let imageGradient = inputGradient + first * g.inChannels * g.inPlane
+                    // Pointwise: W^T dY is already dX; otherwise it is the lowered gradient, folded back by col2im.
+                    let target = columns ?? imageGradient
+                    for group in 0..<g.groups {
+                        T.gemm(transA: true, transB: false, m: rows, n: width, k: filters, alpha: 1,
+                               a: weight + group * filters * rows, lda: rows,
+                               b: dY + group * filters * width, ldb: width,
+                               beta: 0, c: target + group * rows * width, ldc: width)
+                    }
+                    if let columns { col2im(columns, images: count, g, into: imageGradient) }
+                }
             }
-        }
-        if let inputGradient {
-            let imageGradient = inputGradient + first * g.inChannels * g.inPlane
-            // Pointwise: W^T dY is already dX; otherwise it is the lowered gradient, folded back by col2im.
-            let target = columns ?? imageGradient
-            for group in 0..<g.groups {
-                T.gemm(transA: true, transB: false, m: rows, n: width, k: filters, alpha: 1,
-                       a: weight + group * filters * rows, lda: rows,
-                       b: dY + group * filters * width, ldb: width,
-                       beta: 0, c: target + group * rows * width, ldc: width)
-            }
-            if let columns { col2im(columns, images: count, g, into: imageGradient) }
         }
     }
 }

@@ -47,30 +47,36 @@ struct PoolWindows {
 
 /// Max over each window of every plane; `argmax` receives the winning index
 /// within the plane. The first maximum wins and NaN propagates, as in torch.
+/// The loops run input row by input row across a whole output row, so the
+/// windows of neighbouring outputs are compared independently (no long
+/// dependency chain through one running maximum).
 func maxPool<T: TensorScalar>(_ input: UnsafePointer<T>, planes: Int, _ w: PoolWindows,
                               into output: UnsafeMutablePointer<T>, argmax: UnsafeMutablePointer<Int32>) {
-    let inPlane = w.inHeight * w.inWidth, outPlane = w.outHeight * w.outWidth
+    let inPlane = w.inHeight * w.inWidth, outPlane = w.outHeight * w.outWidth, width = w.outWidth
     w.rows.withUnsafeBufferPointer { rows in
         w.columns.withUnsafeBufferPointer { columns in
             Parallel.forEachChunk(planes, grain: max(1, 16_384 / max(inPlane, 1))) { range in
                 for plane in range {
                     let src = input + plane * inPlane
-                    var o = plane * outPlane
-                    for r in rows {
-                        for c in columns {
-                            var best = -T.infinity, index = r.lowerBound * w.inWidth + c.lowerBound
-                            for h in r {
-                                for k in c {
-                                    let v = src[h * w.inWidth + k]
-                                    if v > best || v.isNaN {
-                                        best = v
-                                        index = h * w.inWidth + k
-                                    }
+                    for (oh, r) in rows.enumerated() {
+                        let best = output + plane * outPlane + oh * width, index = argmax + plane * outPlane + oh * width
+                        for ow in 0..<width {
+                            best[ow] = -T.infinity
+                            index[ow] = Int32(truncatingIfNeeded: r.lowerBound &* w.inWidth &+ columns[ow].lowerBound)
+                        }
+                        for h in r {
+                            let row = h &* w.inWidth
+                            for ow in 0..<width {
+                                var m = best[ow], i = index[ow]
+                                for k in columns[ow] {
+                                    let v = src[row &+ k]
+                                    let wins = v > m || v != v
+                                    m = wins ? v : m
+                                    i = wins ? Int32(truncatingIfNeeded: row &+ k) : i
                                 }
+                                best[ow] = m
+                                index[ow] = i
                             }
-                            output[o] = best
-                            argmax[o] = Int32(index)
-                            o += 1
                         }
                     }
                 }

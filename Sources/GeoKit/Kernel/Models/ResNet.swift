@@ -7,6 +7,17 @@
 /// let net = ResNet(.resnet50, lastStride: 1)
 /// let features = net(images)   // (N, 2048, H/16, W/16) with lastStride 1
 /// ```
+///
+/// Attention modules plug in at named points (`attentionPoints`): "stem"
+/// (after conv1-bn1-relu, before the max-pool) and after each of "layer1" ...
+/// "layer4". RK-Net puts USAM at "stem" and "layer1". An inserted module's
+/// keys live under `attention.<point>.`, e.g. `attention.stem.bn.weight`, so
+/// every torchvision key is unchanged (load a torchvision checkpoint with
+/// `strict: false`, or before inserting).
+///
+/// ```swift
+/// try net.insert(Registry.shared.make(AttentionModule.self, .attention, "usam"), at: "stem")
+/// ```
 public final class ResNet: Module {
     public enum Depth: String, CaseIterable, Sendable {
         case resnet18, resnet34, resnet50
@@ -26,9 +37,15 @@ public final class ResNet: Module {
     /// Total downsampling of the output relative to the input (32, or 16 with lastStride 1).
     public let outputStride: Int
 
+    /// Where `insert(_:at:)` can put an attention module, in forward order.
+    public static let attentionPoints = ["stem", "layer1", "layer2", "layer3", "layer4"]
+
     private let conv1: Conv2d
     private let bn1: BatchNorm
     private let layers: [Sequential]
+    /// Holds the inserted modules as children named by their point (keys `attention.<point>.*`).
+    private let attention = Module()
+    private var inserted: [String: AttentionModule] = [:]
 
     /// - Parameter lastStride: 2 as in torchvision, or 1 to keep layer4 at
     ///   layer3's resolution (the first block's conv2 and downsample use stride 1).
@@ -61,13 +78,30 @@ public final class ResNet: Module {
         register("conv1", conv1)
         register("bn1", bn1)
         for (i, layer) in layers.enumerated() { register("layer\(i + 1)", layer) }
+        register("attention", attention)
         initialiseLikeTorchvision()
     }
 
     public override func callAsFunction(_ x: Tensor) -> Tensor {
-        var y = bn1(conv1(x)).relu().maxPool2d(kernel: 3, stride: 2, padding: 1)
-        for layer in layers { y = layer(y) }
+        var y = attend(bn1(conv1(x)).relu(), at: "stem").maxPool2d(kernel: 3, stride: 2, padding: 1)
+        for (i, layer) in layers.enumerated() { y = attend(layer(y), at: "layer\(i + 1)") }
         return y
+    }
+
+    /// Puts `module` at `point` (one of `attentionPoints`), replacing the
+    /// module already there. It takes the training mode of the network.
+    public func insert(_ module: AttentionModule, at point: String) throws {
+        guard ResNet.attentionPoints.contains(point) else {
+            throw GeoKitError("ResNet has no attention point '\(point)'", where: depth.rawValue,
+                              remedy: "use one of " + ResNet.attentionPoints.joined(separator: ", "))
+        }
+        module.train(isTraining)
+        inserted[point] = module
+        attention.register(point, module)
+    }
+
+    private func attend(_ x: Tensor, at point: String) -> Tensor {
+        inserted[point].map { $0(x) } ?? x
     }
 
     /// torchvision's init: kaiming-normal (fan-out, relu) convs, BN weight 1, bias 0.

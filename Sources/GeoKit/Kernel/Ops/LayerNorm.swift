@@ -117,6 +117,20 @@ private func layerNormInputGradient<T: TensorScalar>(_ dy: UnsafePointer<T>, inp
             let offset = o * l.channels * l.inner
             let src = x + offset, g = dy + offset, dst = dx + offset
             let mean = means + o * l.inner, invStd = invStds + o * l.inner
+            if l.inner == 1 {
+                let m = mean[0], r = invStd[0]
+                var totalG: T = 0, totalGX: T = 0
+                for c in 0..<l.channels {
+                    let gw = g[c] * (weight?[c] ?? 1)
+                    totalG += gw
+                    totalGX += gw * (src[c] - m)
+                }
+                let meanG = totalG / count, meanGX = totalGX * r / count
+                for c in 0..<l.channels {
+                    dst[c] = r * (g[c] * (weight?[c] ?? 1) - meanG - (src[c] - m) * r * meanGX)
+                }
+                continue
+            }
             sumG.update(repeating: 0, count: 2 * l.inner)
             for c in 0..<l.channels {
                 let w = weight?[c] ?? 1

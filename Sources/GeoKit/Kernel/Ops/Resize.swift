@@ -43,15 +43,16 @@ private struct BilinearTaps {
             ? (output > 1 ? Double(input - 1) / Double(output - 1) : 0)
             : Double(input) / Double(output)
         for o in 0..<output {
-            if input == output {
-                first.append(o); second.append(o); firstWeight.append(1); secondWeight.append(0)
-                continue
+            // Same size: the identity, both taps on the pixel itself (as torch does).
+            var lower = o, upper = o, fraction = 0.0
+            if input != output {
+                let source = alignCorners ? scale * Double(o) : max(scale * (Double(o) + 0.5) - 0.5, 0)
+                lower = min(Int(source.rounded(.down)), input - 1)
+                upper = lower < input - 1 ? lower + 1 : lower
+                fraction = min(max(source - Double(lower), 0), 1)
             }
-            let source = alignCorners ? scale * Double(o) : max(scale * (Double(o) + 0.5) - 0.5, 0)
-            let lower = min(Int(source.rounded(.down)), input - 1)
-            let fraction = min(max(source - Double(lower), 0), 1)
             first.append(lower)
-            second.append(lower < input - 1 ? lower + 1 : lower)
+            second.append(upper)
             firstWeight.append(1 - fraction)
             secondWeight.append(fraction)
         }

@@ -91,9 +91,9 @@ public enum PluginLoader {
     /// The directory of libGeoKit.so in this process (read from the
     /// process's memory map, which names every mapped library).
     static func kernelDirectory() -> String? {
-        // Read to the end through a handle: String(contentsOfFile:) stops after the first page of a /proc file.
-        guard let handle = FileHandle(forReadingAtPath: "/proc/self/maps"), let data = try? handle.readToEnd() else { return nil }
-        let maps = String(decoding: data, as: UTF8.self)
+        // Read to the end: String(contentsOfFile:) stops after the first 4 KiB of a /proc file.
+        guard let data = FileHandle(forReadingAtPath: "/proc/self/maps")?.readDataToEndOfFile(),
+              let maps = String(data: data, encoding: .utf8) else { return nil }
         for line in maps.split(separator: "\n") {
             guard let slash = line.firstIndex(of: "/") else { continue }
             let path = String(line[slash...])

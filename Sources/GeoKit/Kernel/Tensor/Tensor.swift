@@ -11,8 +11,9 @@ import Foundation
 /// ```
 public final class Tensor: @unchecked Sendable {
     public let shape: [Int]
-    public let dtype: DType
-    let storage: Storage
+    /// Fixed for an op's output; only `Module.convert(to:)` changes it, in place, for parameters and buffers.
+    public internal(set) var dtype: DType
+    internal(set) var storage: Storage
 
     /// Whether gradients flow to this tensor. Leaves set it with
     /// `requiringGrad()`; op outputs inherit it from their inputs.

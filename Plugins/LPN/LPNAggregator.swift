@@ -1,0 +1,106 @@
+import GeoKit
+
+/// `aggregator:lpn`, the Local Pattern Network's part pooling: the map is
+/// cut into `blocks` parts, each pooled (avg or max) to a C-vector,
+/// L2-normalised, and the parts concatenated part-major (index part*C + c),
+/// (N, blocks*C). No weights.
+///
+/// - `ring` (drone and satellite views): concentric squares around the
+///   centre c = (floor(H/2), floor(W/2)) with half-sizes i * p,
+///   p = (floor(H/(2 blocks)), floor(W/(2 blocks))), the last square the whole
+///   map. Part i is square i with square i-1 set to zero (kept, not cut out):
+///   avg divides by the area of square i, max sees the zeros. Parts are
+///   ordered outermost first. A map too small for p to reach 1 on both axes
+///   is first resized bilinearly to (H + 2 (blocks - c_h), W + 2 (blocks - c_w)).
+/// - `column` (polar panoramas): adaptive pooling to 1 x blocks, left to right.
+///
+/// ```swift
+/// let lpn = try Registry.shared.make(Aggregator.self, .aggregator, "lpn", ["partition": .string("ring")])
+/// let descriptors = lpn(features)   // (N, 4 * C)
+/// ```
+public final class LPNAggregator: Module, Aggregator {
+    public enum Pooling: String, CaseIterable, Sendable { case avg, max }
+    public enum Partition: String, CaseIterable, Sendable { case ring, column }
+
+    public let blocks: Int
+    public let pooling: Pooling
+    public let partition: Partition
+
+    public init(blocks: Int = 4, pooling: Pooling = .avg, partition: Partition = .ring) {
+        require(blocks > 0, "GeoKit: aggregator lpn needs blocks > 0, got \(blocks)")
+        self.blocks = blocks
+        self.pooling = pooling
+        self.partition = partition
+        super.init()
+    }
+
+    public func descriptorSize(channels: Int, height: Int, width: Int) -> Int { blocks * channels }
+
+    public override func callAsFunction(_ x: Tensor) -> Tensor {
+        require(x.rank == 4 && x.shape[2] > 0 && x.shape[3] > 0,
+                "GeoKit: aggregator lpn expects a non-empty feature map (N, C, H, W), got \(x.shape)")
+        let parts: Tensor   // (N, blocks, C)
+        switch partition {
+        case .column:
+            let pooled = pooling == .avg ? x.adaptiveAvgPool2d((1, blocks)) : x.adaptiveMaxPool2d((1, blocks))
+            parts = pooled.reshaped([x.shape[0], x.shape[1], blocks]).permuted([0, 2, 1])
+        case .ring:
+            parts = Tensor.stack(rings(x), axis: 1)
+        }
+        return parts.l2Normalized(axis: 2).flattened(from: 1)
+    }
+
+    /// The pooled ring parts, outermost first, each (N, C).
+    private func rings(_ input: Tensor) -> [Tensor] {
+        var x = input
+        var squares = RingSquares(height: x.shape[2], width: x.shape[3], blocks: blocks)
+        if squares.stepHeight == 0 && squares.stepWidth == 0 {
+            x = x.resizedBilinear(height: x.shape[2] + 2 * (blocks - squares.centreRow),
+                                  width: x.shape[3] + 2 * (blocks - squares.centreColumn), alignCorners: false)
+            squares = RingSquares(height: x.shape[2], width: x.shape[3], blocks: blocks)
+        }
+        require(squares.stepHeight > 0 && squares.stepWidth > 0,
+                "GeoKit: aggregator lpn: a \(input.shape[2])x\(input.shape[3]) map gives empty rings with blocks \(blocks) (ring step \(squares.stepHeight) rows, \(squares.stepWidth) columns); use a map of at least \(2 * blocks) on both axes, or below that on both (it is then resized), or fewer blocks")
+        return stride(from: blocks, through: 1, by: -1).map { i in
+            let outer = squares.square(i)
+            var part = x.sliced(axis: 2, outer.rows).sliced(axis: 3, outer.columns)
+            if i > 1 { part = part * squares.holeMask(inside: i, dtype: x.dtype) }
+            switch pooling {
+            case .avg: return part.mean(axes: [2, 3])
+            case .max: return part.flattened(from: 2).max(axis: 2)
+            }
+        }
+    }
+}
+
+/// The square partition of an H x W map into `blocks` rings.
+private struct RingSquares {
+    let height: Int, width: Int, blocks: Int
+    let centreRow: Int, centreColumn: Int
+    let stepHeight: Int, stepWidth: Int
+
+    init(height: Int, width: Int, blocks: Int) {
+        (self.height, self.width, self.blocks) = (height, width, blocks)
+        (centreRow, centreColumn) = (height / 2, width / 2)
+        (stepHeight, stepWidth) = (height / (2 * blocks), width / (2 * blocks))
+    }
+
+    /// Square i (1...blocks): rows and columns it spans; square `blocks` is the whole map.
+    func square(_ i: Int) -> (rows: Range<Int>, columns: Range<Int>) {
+        if i == blocks { return (0..<height, 0..<width) }
+        return ((centreRow - i * stepHeight)..<(centreRow + i * stepHeight),
+                (centreColumn - i * stepWidth)..<(centreColumn + i * stepWidth))
+    }
+
+    /// (1, 1, h, w) over square i: 0 on square i-1, 1 elsewhere.
+    func holeMask(inside i: Int, dtype: DType) -> Tensor {
+        let outer = square(i), inner = square(i - 1)
+        let (rows, columns) = (outer.rows.count, outer.columns.count)
+        let mask = Tensor.zeros([1, 1, rows, columns], dtype: dtype)
+        mask.fill { e in
+            let (row, column) = (outer.rows.lowerBound + e / columns, outer.columns.lowerBound + e % columns)
+            return inner.rows.contains(row) && inner.columns.contains(column) ? 0 : 1
+        }
+        return mask
+    }
+}

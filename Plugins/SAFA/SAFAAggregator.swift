@@ -1,0 +1,62 @@
+import GeoKit
+
+/// `aggregator:safa`, Spatial-Aware Feature Aggregation (SAFA): K heads,
+/// each a two-layer map (HW -> HW/2 -> HW, no activation) from the
+/// channel-mean of the feature map to a spatial weighting; each head's
+/// descriptor is the weighted sum of the C-dim local features. The heads
+/// are concatenated head-major (index k*C + c) and L2-normalised, (N, K*C).
+/// The weights are sized for one map size (`height` x `width`), hence the
+/// parameters. Keys and shapes are SAFA's: `weights1` [HW, HW/2, K],
+/// `biases1` [1, HW/2, K], `weights2` [HW/2, HW, K], `biases2` [1, HW, K];
+/// weights start truncated-normal (std 0.005, cut at 2 std), biases at 0.1.
+///
+/// ```swift
+/// let safa = try Registry.shared.make(Aggregator.self, .aggregator, "safa", ["height": .int(4), "width": .int(16)])
+/// let descriptors = safa(features)   // (N, 8 * C)
+/// ```
+public final class SAFAAggregator: Module, Aggregator {
+    public let heads: Int
+    public let height: Int
+    public let width: Int
+    public let weights1: Tensor
+    public let biases1: Tensor
+    public let weights2: Tensor
+    public let biases2: Tensor
+
+    public init(heads: Int = 8, height: Int, width: Int) {
+        require(heads > 0 && height > 0 && width > 0 && height * width >= 2,
+                "GeoKit: aggregator safa needs heads > 0 and a map of at least 2 positions, got heads \(heads), \(height)x\(width)")
+        self.heads = heads
+        self.height = height
+        self.width = width
+        let positions = height * width, hidden = positions / 2
+        weights1 = Tensor.zeros([positions, hidden, heads])
+        biases1 = Tensor.full(0.1, shape: [1, hidden, heads])
+        weights2 = Tensor.zeros([hidden, positions, heads])
+        biases2 = Tensor.full(0.1, shape: [1, positions, heads])
+        for weights in [weights1, weights2] { Init.truncatedNormal(weights, std: 0.005, low: -0.01, high: 0.01) }
+        super.init()
+        registerParameter("weights1", weights1)
+        registerParameter("biases1", biases1)
+        registerParameter("weights2", weights2)
+        registerParameter("biases2", biases2)
+    }
+
+    public func descriptorSize(channels: Int, height: Int, width: Int) -> Int { heads * channels }
+
+    public override func callAsFunction(_ x: Tensor) -> Tensor {
+        require(x.rank == 4 && x.shape[2] == height && x.shape[3] == width,
+                "GeoKit: aggregator safa was built for (N, C, \(height), \(width)) feature maps, got \(x.shape); set its height and width")
+        let (n, channels, positions, hidden) = (x.shape[0], x.shape[1], height * width, height * width / 2)
+        // u[n, j, k] = sum_i v[n, i] weights1[i, j, k]: one matmul for all heads.
+        let v = x.mean(axes: [1]).reshaped([n, positions])
+        let u = v.matmul(weights1.reshaped([positions, hidden * heads])).reshaped([n, hidden, heads]) + biases1
+        // m[k, n, i] = sum_j u[n, j, k] weights2[j, i, k]: one matmul per head.
+        let perHeadWeights = weights2.permuted([2, 0, 1])
+        let m = u.permuted([2, 0, 1]).matmul(perHeadWeights) + biases2.permuted([2, 0, 1])
+        // descriptor[n, k, c] = sum_i m[k, n, i] x[n, c, i]
+        let local = x.reshaped([n, channels, positions])
+        let descriptors = Tensor.matmul(m.permuted([1, 0, 2]), local, transposeA: false, transposeB: true)
+        return descriptors.reshaped([n, heads * channels]).l2Normalized(axis: 1)
+    }
+}

@@ -1,0 +1,81 @@
+import XCTest
+import GeoKit
+
+final class BuiltinComponentsTests: XCTestCase {
+    override func setUp() { InTreePlugins.load() }
+
+    func testEveryMethodComponentIsRegistered() throws {
+        let expected: [(ComponentKind, String)] = [
+            (.aggregator, "avg"), (.aggregator, "max"), (.aggregator, "gem"), (.aggregator, "flatten"),
+            (.attention, "usam"), (.attention, "triplet"), (.aggregator, "safa"), (.aggregator, "lpn"),
+            (.loss, "wsmr"), (.loss, "wsmr_hard"), (.loss, "mhnw"), (.loss, "infonce"),
+        ]
+        for (kind, name) in expected {
+            let entry = try Registry.shared.entry(kind, name)
+            XCTAssertFalse(entry.summary.isEmpty, entry.qualifiedName)
+            XCTAssertTrue(entry.parameters.allSatisfy { !$0.doc.isEmpty }, "\(entry.qualifiedName) has an undocumented parameter")
+        }
+        XCTAssertTrue(try Registry.shared.entry(.attention, "usam").source.hasSuffix("libRKNetPlugin.so"))
+        XCTAssertEqual(try Registry.shared.entry(.aggregator, "gem").source, "GeoKit")
+    }
+
+    func testPoolingAggregators() throws {
+        let x = Tensor((0..<24).map { Float(($0 * 7) % 11) - 3 }, shape: [2, 3, 2, 2])
+        let values = x.scalars(as: Float.self)
+        let planes = (0..<6).map { Array(values[($0 * 4)..<($0 * 4 + 4)]) }
+        let avg = try Registry.shared.make(Aggregator.self, .aggregator, "avg")
+        XCTAssertEqual(avg(x).shape, [2, 3])
+        XCTAssertEqual(avg(x).scalars(as: Float.self), planes.map { $0.reduce(0, +) / 4 })
+        let max = try Registry.shared.make(Aggregator.self, .aggregator, "max")
+        XCTAssertEqual(max(x).scalars(as: Float.self), planes.map { $0.max()! })
+        let flatten = try Registry.shared.make(Aggregator.self, .aggregator, "flatten")
+        XCTAssertEqual(flatten(x).shape, [2, 12])
+        XCTAssertEqual(flatten(x).scalars(as: Float.self), values)
+        XCTAssertEqual(flatten.descriptorSize(channels: 3, height: 2, width: 2), 12)
+        for aggregator in [avg, max, flatten] { XCTAssertEqual(aggregator.stateDict().count, 0) }
+    }
+
+    func testGeMMatchesPyTorchWithPerChannelP() throws {
+        let reference = try MethodCase("gem")
+        try reference.assertModuleMatches(try reference.make(Aggregator.self, .aggregator, "gem"))
+    }
+
+    func testGeMSharedOrPerChannelExponent() throws {
+        let shared = try Registry.shared.make(Aggregator.self, .aggregator, "gem")
+        XCTAssertEqual(shared.stateDict().map(\.name), ["p"])
+        XCTAssertEqual(shared.stateDict()[0].tensor.shape, [1])
+        XCTAssertEqual(shared.stateDict()[0].tensor.item, 3)
+        let perChannel = try Registry.shared.make(Aggregator.self, .aggregator, "gem", ["channels": .int(5), "p": .double(2)])
+        XCTAssertEqual(perChannel.stateDict()[0].tensor.scalars(as: Float.self), [2, 2, 2, 2, 2])
+        XCTAssertEqual((perChannel as? ChannelDeclaring)?.inputChannels, 5)
+        XCTAssertNil((shared as? ChannelDeclaring)?.inputChannels)
+        XCTAssertThrowsError(try Registry.shared.make(Aggregator.self, .aggregator, "gem", ["channels": .int(-1)]))
+    }
+
+    func testAggregatorGradientsFiniteDifference() throws {
+        let x = randomDouble([2, 3, 3, 4], seed: 71)
+        x.fill { i in 0.2 + Double((i * 29) % 53) / 40 }   // distinct and positive: no ties, above GeM's clamp
+        for name in ["avg", "max", "flatten"] {
+            let aggregator = try Registry.shared.make(Aggregator.self, .aggregator, name)
+            assertGradientsMatch([x.copy()]) { aggregator($0[0]) }
+        }
+        let gem = try Registry.shared.make(Aggregator.self, .aggregator, "gem", ["channels": .int(3)])
+        gem.convert(to: .float64)
+        gem.parameters()[0].assign(Tensor([2.0, 3.0, 4.5], shape: [3]))
+        assertGradientsMatch([x.copy(), gem.parameters()[0]]) { gem($0[0]) }
+    }
+
+    func testConvertingAModuleToFloat64KeepsValuesAndReferences() throws {
+        let usam = try Registry.shared.make(AttentionModule.self, .attention, "usam")
+        let weight = usam.namedParameters()[0].tensor
+        weight.fill(1.25)
+        usam.convert(to: .float64)
+        XCTAssertTrue(usam.namedParameters()[0].tensor === weight)
+        XCTAssertEqual(weight.dtype, .float64)
+        XCTAssertEqual(weight.scalars(as: Double.self), [1.25])
+        XCTAssertTrue(weight.requiresGrad)
+        let counter = usam.namedBuffers().first { $0.isInteger }!.tensor
+        XCTAssertEqual(counter.dtype, .float64)
+        XCTAssertEqual(usam(randomDouble([1, 2, 3, 3], seed: 1)).dtype, .float64)
+    }
+}

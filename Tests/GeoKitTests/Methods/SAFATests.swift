@@ -1,0 +1,46 @@
+import XCTest
+import GeoKit
+
+final class SAFATests: XCTestCase {
+    override func setUp() { InTreePlugins.load() }
+
+    func testSAFAMatchesPyTorch() throws {
+        let reference = try MethodCase("safa")
+        try reference.assertModuleMatches(try reference.make(Aggregator.self, .aggregator, "safa"))
+    }
+
+    func testSAFAKeysShapesAndInitialisation() throws {
+        let safa = try Registry.shared.make(Aggregator.self, .aggregator, "safa", ["heads": .int(8), "height": .int(4), "width": .int(16)])
+        let entries = safa.stateDict()
+        XCTAssertEqual(entries.map(\.name), ["weights1", "biases1", "weights2", "biases2"])
+        XCTAssertEqual(entries.map(\.tensor.shape), [[64, 32, 8], [1, 32, 8], [32, 64, 8], [1, 64, 8]])
+        for weights in [entries[0].tensor, entries[2].tensor] {
+            let values = weights.scalars(as: Double.self)
+            XCTAssertLessThanOrEqual(values.map(abs).max()!, 0.01)
+            let std = (values.map { $0 * $0 }.reduce(0, +) / Double(values.count)).squareRoot()
+            XCTAssertEqual(std, 0.005 * 0.88, accuracy: 0.0004)  // a normal cut at 2 std keeps 0.88 of its std
+        }
+        for biases in [entries[1].tensor, entries[3].tensor] { XCTAssertEqual(Set(biases.scalars(as: Double.self)), [Double(Float(0.1))]) }
+        XCTAssertEqual(safa.descriptorSize(channels: 512, height: 4, width: 16), 4096)
+    }
+
+    func testSAFAGradientsFiniteDifference() throws {
+        let safa = try Registry.shared.make(Aggregator.self, .aggregator, "safa", ["heads": .int(2), "height": .int(2), "width": .int(3)])
+        safa.convert(to: .float64)
+        for (k, parameter) in safa.parameters().enumerated() { parameter.assign(randomDouble(parameter.shape, seed: 40 + UInt64(k), scale: 0.5)) }
+        assertGradientsMatch([randomDouble([2, 3, 2, 3], seed: 41)] + safa.parameters()) { safa($0[0]) }
+    }
+
+    func testWSMRMatchesPyTorch() throws {
+        for name in ["wsmr", "wsmr_alpha5"] {
+            let reference = try MethodCase(name)
+            try reference.assertLossMatches(try reference.make(Loss.self, .loss, "wsmr"))
+        }
+    }
+
+    func testWSMRGradientsFiniteDifference() throws {
+        let wsmr = try Registry.shared.make(Loss.self, .loss, "wsmr")
+        let ground = randomDouble([5, 4], seed: 51).l2Normalized(axis: 1), satellite = randomDouble([5, 4], seed: 52).l2Normalized(axis: 1)
+        assertGradientsMatch([ground, satellite]) { wsmr.loss(query: $0[0], reference: $0[1]) }
+    }
+}

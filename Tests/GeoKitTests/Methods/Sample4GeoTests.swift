@@ -1,0 +1,30 @@
+import Foundation
+import XCTest
+import GeoKit
+
+final class Sample4GeoTests: XCTestCase {
+    override func setUp() { InTreePlugins.load() }
+
+    func testInfoNCEMatchesPyTorch() throws {
+        let reference = try MethodCase("infonce")
+        try reference.assertLossMatches(try reference.make(Loss.self, .loss, "infonce"))
+    }
+
+    func testInfoNCELogitScaleStartsAtLogInverseTemperature() throws {
+        let infonce = try Registry.shared.make(Loss.self, .loss, "infonce")
+        let entries = infonce.stateDict()
+        XCTAssertEqual(entries.map(\.name), ["logit_scale"])
+        XCTAssertEqual(entries[0].tensor.shape, [])
+        XCTAssertEqual(entries[0].tensor.item, log(1 / 0.07), accuracy: 1e-6)
+        XCTAssertEqual(try Registry.shared.entry(.loss, "infonce").parameters.first?.defaultValue, .double(0.1))
+    }
+
+    func testInfoNCEGradientsFiniteDifference() throws {
+        let infonce = try Registry.shared.make(Loss.self, .loss, "infonce")
+        infonce.convert(to: .float64)
+        let scale = infonce.parameters()[0]
+        assertGradientsMatch([randomDouble([4, 6], seed: 21), randomDouble([4, 6], seed: 22), scale]) {
+            infonce.loss(query: $0[0], reference: $0[1])
+        }
+    }
+}
