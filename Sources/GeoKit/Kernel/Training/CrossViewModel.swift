@@ -61,11 +61,15 @@ public final class CrossViewModel: Module {
             var attentions: [AttentionModule] = []
             for (section, kind) in recipe.componentSections where kind == .attention {
                 let point = s.string("\(section).at")
-                guard point == "output" else {
-                    throw GeoKitError("attention insertion point '\(point)' is not available for \(s.string("backbone.name"))",
+                let module = try make(AttentionModule.self, section, .attention, prefix: prefix)
+                if point == "output" {
+                    attentions.append(module)
+                } else if let resnet = backbone as? ResNet {
+                    try resnet.insert(module, at: point)
+                } else {
+                    throw GeoKitError("\(s.string("backbone.name")) has no attention insertion point '\(point)'",
                                       where: "recipe \(recipe.name), \(section)", remedy: "use at: \"output\" (after the backbone)")
                 }
-                attentions.append(try make(AttentionModule.self, section, .attention, prefix: prefix))
             }
             let aggregator = try make(Aggregator.self, "aggregator", .aggregator, prefix: prefix)
             return ViewBranch(backbone: backbone, attentions: attentions, aggregator: aggregator)

@@ -81,8 +81,7 @@ public final class Trainer {
         for epoch in startEpoch..<epochs {
             let epochStart = Date()
             var generator = RandomGenerator(seed: SynthNoise.hash(seed, UInt64(epoch), 0x5A1))
-            let batches = sampler.map { $0.batches(locations: data.train.count, batchSize: batchSize, generator: &generator) }
-                ?? Trainer.shuffledBatches(data.train.count, batchSize: batchSize, generator: &generator)
+            let batches = sampler.batches(locationCount: data.train.count, batchSize: batchSize, generator: &generator)
             model.train()
             var lossSum = 0.0, lossCount = 0
             let usable = batches.count / accumulate * accumulate
@@ -170,20 +169,20 @@ public final class Trainer {
         return summary
     }
 
-    private func makeSampler(data: TrainingData, registry: Registry) throws -> Sampler? {
-        guard let name = settings["sampler.name"].map({ _ in settings.string("sampler.name") }) else { return nil }
+    /// The recipe's sampler (`sampler:random` when it names none), given the dataset's GPS neighbour table.
+    private func makeSampler(data: TrainingData, registry: Registry) throws -> Sampler {
+        let name = settings["sampler.name"] == nil ? "random" : settings.string("sampler.name")
         let sampler: Sampler
         do {
             sampler = try registry.make(Sampler.self, .sampler, name, recipe.componentParameters("sampler"))
         } catch let error as GeoKitError {
             throw GeoKitError(error.what, where: "recipe \(recipe.name), sampler", remedy: error.remedy)
         }
-        if let neighbourSampler = sampler as? NeighbourSampler {
-            guard let neighbours = data.neighbours else {
-                throw GeoKitError("sampler:\(name) needs GPS coordinates, and the dataset has no gps.csv matching its training split",
-                                  where: data.root.path, remedy: "add gps.csv (split,id,latitude,longitude) or use another sampler")
-            }
-            neighbourSampler.neighbours = neighbours
+        if let neighbours = data.neighbours {
+            sampler.useNeighbours(try NeighbourTable(neighbours))
+        } else if name == "gps" {
+            throw GeoKitError("sampler:gps needs GPS coordinates, and the dataset has no gps.csv matching its training split",
+                              where: data.root.path, remedy: "add gps.csv (split,id,latitude,longitude) or use Sampler(\"random\")")
         }
         return sampler
     }
@@ -216,13 +215,6 @@ public final class Trainer {
         case let other:
             throw GeoKitError("unknown schedule '\(other)'", where: "train.schedule", remedy: "use constant, cosine or step")
         }
-    }
-
-    /// Each location once, shuffled, the incomplete last batch dropped (used when the recipe names no sampler).
-    static func shuffledBatches(_ count: Int, batchSize: Int, generator g: inout RandomGenerator) -> [[Int]] {
-        var ids = Array(0..<count)
-        for i in stride(from: count - 1, to: 0, by: -1) { ids.swapAt(i, Int(g.next() % UInt64(i + 1))) }
-        return (0..<(count / batchSize)).map { Array(ids[($0 * batchSize)..<(($0 + 1) * batchSize)]) }
     }
 
     static func format(_ metrics: [String: Double]) -> String {
