@@ -26,6 +26,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Continue from the run directory's checkpoint.")
     var resume = false
 
+    @Option(name: .customLong("stop-after"), help: "End this session after the given epoch (checkpoint written); continue later with --resume.")
+    var stopAfter: Int?
+
     @Flag(help: "Print the assembled model (components, parameters, FLOPs) and the recipe's values, without training.")
     var dry = false
 
@@ -46,6 +49,6 @@ struct RunCommand: ParsableCommand {
             return
         }
         let trainer = try Trainer(recipe: recipe, directory: directory, appendLog: resume)
-        try trainer.run(resume: resume)
+        try trainer.run(resume: resume, stopAfter: stopAfter)
     }
 }

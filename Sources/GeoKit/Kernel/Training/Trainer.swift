@@ -36,8 +36,10 @@ public final class Trainer {
     }
 
     /// Trains; with `resume`, continues from the run directory's checkpoint.
+    /// `stopAfter` ends the session after that epoch (its checkpoint
+    /// written), to be continued later with `resume`.
     @discardableResult
-    public func run(resume: Bool = false, registry: Registry = .shared) throws -> RunSummary {
+    public func run(resume: Bool = false, stopAfter: Int? = nil, registry: Registry = .shared) throws -> RunSummary {
         let s = settings
         let epochs = s.int("train.epochs"), batchSize = s.int("train.batchSize"), accumulate = max(1, s.int("train.accumulate"))
         guard epochs >= 1, batchSize >= 2 else {
@@ -121,6 +123,10 @@ public final class Trainer {
                                            optimizerSteps: optimizerSteps, seed: seed, history: history)
             try Checkpoint.write(model: model, optimizer: optimizer, metadata: meta, to: checkpointURL)
             try writeSummary(history: history, components: components, seconds: Date().timeIntervalSince(started))
+            if let stopAfter, epoch + 1 >= stopAfter, epoch + 1 < epochs {
+                log.line("stopping after epoch \(epoch + 1) as asked; continue with --resume")
+                break
+            }
         }
         let summary = try writeSummary(history: history, components: components, seconds: Date().timeIntervalSince(started))
         log.line("final: " + Trainer.format(summary.final) + "  (run directory \(directory.path))")

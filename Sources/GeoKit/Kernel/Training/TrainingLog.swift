@@ -33,9 +33,17 @@ public final class TrainingLog {
         file?.write(Data((text + "\n").utf8))
     }
 
-    /// Redraws the bar (terminals only, at most 10 times a second).
+    /// Redraws the bar on a terminal (at most 10 times a second); elsewhere
+    /// writes a plain line at every quarter of the epoch.
     public func progress(epoch: Int, epochs: Int, step: Int, steps: Int, loss: Double, imagesPerSecond: Double, eta: Double) {
-        guard terminal else { return }
+        guard terminal else {
+            let quarter = Swift.max(1, steps / 4)
+            if step % quarter == 0 && step < steps {
+                line(String(format: "epoch %d/%d step %d/%d  loss %.4f  %.1f img/s  ETA %@", epoch, epochs, step, steps, loss,
+                            imagesPerSecond, TrainingLog.duration(eta)))
+            }
+            return
+        }
         let now = Date()
         guard step == steps || now.timeIntervalSince(lastDraw) > 0.1 else { return }
         lastDraw = now
