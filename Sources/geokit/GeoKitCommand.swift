@@ -9,7 +9,7 @@ struct GeoKitCommand: ParsableCommand {
         abstract: "Cross-view geo-localisation: assemble, train and evaluate retrieval models.",
         subcommands: [
             BenchCommand.self, ForwardCommand.self, PolarCommand.self, SynthCommand.self, SynthPreviewCommand.self,
-            PixelBaselineCommand.self, LoaderBenchCommand.self, RunCommand.self,
+            PixelBaselineCommand.self, LoaderBenchCommand.self, RunCommand.self, EvalCommand.self, EmbedCommand.self, SearchCommand.self,
         ])
 }
 

@@ -27,6 +27,12 @@ public struct Checkpoint {
         try SafeTensors.write(entries, metadata: [metadataKey: json, "format": "pt"], to: url)
     }
 
+    /// Loads only the model's weights (for evaluation and retrieval).
+    public static func loadWeights(into model: Module, from url: URL) throws {
+        let contents = try SafeTensors.read(url)
+        try model.loadStateDict(contents.tensors.filter { !$0.key.hasPrefix(optimizerPrefix) })
+    }
+
     /// Restores model and optimiser in place; returns the metadata.
     public static func restore(model: Module, optimizer: Optimizer, from url: URL) throws -> Metadata {
         let contents = try SafeTensors.read(url)

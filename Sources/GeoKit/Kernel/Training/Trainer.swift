@@ -135,26 +135,8 @@ public final class Trainer {
 
     /// Embeds the test split (ground queries, aerial gallery) and scores it.
     func evaluate(_ data: TrainingData, ks: [Int]) -> [String: Double] {
-        let (queries, gallery) = embed(data, split: .test)
+        let (queries, gallery) = model.embed(data, split: .test)
         return RunSummary.figures(RetrievalMetrics.evaluate(queries: queries, gallery: gallery, truth: Array(0..<data.test.count), ks: ks))
-    }
-
-    /// L2-normalised descriptors of a split's ground and aerial images, in eval mode.
-    public func embed(_ data: TrainingData, split: TrainingData.Split) -> (ground: Tensor, aerial: Tensor) {
-        let wasTraining = model.isTraining
-        model.eval()
-        defer { model.train(wasTraining) }
-        let count = split == .test ? data.test.count : data.train.count
-        let chunk = 64
-        var grounds: [Tensor] = [], aerials: [Tensor] = []
-        noGrad {
-            for start in stride(from: 0, to: count, by: chunk) {
-                let (g, a) = data.evaluationBatch(start..<min(count, start + chunk), split: split)
-                grounds.append(model.ground(g).detached())
-                aerials.append(model.aerial(a).detached())
-            }
-        }
-        return (Tensor.concat(grounds, axis: 0).l2Normalized(), Tensor.concat(aerials, axis: 0).l2Normalized())
     }
 
     @discardableResult

@@ -13,8 +13,7 @@ public final class TrainingData: @unchecked Sendable {
     let trainImages: [(aerial: Image, ground: Image)]
     let testImages: [(aerial: Image, ground: Image)]
     let augmentation: PairAugmentation
-    let polar: PolarTransform?
-    let aerialShape: (height: Int, width: Int)
+    public let input: ViewInput
 
     /// Reads (generating the synthetic world first if needed) the dataset of `settings`.
     public init(settings s: RecipeSettings, log: (String) -> Void) throws {
@@ -57,10 +56,7 @@ public final class TrainingData: @unchecked Sendable {
             neighbours = nil
         }
 
-        let groundSize = (s.int("dataset.groundHeight"), s.int("dataset.groundWidth"))
-        let aerialSize = s.int("dataset.aerialSize")
-        aerialShape = (s.int("dataset.aerialHeight"), s.int("dataset.aerialWidth"))
-        polar = s.bool("dataset.polar") ? PolarTransform(aerialSize: aerialSize, height: aerialShape.height, width: aerialShape.width) : nil
+        input = ViewInput(settings: s)
         var augmentation = PairAugmentation.none
         if s.bool("dataset.augment") {
             augmentation.flipProbability = 0.5
@@ -68,16 +64,14 @@ public final class TrainingData: @unchecked Sendable {
         }
         self.augmentation = augmentation
         log("decoding \(train.count) training and \(test.count) test pairs from \(root.path)")
-        let aerialResize = polar == nil ? (aerialShape.height, aerialShape.width) : (aerialSize, aerialSize)
+        let input = self.input
         func decode(_ pairs: [CrossViewPair]) throws -> [(aerial: Image, ground: Image)] {
             var results = [Result<(aerial: Image, ground: Image), Error>?](repeating: nil, count: pairs.count)
             results.withUnsafeMutableBufferPointer { out in
                 let base = out.baseAddress!
                 DispatchQueue.concurrentPerform(iterations: pairs.count) { k in
                     base[k] = Result {
-                        let a = try Image(contentsOf: pairs[k].aerial).converted(toChannels: 3).resized(height: aerialResize.0, width: aerialResize.1)
-                        let g = try Image(contentsOf: pairs[k].ground).converted(toChannels: 3).resized(height: groundSize.0, width: groundSize.1)
-                        return (a, g)
+                        (input.prepareAerial(try Image(contentsOf: pairs[k].aerial)), input.prepareGround(try Image(contentsOf: pairs[k].ground)))
                     }
                 }
             }
@@ -93,7 +87,7 @@ public final class TrainingData: @unchecked Sendable {
             let index = locations[k]
             var g = RandomGenerator(seed: SynthNoise.hash(seed, UInt64(epoch), UInt64(index), 0xA06))
             let (a, p) = augmentation.apply(aerial: trainImages[index].aerial, ground: trainImages[index].ground, generator: &g)
-            return (polar.map { $0.apply(a) } ?? a, p)
+            return (input.finishAerial(a), p)
         }
     }
 
@@ -102,7 +96,7 @@ public final class TrainingData: @unchecked Sendable {
         let images = split == .test ? testImages : trainImages
         return batch(range.count) { k in
             let pair = images[range.lowerBound + k]
-            return (polar.map { $0.apply(pair.aerial) } ?? pair.aerial, pair.ground)
+            return (input.finishAerial(pair.aerial), pair.ground)
         }
     }
 
@@ -114,24 +108,6 @@ public final class TrainingData: @unchecked Sendable {
             let base = out.baseAddress!
             DispatchQueue.concurrentPerform(iterations: count) { k in base[k] = make(k) }
         }
-        return (stack(samples.map { $0!.ground }), stack(samples.map { $0!.aerial }))
-    }
-
-    /// (N, 3, H, W) float32, ImageNet-normalised.
-    private func stack(_ images: [Image]) -> Tensor {
-        let h = images[0].height, w = images[0].width, plane = h * w
-        let out = Tensor(zeros: [images.count, 3, h, w])
-        let dst = out.pointer(Float.self)
-        let mean = ImageNetStatistics.mean.map(Float.init), std = ImageNetStatistics.std.map(Float.init)
-        for (n, image) in images.enumerated() {
-            image.pixels.withUnsafeBufferPointer { src in
-                for c in 0..<3 {
-                    let base = dst + (n * 3 + c) * plane
-                    let scale = 1 / (255 * std[c]), shift = mean[c] / std[c]
-                    for p in 0..<plane { base[p] = Float(src[p * 3 + c]) * scale - shift }
-                }
-            }
-        }
-        return out
+        return (ViewInput.stack(samples.map { $0!.ground }), ViewInput.stack(samples.map { $0!.aerial }))
     }
 }
