@@ -61,21 +61,22 @@ final class RecipeSandbox {
 
     deinit { try? FileManager.default.removeItem(at: root) }
 
-    /// A tiny recipe on a tiny synthetic world; `body` replaces parts of it by text.
+    /// A tiny recipe on a tiny synthetic world (96 locations, 32x128 views:
+    /// 4 epochs take R@1 from 4.2% to 12.5%); the arguments replace parts of it by text.
     static func tinyRecipe(name: String = "tiny", dataset: String? = nil, aggregator: String = "gem", loss: String = "Loss(\"infonce\")",
                            epochs: Int = 2, extra: String = "") -> String {
         """
         import GeoKit
         \(extra)
         let recipe = Recipe("\(name)") {
-            \(dataset ?? "Dataset.synthetic(locations: 80, difficulty: \"easy\", ground: .panorama(32, 128), aerial: .polar(32, 128))")
+            \(dataset ?? "Dataset.synthetic(locations: 96, difficulty: \"easy\", testFraction: 0.25, sameArea: true, ground: .panorama(32, 128), aerial: .polar(32, 128))")
             Model(shareWeights: true) {
                 Backbone("resnet18")
                 Aggregator("\(aggregator)")
             }
             \(loss)
-            Sampler("gps")
-            Train(epochs: \(epochs), batchSize: 16, optimizer: .adamW(lr: 1e-3), schedule: .cosine(warmupEpochs: 0.5))
+            Sampler("random")
+            Train(epochs: \(epochs), batchSize: 8, optimizer: .adamW(lr: 1e-3), schedule: .cosine(warmupEpochs: 0.5))
             Evaluate(every: 1)
         }
         """

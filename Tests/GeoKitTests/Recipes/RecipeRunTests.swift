@@ -77,7 +77,7 @@ final class RecipeRunTests: XCTestCase {
 
     func testTrainingBeatsTheUntrainedModelAndResumeMatchesAnUninterruptedRun() throws {
         let box = try RecipeSandbox()
-        let file = try box.recipe("tiny", RecipeSandbox.tinyRecipe(epochs: 3))
+        let file = try box.recipe("tiny", RecipeSandbox.tinyRecipe(epochs: 4))
         let whole = box.directory("whole"), split = box.directory("split")
 
         let first = try run([file, "--out", whole.path])
@@ -85,16 +85,16 @@ final class RecipeRunTests: XCTestCase {
         let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: whole.appendingPathComponent("metrics.json")))
         let untrained = try XCTUnwrap(summary.untrained?["R@1"]), trained = try XCTUnwrap(summary.final["R@1"])
         XCTAssertGreaterThan(trained, untrained, first.output)
-        XCTAssertEqual(summary.history.map(\.epoch), [0, 1, 2, 3])
+        XCTAssertEqual(summary.history.map(\.epoch), [0, 1, 2, 3, 4])
         for name in ["train.log", "loss.png", "recall.png"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: whole.appendingPathComponent(name).path), name)
         }
 
-        let interrupted = try run([file, "--out", split.path, "--stop-after", "1"])
+        let interrupted = try run([file, "--out", split.path, "--stop-after", "2"])
         XCTAssertEqual(interrupted.status, 0, interrupted.output)
         let resumed = try run([file, "--out", split.path, "--resume"])
         XCTAssertEqual(resumed.status, 0, resumed.output)
-        XCTAssertTrue(resumed.output.contains("resuming tiny after epoch 1"), resumed.output)
+        XCTAssertTrue(resumed.output.contains("resuming tiny after epoch 2"), resumed.output)
 
         let a = try SafeTensors.read(whole.appendingPathComponent("checkpoint.safetensors"))
         let b = try SafeTensors.read(split.appendingPathComponent("checkpoint.safetensors"))

@@ -21,12 +21,16 @@ public struct Dataset: RecipePart {
 
     /// GeoKit's synthetic world in the CVUSA layout, generated on first use
     /// into `$GEOKIT_CACHE/worlds` (default ~/.cache/geokit/worlds), keyed by
-    /// its options. `difficulty` is easy, medium or hard (SynthOptions).
+    /// its options. `difficulty` is easy, medium or hard (SynthOptions);
+    /// `testFraction` of the locations are held out, drawn from a disjoint
+    /// area unless `sameArea`.
     public static func synthetic(locations: Int = 400, difficulty: String = "medium", seed: Int = 0,
+                                 testFraction: Double = 0.2, sameArea: Bool = false,
                                  ground: View = .panorama(64, 256), aerial: View = .polar(64, 256),
                                  augment: Bool = true) -> Dataset {
         Dataset([("kind", .string("synthetic")), ("root", .string("")), ("locations", .int(locations)),
-                 ("difficulty", .string(difficulty)), ("seed", .int(seed)), ("augment", .bool(augment))]
+                 ("difficulty", .string(difficulty)), ("seed", .int(seed)), ("testFraction", .double(testFraction)),
+                 ("sameArea", .bool(sameArea)), ("augment", .bool(augment))]
                 + viewValues(ground: ground, aerial: aerial))
     }
 

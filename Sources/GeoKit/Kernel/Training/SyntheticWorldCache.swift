@@ -15,11 +15,13 @@ enum SyntheticWorldCache {
                               remedy: "use " + SynthOptions.Difficulty.allCases.map(\.rawValue).joined(separator: ", "))
         }
         options.difficulty = difficulty
+        options.testFraction = s.double("dataset.testFraction")
+        options.sameArea = s.bool("dataset.sameArea")
         options.aerialSize = max(64, s.int("dataset.aerialSize"))
         options.panoramaHeight = s.int("dataset.groundHeight")
         options.panoramaWidth = s.int("dataset.groundWidth")
         let given = s.string("dataset.root")
-        let name = "cvusa-\(options.locations)-\(difficulty.rawValue)-s\(options.seed)-a\(options.aerialSize)-p\(options.panoramaHeight)x\(options.panoramaWidth)"
+        let name = "cvusa-\(options.locations)-\(difficulty.rawValue)-s\(options.seed)-t\(options.testFraction!)\(options.sameArea ? "-same" : "")-a\(options.aerialSize)-p\(options.panoramaHeight)x\(options.panoramaWidth)"
         let root = given.isEmpty ? cacheDirectory.appendingPathComponent(name) : URL(fileURLWithPath: given)
         if FileManager.default.fileExists(atPath: root.appendingPathComponent("gps.csv").path) { return root }
         log("generating the synthetic world (\(options.locations) locations, \(difficulty.rawValue)) into \(root.path)")

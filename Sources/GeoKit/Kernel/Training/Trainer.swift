@@ -84,6 +84,7 @@ public final class Trainer {
             let epochStart = Date()
             var generator = RandomGenerator(seed: SynthNoise.hash(seed, UInt64(epoch), 0x5A1))
             let batches = sampler.batches(locationCount: data.train.count, batchSize: batchSize, generator: &generator)
+            if epoch == startEpoch { log.line("epoch \(epoch + 1): \(batches.count) batches of \(batchSize) pairs from \(data.train.count) locations") }
             model.train()
             var lossSum = 0.0, lossCount = 0
             let usable = batches.count / accumulate * accumulate
