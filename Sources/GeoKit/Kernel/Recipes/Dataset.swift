@@ -27,18 +27,26 @@ public struct Dataset: RecipePart {
     public static func synthetic(locations: Int = 400, difficulty: String = "medium", seed: Int = 0,
                                  testFraction: Double = 0.2, sameArea: Bool = false,
                                  ground: View = .panorama(64, 256), aerial: View = .polar(64, 256),
-                                 augment: Bool = true) -> Dataset {
+                                 augment: Bool = true, colourJitter: Double = 0, erasing: Double = 0) -> Dataset {
         Dataset([("kind", .string("synthetic")), ("root", .string("")), ("locations", .int(locations)),
                  ("difficulty", .string(difficulty)), ("seed", .int(seed)), ("testFraction", .double(testFraction)),
-                 ("sameArea", .bool(sameArea)), ("augment", .bool(augment))]
-                + viewValues(ground: ground, aerial: aerial))
+                 ("sameArea", .bool(sameArea))]
+                + augmentationValues(augment, colourJitter, erasing) + viewValues(ground: ground, aerial: aerial))
     }
 
     /// A CVUSA-layout directory (splits/train-19zl.csv, splits/val-19zl.csv, bingmap/, streetview/).
     public static func cvusa(root: String, ground: View = .panorama(128, 512), aerial: View = .polar(128, 512),
-                             augment: Bool = true) -> Dataset {
-        Dataset([("kind", .string("cvusa")), ("root", .string(root)), ("augment", .bool(augment))]
-                + viewValues(ground: ground, aerial: aerial))
+                             augment: Bool = true, colourJitter: Double = 0, erasing: Double = 0) -> Dataset {
+        Dataset([("kind", .string("cvusa")), ("root", .string(root))]
+                + augmentationValues(augment, colourJitter, erasing) + viewValues(ground: ground, aerial: aerial))
+    }
+
+    /// Training augmentation: `augment` flips both views together (50%) and
+    /// turns the aerial tile by a random quarter turn, rolling the panorama
+    /// to match (Sample4Geo); `colourJitter` is the jitter strength of each
+    /// view; `erasing` the probability of erasing a random rectangle of each view.
+    private static func augmentationValues(_ augment: Bool, _ jitter: Double, _ erasing: Double) -> [(String, ParameterValue)] {
+        [("augment", .bool(augment)), ("colourJitter", .double(jitter)), ("erasing", .double(erasing))]
     }
 
     private static func viewValues(ground: View, aerial: View) -> [(String, ParameterValue)] {

@@ -62,6 +62,8 @@ public final class TrainingData: @unchecked Sendable {
             augmentation.flipProbability = 0.5
             augmentation.rotate = true
         }
+        augmentation.colourJitter = s.double("dataset.colourJitter")
+        augmentation.erasingProbability = s.double("dataset.erasing")
         self.augmentation = augmentation
         log("decoding \(train.count) training and \(test.count) test pairs from \(root.path)")
         let input = self.input
