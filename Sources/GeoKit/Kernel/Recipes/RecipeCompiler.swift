@@ -70,7 +70,12 @@ public enum RecipeCompiler {
             throw GeoKitError("the recipe does not compile (swiftc's messages above)", where: file,
                               remedy: "fix the lines swiftc names; the recipe must define `let recipe = Recipe(...) { ... }`")
         }
-        try FileManager.default.moveItem(at: partial, to: library)
+        // rename(2) replaces atomically: a process compiling the same recipe at the same time wins or loses harmlessly.
+        guard rename(partial.path, library.path) == 0 else {
+            try? FileManager.default.removeItem(at: partial)
+            throw GeoKitError("cannot store the compiled recipe: \(String(cString: strerror(errno)))", where: library.path,
+                              remedy: "check that the cache directory is writable, or set GEOKIT_CACHE")
+        }
         return library
     }
 
