@@ -7,7 +7,7 @@ struct GeoKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "geokit",
         abstract: "Cross-view geo-localisation: assemble, train and evaluate retrieval models.",
-        subcommands: [BenchCommand.self, ForwardCommand.self])
+        subcommands: [BenchCommand.self, ForwardCommand.self, PluginsCommand.self, PluginCommand.self, ConfigCommand.self])
 }
 
 /// Registers the kernel's components and loads the plugins before a command
