@@ -176,6 +176,7 @@ GEOKIT_EXPORT geokit_component *c_se_create(int channels, int reduction) {
     self->kind = GEOKIT_KIND_ATTENTION;
     self->parameter_count = 4;
     self->parameters = se->parameters;
+    self->input_channels = channels;
     self->vtable = &se_vtable;
     self->state = se;
     self->destroy = se_destroy;

@@ -127,6 +127,7 @@ struct CPluginTemplate {
             self->kind = GEOKIT_KIND_ATTENTION;
             self->parameter_count = 1;
             self->parameters = &s->gate;
+            self->input_channels = channels;
             self->vtable = &gate_vtable;
             self->state = s;
             self->destroy = gate_destroy;

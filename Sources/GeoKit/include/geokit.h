@@ -137,6 +137,8 @@ struct geokit_component {
     int32_t kind;                          /* GEOKIT_KIND_*, the kind it was registered as */
     int32_t parameter_count;
     const geokit_parameter *parameters;    /* parameter_count declarations */
+    int64_t input_channels;                /* C of the feature maps it was built for, 0 for any:
+                                              the kernel refuses other inputs with a message */
     const void *vtable;                    /* a geokit_<kind>_vtable matching `kind` */
     void *state;                           /* the plugin's own data */
     void (*destroy)(geokit_component *self);

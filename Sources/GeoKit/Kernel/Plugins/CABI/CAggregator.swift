@@ -17,6 +17,7 @@ public final class CAggregator: CComponentModule, Aggregator {
     public override func callAsFunction(_ x: Tensor) -> Tensor {
         require(x.rank == 4, "GeoKit: \(qualifiedName): an aggregator takes a feature map (N, C, H, W), got shape \(x.shape)")
         let vtable = component.vtable(geokit_aggregator_vtable.self)
+        requireDeclaredChannels(x)
         let parameters = weights(as: x.dtype)
         let y = Tensor(zeros: [x.shape[0], descriptorSize(channels: x.shape[1], height: x.shape[2], width: x.shape[3])], dtype: x.dtype)
         // Views: x, y, then the parameters.

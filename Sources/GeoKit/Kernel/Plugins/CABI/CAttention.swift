@@ -5,6 +5,7 @@ internal import CGeoKitABI
 /// host's tape like any op's.
 public final class CAttention: CComponentModule, AttentionModule {
     public override func callAsFunction(_ x: Tensor) -> Tensor {
+        requireDeclaredChannels(x)
         let vtable = component.vtable(geokit_attention_vtable.self)
         let parameters = weights(as: x.dtype)
         let y = Tensor(zeros: x.shape, dtype: x.dtype)

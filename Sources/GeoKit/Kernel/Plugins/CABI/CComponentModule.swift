@@ -5,7 +5,7 @@ internal import CGeoKitABI
 /// `stateDict()` under their declared names, updated by optimisers) and
 /// runs the C forward and backward inside the host's autograd. Subclasses
 /// adapt it to their kind's protocol.
-public class CComponentModule: Module {
+public class CComponentModule: Module, ChannelDeclaring {
     let component: CComponent
     /// The declared weights in declaration order, and where each is registered.
     private(set) var weights: [Tensor] = []
@@ -15,6 +15,8 @@ public class CComponentModule: Module {
     public var qualifiedName: String { component.qualifiedName }
     /// The plugin file the component comes from.
     public var source: String { component.source }
+    /// The channel count the component declared (`input_channels`), if any.
+    public var inputChannels: Int? { component.pointer.pointee.input_channels > 0 ? Int(component.pointer.pointee.input_channels) : nil }
 
     init(_ component: CComponent) {
         self.component = component
@@ -52,6 +54,13 @@ public class CComponentModule: Module {
         CCallError.clear()
         let status = withTensorViews(tensors) { views in body(component.pointer, views) }
         component.check(status, name)
+    }
+
+    /// A feature map must have the channel count the component declared.
+    func requireDeclaredChannels(_ x: Tensor) {
+        guard let channels = inputChannels else { return }
+        require(x.rank >= 2 && x.shape[1] == channels,
+                "GeoKit: \(qualifiedName) (\(source)) was built for \(channels) channels, the input has shape \(x.shape)")
     }
 
     /// The shared precondition of every call: one dtype across the inputs.

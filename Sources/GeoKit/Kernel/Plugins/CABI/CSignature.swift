@@ -108,7 +108,7 @@ public struct CSignature: Sendable, Equatable, CustomStringConvertible {
             throw error("'\(name)' is not an identifier", in: declaration, component: component)
         }
         guard let value = parseDefault(defaultText, as: type) else {
-            throw error("the default '\(defaultText)' of '\(name)' is not a \(type.rawValue)", in: declaration, component: component)
+            throw error("the default '\(defaultText)' of '\(name)' is not a valid \(type.rawValue)", in: declaration, component: component)
         }
         return Parameter(name: name, type: type, defaultValue: value)
     }
