@@ -159,7 +159,7 @@ typedef struct geokit_host {
     /* Zero-filled, 64-byte aligned memory (NULL if none is left); free it with free. */
     void *(*alloc)(size_t bytes);
     void (*free)(void *pointer);
-    /* One line on the kernel's standard error, prefixed with the plugin's file. */
+    /* One line on standard error, prefixed with the level (and, during init, the plugin file). */
     void (*log)(int32_t level, const char *message);
     /* Says why the current call (init, a constructor, forward, ...) fails;
      * the kernel copies the message. Call it, then return non-zero. */

@@ -132,6 +132,16 @@ final class PluginLoaderFailureTests: XCTestCase {
         }
     }
 
+    /// The in-tree method plugins are found next to libGeoKit.so, even in a
+    /// process with many mapped libraries (like this test runner).
+    func testTheBuildDirectoryPluginsAreDiscovered() {
+        let discovered = PluginLoader.discover()
+        for method in ["AENet", "RKNet", "Sample4Geo", "SAFA", "LPN"] {
+            let library = PluginTestSupport.productsDirectory.appendingPathComponent("lib\(method)Plugin.so").path
+            XCTAssertTrue(discovered.contains(library), "\(library) not in \(discovered)")
+        }
+    }
+
     func testTheSameFailuresInProcessAreThrownNotFatal() throws {
         let directory = try PluginTestSupport.temporaryDirectory("in-process")
         let file = directory.appendingPathComponent("libjunk.so")

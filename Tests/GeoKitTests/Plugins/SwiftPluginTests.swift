@@ -45,8 +45,8 @@ final class SwiftPluginTests: XCTestCase {
         XCTAssertTrue(pluginGradEnabled())
 
         // The process maps one kernel library, although the plugin's build directory holds another copy.
-        let maps = try String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
-        let kernels = Set(maps.split(separator: "\n").compactMap { line -> String? in
+        let maps = try XCTUnwrap(FileHandle(forReadingAtPath: "/proc/self/maps")).readDataToEndOfFile()
+        let kernels = Set(String(decoding: maps, as: UTF8.self).split(separator: "\n").compactMap { line -> String? in
             guard let slash = line.firstIndex(of: "/"), line.hasSuffix("/libGeoKit.so") else { return nil }
             return String(line[slash...])
         })

@@ -100,12 +100,20 @@ public enum PluginLoader {
     /// The directory of libGeoKit.so in this process (read from the
     /// process's memory map, which names every mapped library).
     private static func kernelDirectory() -> String? {
-        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return nil }
-        for line in maps.split(separator: "\n") {
+        for line in mappedFiles() {
             guard let slash = line.firstIndex(of: "/") else { continue }
             let path = String(line[slash...])
             if path.hasSuffix("/" + kernelLibraryName) { return URL(fileURLWithPath: path).deletingLastPathComponent().path }
         }
         return nil
+    }
+
+    /// The lines of /proc/self/maps. Read to the end explicitly: the file
+    /// reports size 0, and `String(contentsOfFile:)` then stops after the
+    /// first 4 KB, missing libraries mapped later.
+    private static func mappedFiles() -> [Substring] {
+        guard let file = FileHandle(forReadingAtPath: "/proc/self/maps") else { return [] }
+        defer { try? file.close() }
+        return String(decoding: file.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
     }
 }
