@@ -12,15 +12,13 @@ struct ConfigCommand: ParsableCommand {
     @Flag(help: "Linker flags (-shared; a plugin links nothing from GeoKit).") var libs = false
 
     func run() throws {
-        try reportingErrors {
-            guard includeDir || cflags || libs else {
-                throw GeoKitError("geokit config needs --include-dir, --cflags or --libs", remedy: "e.g. geokit config --cflags --libs")
-            }
-            if includeDir { print(try PluginSDK.includeDirectory().path) }
-            var flags: [String] = []
-            if cflags { flags += try PluginSDK.compilerFlags() }
-            if libs { flags += PluginSDK.linkerFlags }
-            if !flags.isEmpty { print(flags.joined(separator: " ")) }
+        guard includeDir || cflags || libs else {
+            throw GeoKitError("geokit config needs --include-dir, --cflags or --libs", remedy: "e.g. geokit config --cflags --libs")
         }
+        if includeDir { print(try PluginSDK.includeDirectory().path) }
+        var flags: [String] = []
+        if cflags { flags += try PluginSDK.compilerFlags() }
+        if libs { flags += PluginSDK.linkerFlags }
+        if !flags.isEmpty { print(flags.joined(separator: " ")) }
     }
 }

@@ -16,26 +16,24 @@ struct PluginNewCommand: ParsableCommand {
     @Option(help: "Where to create it (default ./NAME); must not exist or be empty.") var out: String?
 
     func run() throws {
-        try reportingErrors {
-            guard let first = name.first, first == "_" || first.isLetter,
-                  name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) else {
-                throw GeoKitError("'\(name)' cannot name a plugin", remedy: "use letters, digits and '_', not starting with a digit")
-            }
-            let directory = URL(fileURLWithPath: out ?? name)
-            let fm = FileManager.default
-            if let existing = try? fm.contentsOfDirectory(atPath: directory.path), !existing.isEmpty {
-                throw GeoKitError("\(directory.path) exists and is not empty", remedy: "choose another --out")
-            }
-            let files = switch lang {
-            case .swift: SwiftPluginTemplate(name: name, kernelPackage: PluginSDK.kernelPackageDirectory.path).files
-            case .c: CPluginTemplate(name: name, includeDirectory: try PluginSDK.includeDirectory().path).files
-            }
-            for (path, text) in files {
-                let file = directory.appendingPathComponent(path)
-                try fm.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try text.write(to: file, atomically: true, encoding: .utf8)
-            }
-            print("created \(directory.path) (\(files.map(\.path).joined(separator: ", "))); see its README.md")
+        guard let first = name.first, first == "_" || first.isLetter,
+              name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) else {
+            throw GeoKitError("'\(name)' cannot name a plugin", remedy: "use letters, digits and '_', not starting with a digit")
         }
+        let directory = URL(fileURLWithPath: out ?? name)
+        let fm = FileManager.default
+        if let existing = try? fm.contentsOfDirectory(atPath: directory.path), !existing.isEmpty {
+            throw GeoKitError("\(directory.path) exists and is not empty", remedy: "choose another --out")
+        }
+        let files = switch lang {
+        case .swift: SwiftPluginTemplate(name: name, kernelPackage: PluginSDK.kernelPackageDirectory.path).files
+        case .c: CPluginTemplate(name: name, includeDirectory: try PluginSDK.includeDirectory().path).files
+        }
+        for (path, text) in files {
+            let file = directory.appendingPathComponent(path)
+            try fm.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: file, atomically: true, encoding: .utf8)
+        }
+        print("created \(directory.path) (\(files.map(\.path).joined(separator: ", "))); see its README.md")
     }
 }

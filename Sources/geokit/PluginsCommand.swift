@@ -14,26 +14,24 @@ struct PluginsCommand: ParsableCommand {
     @Option(help: "Only this kind (backbone, attention, aggregator, loss, sampler, view).") var kind: String?
 
     func run() throws {
-        try reportingErrors {
-            let only = try kind.map { text -> ComponentKind in
-                guard let k = ComponentKind(rawValue: text) else {
-                    throw GeoKitError("unknown kind '\(text)'", remedy: "kinds: " + ComponentKind.allCases.map(\.rawValue).joined(separator: ", "))
-                }
-                return k
+        let only = try kind.map { text -> ComponentKind in
+            guard let k = ComponentKind(rawValue: text) else {
+                throw GeoKitError("unknown kind '\(text)'", remedy: "kinds: " + ComponentKind.allCases.map(\.rawValue).joined(separator: ", "))
             }
-            BuiltinComponents.register()
-            let failures = PluginLoader.loadAll()
-            for entry in Registry.shared.entries(of: only) {
-                print("\(entry.qualifiedName)  (\(entry.source))")
-                if !entry.summary.isEmpty { print("    \(entry.summary)") }
-                for p in entry.parameters {
-                    print("    \(p.name): \(p.type.rawValue) = \(p.defaultValue)\(p.doc.isEmpty ? "" : "    \(p.doc)")")
-                }
-            }
-            for failure in failures {
-                FileHandle.standardError.write(Data("geokit: error: \(failure)\n".utf8))
-            }
-            if !failures.isEmpty { throw ExitCode(1) }
+            return k
         }
+        BuiltinComponents.register()
+        let failures = PluginLoader.loadAll()
+        for entry in Registry.shared.entries(of: only) {
+            print("\(entry.qualifiedName)  (\(entry.source))")
+            if !entry.summary.isEmpty { print("    \(entry.summary)") }
+            for p in entry.parameters {
+                print("    \(p.name): \(p.type.rawValue) = \(p.defaultValue)\(p.doc.isEmpty ? "" : "    \(p.doc)")")
+            }
+        }
+        for failure in failures {
+            FileHandle.standardError.write(Data("geokit: error: \(failure)\n".utf8))
+        }
+        if !failures.isEmpty { throw ExitCode(1) }
     }
 }
