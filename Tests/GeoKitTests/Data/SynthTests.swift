@@ -151,4 +151,26 @@ final class SynthTests: XCTestCase {
         XCTAssertEqual(shared.filter { $0.split == .test }.count, 40)
         XCTAssertLessThan(shared.map(\.east).max()!, 50_000)
     }
+
+    /// An unknown heading rolls the north-centred panorama; the recorded
+    /// heading says by how much. A limited field of view crops it.
+    func testUnknownHeadingAndFieldOfView() {
+        var options = SynthOptions()
+        options.locations = 4
+        options.aerialSize = 64
+        options.panoramaHeight = 32
+        options.panoramaWidth = 128
+        let world = SynthWorld(seed: 8)
+        let location = world.planLocations(options)[0]
+        let known = world.capture(location, options: options)
+        XCTAssertEqual(known.heading, 0)
+        options.unknownHeading = true
+        let unknown = world.capture(location, options: options)
+        let centre = Int(((unknown.heading - 180) / 360 * 128).rounded() + 128) % 128
+        XCTAssertEqual(unknown.ground, known.ground.rolled(columns: centre - 64))
+        XCTAssertEqual(unknown.aerial, known.aerial)
+        options.fieldOfView = 90
+        let narrow = world.capture(location, options: options)
+        XCTAssertEqual(narrow.ground, known.ground.panoramaCrop(degrees: 90, centreColumn: centre))
+    }
 }
