@@ -68,6 +68,14 @@ final class SynthTests: XCTestCase {
         XCTAssertThrowsError(try CVUSADataset(root: cvusaRoot)) { XCTAssertTrue("\($0)".contains("streetview/panos"), "\($0)") }
         let tolerant = try CVUSADataset(root: cvusaRoot, skipMissing: true)
         XCTAssertEqual(tolerant.skipped, 1)
+        let corrupt = tolerant.test[0].aerial
+        try Data("not an image".utf8).write(to: corrupt)
+        XCTAssertThrowsError(try PairValidation.check(tolerant.train + tolerant.test, skipInvalid: false)) {
+            XCTAssertTrue("\($0)".contains(corrupt.path), "\($0)")
+        }
+        let report = try PairValidation.check(tolerant.train + tolerant.test, skipInvalid: true)
+        XCTAssertEqual(report.valid.count, 4)
+        XCTAssertEqual(report.problems.count, 1)
 
         let uniRoot = temporaryDirectory("university-read")
         defer { try? FileManager.default.removeItem(at: uniRoot) }
