@@ -8,7 +8,7 @@ final class BuiltinComponentsTests: XCTestCase {
         let expected: [(ComponentKind, String)] = [
             (.aggregator, "avg"), (.aggregator, "max"), (.aggregator, "gem"), (.aggregator, "flatten"),
             (.attention, "usam"), (.attention, "triplet"), (.aggregator, "safa"), (.aggregator, "lpn"),
-            (.loss, "wsmr"), (.loss, "wsmr_hard"), (.loss, "mhnw"), (.loss, "infonce"),
+            (.loss, "wsmr"), (.loss, "wsmr_hard"), (.loss, "mhnw"), (.loss, "infonce"), (.sampler, "random"),
         ]
         for (kind, name) in expected {
             let entry = try Registry.shared.entry(kind, name)
@@ -77,5 +77,49 @@ final class BuiltinComponentsTests: XCTestCase {
         let counter = usam.namedBuffers().first { $0.isInteger }!.tensor
         XCTAssertEqual(counter.dtype, .float64)
         XCTAssertEqual(usam(randomDouble([1, 2, 3, 3], seed: 1)).dtype, .float64)
+    }
+
+    func testRandomSamplerBatchesEachLocationOnceAndDropsThePartialBatch() throws {
+        let sampler = try Registry.shared.make(Sampler.self, .sampler, "random")
+        var generator = RandomGenerator(seed: 5)
+        let batches = sampler.batches(locationCount: 23, batchSize: 5, generator: &generator)
+        XCTAssertEqual(batches.count, 4)
+        XCTAssertTrue(batches.allSatisfy { $0.count == 5 && Set($0).count == 5 })
+        let used = batches.flatMap { $0 }
+        XCTAssertEqual(Set(used).count, 20)
+        XCTAssertTrue(used.allSatisfy { (0..<23).contains($0) })
+        XCTAssertNotEqual(used, Array(used.sorted()), "the order is shuffled")
+
+        var next = generator
+        XCTAssertNotEqual(sampler.batches(locationCount: 23, batchSize: 5, generator: &next), batches, "each epoch reshuffles")
+        var replay = RandomGenerator(seed: 5)
+        XCTAssertEqual(sampler.batches(locationCount: 23, batchSize: 5, generator: &replay), batches, "the seed fixes the order")
+        var small = RandomGenerator(seed: 5)
+        XCTAssertEqual(sampler.batches(locationCount: 3, batchSize: 5, generator: &small), [])
+    }
+
+    func testRandomSamplerIsUniformOverPositions() {
+        // Over many epochs every location lands in the first batch about equally often.
+        var generator = RandomGenerator(seed: 6)
+        var firstBatchCounts = [Int](repeating: 0, count: 8)
+        for _ in 0..<4000 {
+            for id in RandomSampler().batches(locationCount: 8, batchSize: 2, generator: &generator)[0] { firstBatchCounts[id] += 1 }
+        }
+        for count in firstBatchCounts { XCTAssertEqual(Double(count), 1000, accuracy: 120) }
+    }
+
+    func testNeighbourTableValidatesAndSamplersAcceptIt() throws {
+        let table = try NeighbourTable([[2, 1], [0, 2], [1, 0]])
+        XCTAssertEqual(table.locationCount, 3)
+        XCTAssertEqual(Array(table.nearest(0, limit: 1)), [2])
+        XCTAssertEqual(Array(table.nearest(1, limit: 5)), [0, 2])
+        XCTAssertThrowsError(try NeighbourTable([[0, 1], [0]]))   // a location is not its own neighbour
+        XCTAssertThrowsError(try NeighbourTable([[3], [0]]))      // not a location
+        XCTAssertThrowsError(try NeighbourTable([[1, 1], [0]]))   // listed twice
+        let sampler = RandomSampler()
+        var a = RandomGenerator(seed: 9), b = RandomGenerator(seed: 9)
+        let before = sampler.batches(locationCount: 3, batchSize: 1, generator: &a)
+        sampler.useNeighbours(table)
+        XCTAssertEqual(sampler.batches(locationCount: 3, batchSize: 1, generator: &b), before, "random ignores neighbourhoods")
     }
 }

@@ -20,6 +20,9 @@ public enum BuiltinComponents {
             }
         }
         registerAggregators(into: registry)
+        try! registry.register(.sampler, "random", summary: "shuffled locations, each once per epoch, batches of batchSize (the last partial one dropped)") { _ in
+            RandomSampler()
+        }
     }
 
     private static func registerAggregators(into registry: Registry) {

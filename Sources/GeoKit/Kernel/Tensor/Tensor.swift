@@ -13,7 +13,7 @@ public final class Tensor: @unchecked Sendable {
     public let shape: [Int]
     /// Fixed for an op's output; only `Module.convert(to:)` changes it, in place, for parameters and buffers.
     public internal(set) var dtype: DType
-    internal(set) var storage: Storage
+    var storage: Storage
 
     /// Whether gradients flow to this tensor. Leaves set it with
     /// `requiringGrad()`; op outputs inherit it from their inputs.
