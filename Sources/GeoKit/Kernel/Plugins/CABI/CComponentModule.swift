@@ -56,6 +56,26 @@ public class CComponentModule: Module, ChannelDeclaring {
         component.check(status, name)
     }
 
+    /// A feature map in, one tensor of `outputShape` out, both through C:
+    /// runs the plugin's forward (views: x, y, then the weights) and records
+    /// its backward (views: x, y, gy, gx, the weights, their gradients) on
+    /// the host's tape, so the kernel differentiates and optimises it.
+    func mapThroughC(
+        _ x: Tensor, outputShape: [Int],
+        forward: @escaping (UnsafeMutablePointer<geokit_component>, UnsafeMutablePointer<geokit_tensor>) -> Int32,
+        backward: @escaping (UnsafeMutablePointer<geokit_component>, UnsafeMutablePointer<geokit_tensor>, Int) -> Int32
+    ) -> Tensor {
+        let parameters = weights(as: x.dtype)
+        let y = Tensor(zeros: outputShape, dtype: x.dtype)
+        callC("forward", [x, y] + parameters, forward)
+        return y.recorded(qualifiedName, inputs: [x] + parameters) { [unowned y] gy in
+            let gx = Tensor(zeros: x.shape, dtype: x.dtype)
+            let gradients = parameters.map { Tensor(zeros: $0.shape, dtype: $0.dtype) }
+            self.callC("backward", [x, y, gy.to(x.dtype), gx] + parameters + gradients) { c, v in backward(c, v, parameters.count) }
+            return [gx] + gradients
+        }
+    }
+
     /// A feature map must have the channel count the component declared.
     func requireDeclaredChannels(_ x: Tensor) {
         guard let channels = inputChannels else { return }
