@@ -14,5 +14,10 @@ public enum Sample4GeoComponents {
             }
             return InfoNCELoss(labelSmoothing: smoothing)
         }
+        try registry.register(.sampler, "gps", summary: "Sample4Geo's GPS sampling: batches of geographic neighbours (needs the dataset's gps.csv)",
+                              parameters: [ParameterSpec("range", .int(128), "neighbours considered per anchor"),
+                                           ParameterSpec("select", .int(64), "neighbours added per anchor: half nearest, half random from the range")]) { p in
+            GPSSampler(range: p.int("range"), select: p.int("select"))
+        }
     }
 }

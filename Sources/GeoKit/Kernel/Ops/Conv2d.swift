@@ -16,6 +16,7 @@ extension Tensor {
         let geometry = conv2dGeometry(weight: weight, bias: bias, stride: stride, padding: padding,
                                       dilation: dilation, groups: groups)
         let depthwise = groups > 1 && groups == geometry.inChannels && groups == geometry.outChannels
+        FlopCounter.add(2 * geometry.batch * geometry.outChannels * geometry.outPlane * geometry.groupColumnRows)
         let out = Tensor(zeros: [geometry.batch, geometry.outChannels, geometry.outHeight, geometry.outWidth], dtype: dtype)
         func run<T: TensorScalar>(_: T.Type) {
             let x = pointer(T.self), w = weight.pointer(T.self), y = out.pointer(T.self)

@@ -35,6 +35,7 @@ extension Tensor {
                        beta: 0, c: pc + i * m * n, ldc: n)
             }
         }
+        FlopCounter.add(2 * batch * m * n * k)
         if m * n * k > 0 {
             switch a.dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
         }

@@ -99,7 +99,7 @@ public enum PluginLoader {
 
     /// The directory of libGeoKit.so in this process (read from the
     /// process's memory map, which names every mapped library).
-    private static func kernelDirectory() -> String? {
+    static func kernelDirectory() -> String? {
         for line in mappedFiles() {
             guard let slash = line.firstIndex(of: "/") else { continue }
             let path = String(line[slash...])

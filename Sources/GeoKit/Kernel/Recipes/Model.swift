@@ -1,0 +1,85 @@
+/// The model: one backbone, attention modules at named insertion points,
+/// an aggregator, for both views. `shareWeights: true` gives one network
+/// for ground and aerial (Sample4Geo); false, two of the same architecture
+/// (AENet, SAFA).
+///
+/// ```swift
+/// Model(shareWeights: true) {
+///     Backbone("resnet18")
+///     Attention("usam", at: "stem")
+///     Aggregator("gem", ["p": 3.0])
+/// }
+/// ```
+public struct Model: RecipePart {
+    public let shareWeights: Bool
+    public let parts: [ModelPart]
+
+    public init(shareWeights: Bool = true, @ModelBuilder _ body: () -> [ModelPart]) {
+        self.shareWeights = shareWeights
+        self.parts = body()
+    }
+
+    public func contribute(to settings: inout RecipeSettings) {
+        settings["model.shareWeights"] = .bool(shareWeights)
+        var attentions = 0
+        for part in parts {
+            switch part.role {
+            case .backbone: ComponentSection.write("backbone", part.name, part.parameters, to: &settings)
+            case .aggregator: ComponentSection.write("aggregator", part.name, part.parameters, to: &settings)
+            case .attention(let point):
+                ComponentSection.write("attention\(attentions)", part.name, part.parameters, to: &settings)
+                settings["attention\(attentions).at"] = .string(point)
+                attentions += 1
+            }
+        }
+    }
+}
+
+/// A component of the model, named by string and resolved in the registry when the recipe runs.
+public struct ModelPart: Sendable {
+    public enum Role: Sendable, Equatable { case backbone, aggregator, attention(at: String) }
+    public let role: Role
+    public let name: String
+    public let parameters: [String: ParameterValue]
+}
+
+/// What may appear in a `Model { ... }` body.
+public protocol ModelComponent {
+    var part: ModelPart { get }
+}
+
+/// The backbone (`backbone:<name>`); written `Backbone(...)` in a recipe run by `geokit run`.
+public struct BackboneSpec: ModelComponent {
+    public let part: ModelPart
+    public init(_ name: String, _ parameters: [String: ParameterValue] = [:]) {
+        part = ModelPart(role: .backbone, name: name, parameters: parameters)
+    }
+}
+
+/// An attention module (`attention:<name>`) inserted at a point of the
+/// backbone: "output" (after the backbone, the default) or a point the
+/// backbone names (e.g. ResNet's "stem", "layer1").
+public struct Attention: ModelComponent {
+    public let part: ModelPart
+    public init(_ name: String, at point: String = "output", _ parameters: [String: ParameterValue] = [:]) {
+        part = ModelPart(role: .attention(at: point), name: name, parameters: parameters)
+    }
+}
+
+/// The aggregator (`aggregator:<name>`); written `Aggregator(...)` in a recipe run by `geokit run`.
+public struct AggregatorSpec: ModelComponent {
+    public let part: ModelPart
+    public init(_ name: String, _ parameters: [String: ParameterValue] = [:]) {
+        part = ModelPart(role: .aggregator, name: name, parameters: parameters)
+    }
+}
+
+@resultBuilder
+public enum ModelBuilder {
+    public static func buildExpression(_ component: ModelComponent) -> [ModelPart] { [component.part] }
+    public static func buildBlock(_ parts: [ModelPart]...) -> [ModelPart] { parts.flatMap { $0 } }
+    public static func buildOptional(_ parts: [ModelPart]?) -> [ModelPart] { parts ?? [] }
+    public static func buildEither(first parts: [ModelPart]) -> [ModelPart] { parts }
+    public static func buildEither(second parts: [ModelPart]) -> [ModelPart] { parts }
+    public static func buildArray(_ parts: [[ModelPart]]) -> [ModelPart] { parts.flatMap { $0 } }
+}

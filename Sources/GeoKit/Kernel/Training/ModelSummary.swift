@@ -1,0 +1,69 @@
+/// What `geokit run --dry` prints: each component of the assembled model
+/// with its parameter count and the FLOPs of one forward pass for one
+/// image pair at the recipe's input sizes (convolutions and matrix
+/// products, 2 FLOPs per multiply-add), counted on a dummy input.
+public struct ModelSummary {
+    public struct Row {
+        public let section: String
+        public let component: String
+        public let parameters: Int
+        public let flops: Int
+        public let outputShape: [Int]
+    }
+    public let rows: [Row]
+    public let totalParameters: Int
+
+    public init(model: CrossViewModel, settings s: RecipeSettings) {
+        let groundInput = Tensor(zeros: [1, 3, s.int("dataset.groundHeight"), s.int("dataset.groundWidth")])
+        let aerialInput = Tensor(zeros: [1, 3, s.int("dataset.aerialHeight"), s.int("dataset.aerialWidth")])
+        model.eval()
+        var rows: [Row] = []
+        noGrad {
+            for (prefix, branch, input) in model.sharesWeights ? [("", model.ground, groundInput), ("(aerial) ", model.aerial, aerialInput)]
+                    : [("", model.ground, groundInput), ("", model.aerial, aerialInput)] {
+                let label = model.sharesWeights ? prefix : ""
+                let owner = model.sharesWeights ? "" : (branch === model.ground ? "ground." : "aerial.")
+                var x = input
+                let (features, backboneFlops) = FlopCounter.counting { branch.backbone(x) }
+                rows.append(Row(section: label + owner + "backbone", component: Self.name(model, branch.backbone),
+                                parameters: label.isEmpty ? branch.backbone.parameterCount : 0, flops: backboneFlops, outputShape: features.shape))
+                x = features
+                for (i, attention) in branch.attentions.enumerated() {
+                    let (y, flops) = FlopCounter.counting { attention(x) }
+                    rows.append(Row(section: label + owner + "attention\(i)", component: Self.name(model, attention),
+                                    parameters: label.isEmpty ? attention.parameterCount : 0, flops: flops, outputShape: y.shape))
+                    x = y
+                }
+                let (descriptor, flops) = FlopCounter.counting { branch.aggregator(x) }
+                rows.append(Row(section: label + owner + "aggregator", component: Self.name(model, branch.aggregator),
+                                parameters: label.isEmpty ? branch.aggregator.parameterCount : 0, flops: flops, outputShape: descriptor.shape))
+            }
+        }
+        rows.append(Row(section: "loss", component: Self.name(model, model.criterion), parameters: model.criterion.parameterCount,
+                        flops: 0, outputShape: [1]))
+        self.rows = rows
+        totalParameters = model.parameterCount
+        model.train()
+    }
+
+    private static func name(_ model: CrossViewModel, _ module: Module) -> String {
+        model.components.first { $0.module === module }?.component ?? "\(type(of: module))"
+    }
+
+    /// The summary as an aligned text table.
+    public var table: String {
+        func count(_ n: Int) -> String {
+            n >= 1_000_000_000 ? String(format: "%.2f G", Double(n) / 1e9) : n >= 1_000_000 ? String(format: "%.2f M", Double(n) / 1e6)
+                : n >= 1000 ? String(format: "%.1f k", Double(n) / 1e3) : "\(n)"
+        }
+        var lines = [pad("part", 22) + pad("component", 26) + pad("parameters", 14) + pad("FLOPs/image", 14) + "output"]
+        for row in rows {
+            lines.append(pad(row.section, 22) + pad(row.component, 26) + pad(count(row.parameters), 14) + pad(count(row.flops), 14)
+                         + row.outputShape.map(String.init).joined(separator: "x"))
+        }
+        lines.append("total parameters: \(count(totalParameters)) (\(totalParameters)); FLOPs per pair: \(count(rows.map(\.flops).reduce(0, +)))")
+        return lines.joined(separator: "\n")
+    }
+
+    private func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Generates the synthetic world a recipe names once, into
+/// `$GEOKIT_CACHE/worlds/<options>` (default ~/.cache/geokit/worlds), and
+/// reuses it afterwards. A world is complete when its `gps.csv` exists
+/// (the writer writes the tables last).
+enum SyntheticWorldCache {
+    static func prepare(settings s: RecipeSettings, log: (String) -> Void) throws -> URL {
+        var options = SynthOptions()
+        options.layout = .cvusa
+        options.locations = s.int("dataset.locations")
+        options.seed = UInt64(max(0, s.int("dataset.seed")))
+        guard let difficulty = SynthOptions.Difficulty(rawValue: s.string("dataset.difficulty")) else {
+            throw GeoKitError("unknown difficulty '\(s.string("dataset.difficulty"))'", where: "dataset.difficulty",
+                              remedy: "use " + SynthOptions.Difficulty.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        options.difficulty = difficulty
+        options.testFraction = s.double("dataset.testFraction")
+        options.sameArea = s.bool("dataset.sameArea")
+        options.aerialSize = max(64, s.int("dataset.aerialSize"))
+        options.panoramaHeight = s.int("dataset.groundHeight")
+        options.panoramaWidth = s.int("dataset.groundWidth")
+        let given = s.string("dataset.root")
+        let name = "cvusa-\(options.locations)-\(difficulty.rawValue)-s\(options.seed)-t\(options.testFraction!)\(options.sameArea ? "-same" : "")-a\(options.aerialSize)-p\(options.panoramaHeight)x\(options.panoramaWidth)"
+        let root = given.isEmpty ? cacheDirectory.appendingPathComponent(name) : URL(fileURLWithPath: given)
+        if FileManager.default.fileExists(atPath: root.appendingPathComponent("gps.csv").path) { return root }
+        log("generating the synthetic world (\(options.locations) locations, \(difficulty.rawValue)) into \(root.path)")
+        let start = Date()
+        try SynthWriter(options: options, root: root).write()
+        log(String(format: "synthetic world ready in %.1f s", Date().timeIntervalSince(start)))
+        return root
+    }
+
+    static var cacheDirectory: URL {
+        if let root = ProcessInfo.processInfo.environment["GEOKIT_CACHE"], !root.isEmpty {
+            return URL(fileURLWithPath: root).appendingPathComponent("worlds")
+        }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/geokit/worlds")
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+
+/// Runs a recipe: builds its model and data, trains with the recipe's
+/// optimiser, schedule, sampler and accumulation, evaluates on the held-out
+/// split, and keeps the run directory current after every epoch
+/// (checkpoint.safetensors, metrics.json, train.log, loss.png, recall.png).
+///
+/// Every random choice is drawn from (seed, epoch, step) — the batch
+/// order, the augmentation, dropout — so `resume` after an interruption
+/// reaches the same weights as an uninterrupted run.
+public final class Trainer {
+    public let recipe: Recipe
+    public let directory: URL
+    public let model: CrossViewModel
+    let log: TrainingLog
+    let settings: RecipeSettings
+    let seed: UInt64
+
+    public static let checkpointName = "checkpoint.safetensors"
+
+    /// Builds the model (weights initialised from the recipe's seed) and opens the run directory.
+    public init(recipe: Recipe, directory: URL, appendLog: Bool = false, registry: Registry = .shared) throws {
+        self.recipe = recipe
+        self.directory = directory
+        settings = recipe.settings
+        for key in ["dataset.kind", "train.epochs"] where settings[key] == nil {
+            throw GeoKitError("recipe \(recipe.name) has no \(key.split(separator: ".")[0]) section", where: "recipe",
+                              remedy: key == "train.epochs" ? "add Train(epochs:batchSize:...)" : "add Dataset.synthetic(...) or Dataset.cvusa(...)")
+        }
+        seed = UInt64(max(0, settings.int("train.seed")))
+        GlobalRandom.seed(seed)
+        model = try CrossViewModel(recipe: recipe, registry: registry)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let logURL = directory.appendingPathComponent("train.log")
+        log = appendLog ? TrainingLog(appendingTo: logURL) : TrainingLog(file: logURL)
+    }
+
+    /// Trains; with `resume`, continues from the run directory's checkpoint.
+    /// `stopAfter` ends the session after that epoch (its checkpoint
+    /// written), to be continued later with `resume`.
+    @discardableResult
+    public func run(resume: Bool = false, stopAfter: Int? = nil, registry: Registry = .shared) throws -> RunSummary {
+        let s = settings
+        let epochs = s.int("train.epochs"), batchSize = s.int("train.batchSize"), accumulate = max(1, s.int("train.accumulate"))
+        guard epochs >= 1, batchSize >= 2 else {
+            throw GeoKitError("train.epochs must be >= 1 and train.batchSize >= 2, got \(epochs) and \(batchSize)", where: "recipe \(recipe.name)")
+        }
+        let data = try TrainingData(settings: s, log: log.line)
+        guard data.train.count >= batchSize else {
+            throw GeoKitError("the training split has \(data.train.count) pairs, fewer than one batch of \(batchSize)", where: data.root.path,
+                              remedy: "lower train.batchSize or use more locations")
+        }
+        let sampler = try makeSampler(data: data, registry: registry)
+        let optimizer = try makeOptimizer()
+        let stepsPerEpoch = max(1, data.train.count / batchSize / accumulate)
+        let scheduler = LearningRateScheduler(optimizer, schedule: try makeSchedule(stepsPerEpoch: stepsPerEpoch, epochs: epochs))
+        let components = model.components.map { "\($0.section)=\($0.component)" }
+        let checkpointURL = directory.appendingPathComponent(Trainer.checkpointName)
+        let every = max(1, s["evaluate.every"].map { _ in s.int("evaluate.every") } ?? 1)
+        let ks = s["evaluate.ks"].map { _ in s.intList("evaluate.ks") } ?? [1, 5, 10]
+        let clipNorm = s.double("train.clipNorm")
+
+        var history: [EpochRecord] = []
+        var startEpoch = 0, optimizerSteps = 0
+        if resume {
+            guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
+                throw GeoKitError("there is no checkpoint to resume from", where: checkpointURL.path, remedy: "run without --resume, or pass the --out of the earlier run")
+            }
+            let meta = try Checkpoint.restore(model: model, optimizer: optimizer, from: checkpointURL)
+            guard meta.recipe == recipe.name, meta.components == components else {
+                throw GeoKitError("the checkpoint is from recipe \(meta.recipe) (\(meta.components.joined(separator: ", "))), not this one",
+                                  where: checkpointURL.path, remedy: "resume with the same recipe, or use another --out")
+            }
+            (startEpoch, optimizerSteps, history) = (meta.epoch, meta.optimizerSteps, meta.history)
+            log.line("resuming \(recipe.name) after epoch \(startEpoch) (\(optimizerSteps) optimiser steps)")
+        } else {
+            log.line("recipe \(recipe.name): " + components.joined(separator: ", ") + ", \(model.parameterCount) parameters")
+            let untrained = evaluate(data, ks: ks)
+            history.append(EpochRecord(epoch: 0, metrics: untrained))
+            log.line("untrained: " + Trainer.format(untrained))
+        }
+        let started = Date()
+        for epoch in startEpoch..<epochs {
+            let epochStart = Date()
+            var generator = RandomGenerator(seed: SynthNoise.hash(seed, UInt64(epoch), 0x5A1))
+            let batches = sampler.batches(locationCount: data.train.count, batchSize: batchSize, generator: &generator)
+            if epoch == startEpoch { log.line("epoch \(epoch + 1): \(batches.count) batches of \(batchSize) pairs from \(data.train.count) locations") }
+            model.train()
+            var lossSum = 0.0, lossCount = 0
+            let usable = batches.count / accumulate * accumulate
+            for (b, batch) in batches.prefix(usable).enumerated() {
+                GlobalRandom.seed(SynthNoise.hash(seed, UInt64(epoch), UInt64(b), 0xD0))
+                let (ground, aerial) = data.trainingBatch(batch, epoch: epoch, seed: seed)
+                let loss = model.loss(ground: ground, aerial: aerial)
+                let value = loss.item
+                guard value.isFinite else {
+                    throw GeoKitError("the loss became \(value) at epoch \(epoch + 1), step \(b + 1) of \(usable)", where: "recipe \(recipe.name)",
+                                      remedy: "lower train.lr, add warm-up or train.clipNorm; the last complete checkpoint (if any) is kept")
+                }
+                (accumulate > 1 ? loss / Double(accumulate) : loss).backward()
+                lossSum += value
+                lossCount += 1
+                if (b + 1) % accumulate == 0 {
+                    scheduler.apply(step: optimizerSteps)
+                    if clipNorm > 0 { clipGradNorm(model.parameters(), maxNorm: clipNorm) }
+                    optimizer.step()
+                    optimizer.zeroGrad()
+                    optimizerSteps += 1
+                }
+                let elapsed = Date().timeIntervalSince(epochStart)
+                let rate = Double(2 * batchSize * (b + 1)) / max(elapsed, 1e-3)
+                let remaining = elapsed / Double(b + 1) * Double(usable * (epochs - epoch) - b - 1)
+                log.progress(epoch: epoch + 1, epochs: epochs, step: b + 1, steps: usable, loss: lossSum / Double(lossCount),
+                             imagesPerSecond: rate, eta: remaining)
+            }
+            var record = EpochRecord(epoch: epoch + 1, loss: lossCount > 0 ? lossSum / Double(lossCount) : nil,
+                                     learningRate: optimizer.groups.last?.learningRate, seconds: nil)
+            if (epoch + 1) % every == 0 || epoch + 1 == epochs { record.metrics = evaluate(data, ks: ks) }
+            record.seconds = Date().timeIntervalSince(epochStart)
+            history.append(record)
+            log.line(String(format: "epoch %d/%d  loss %.4f  %.1f s", epoch + 1, epochs, record.loss ?? .nan, record.seconds!)
+                     + (record.metrics.map { "  " + Trainer.format($0) } ?? ""))
+            let meta = Checkpoint.Metadata(recipe: recipe.name, components: components, epoch: epoch + 1,
+                                           optimizerSteps: optimizerSteps, seed: seed, history: history)
+            try Checkpoint.write(model: model, optimizer: optimizer, metadata: meta, to: checkpointURL)
+            try writeSummary(history: history, components: components, seconds: Date().timeIntervalSince(started))
+            if let stopAfter, epoch + 1 >= stopAfter, epoch + 1 < epochs {
+                log.line("stopping after epoch \(epoch + 1) as asked; continue with --resume")
+                break
+            }
+        }
+        let summary = try writeSummary(history: history, components: components, seconds: Date().timeIntervalSince(started))
+        log.line("final: " + Trainer.format(summary.final) + "  (run directory \(directory.path))")
+        return summary
+    }
+
+    /// Embeds the test split (ground queries, aerial gallery) and scores it.
+    func evaluate(_ data: TrainingData, ks: [Int]) -> [String: Double] {
+        let (queries, gallery) = model.embed(data, split: .test)
+        return RunSummary.figures(RetrievalMetrics.evaluate(queries: queries, gallery: gallery, truth: Array(0..<data.test.count), ks: ks))
+    }
+
+    @discardableResult
+    private func writeSummary(history: [EpochRecord], components: [String], seconds: Double) throws -> RunSummary {
+        let evaluated = history.filter { $0.metrics != nil }
+        let summary = RunSummary(recipe: recipe.name, components: components, final: evaluated.last?.metrics ?? [:],
+                                 untrained: history.first { $0.epoch == 0 }?.metrics, history: history,
+                                 trainingSeconds: history.compactMap(\.seconds).reduce(0, +))
+        try summary.write(to: directory.appendingPathComponent("metrics.json"))
+        let trained = history.filter { $0.epoch > 0 }
+        try LinePlot.write(title: "training loss", series: [("loss", trained.compactMap { r in r.loss.map { (Double(r.epoch), $0) } })],
+                           to: directory.appendingPathComponent("loss.png"))
+        let recallSeries = ["R@1", "R@5", "R@10"].map { name in
+            (name, evaluated.compactMap { r in r.metrics?[name].map { (Double(r.epoch), $0) } })
+        }.filter { !$0.1.isEmpty }
+        try LinePlot.write(title: "held-out recall (%)", series: recallSeries, to: directory.appendingPathComponent("recall.png"))
+        _ = seconds
+        return summary
+    }
+
+    /// The recipe's sampler (`sampler:random` when it names none), given the dataset's GPS neighbour table.
+    private func makeSampler(data: TrainingData, registry: Registry) throws -> Sampler {
+        let name = settings["sampler.name"] == nil ? "random" : settings.string("sampler.name")
+        let sampler: Sampler
+        do {
+            sampler = try registry.make(Sampler.self, .sampler, name, recipe.componentParameters("sampler"))
+        } catch let error as GeoKitError {
+            throw GeoKitError(error.what, where: "recipe \(recipe.name), sampler", remedy: error.remedy)
+        }
+        if let neighbours = data.neighbours {
+            sampler.useNeighbours(try NeighbourTable(neighbours))
+        } else if name == "gps" {
+            throw GeoKitError("sampler:gps needs GPS coordinates, and the dataset has no gps.csv matching its training split",
+                              where: data.root.path, remedy: "add gps.csv (split,id,latitude,longitude) or use Sampler(\"random\")")
+        }
+        return sampler
+    }
+
+    private func makeOptimizer() throws -> Optimizer {
+        let s = settings
+        let lr = s.double("train.lr"), wd = s.double("train.weightDecay"), scale = s.double("train.backboneLRScale")
+        let (backbone, rest) = model.parameterGroups
+        let groups = [ParameterGroup(parameters: backbone, learningRate: lr * scale, weightDecay: wd),
+                      ParameterGroup(parameters: rest, learningRate: lr, weightDecay: wd)]
+        switch s.string("train.optimizer") {
+        case "sgd": return SGD(groups, momentum: s.double("train.momentum"), nesterov: s.bool("train.nesterov"))
+        case "adam": return Adam(groups)
+        case "adamw": return AdamW(groups)
+        case let other:
+            throw GeoKitError("unknown optimizer '\(other)'", where: "train.optimizer", remedy: "use sgd, adam or adamw")
+        }
+    }
+
+    private func makeSchedule(stepsPerEpoch: Int, epochs: Int) throws -> LearningRateSchedule {
+        let s = settings
+        let total = stepsPerEpoch * epochs
+        let warmup = min(total - 1, Int((s.double("train.warmupEpochs") * Double(stepsPerEpoch)).rounded()))
+        switch s.string("train.schedule") {
+        case "constant": return WarmupSchedule(warmupSteps: warmup) { _ in 1 }
+        case "cosine": return CosineWithWarmup(warmupSteps: max(0, warmup), totalSteps: max(1, total))
+        case "step":
+            let every = max(1, s.int("train.stepEpochs") * stepsPerEpoch), gamma = s.double("train.gamma")
+            return WarmupSchedule(warmupSteps: warmup) { step in pow(gamma, Double(step / every)) }
+        case let other:
+            throw GeoKitError("unknown schedule '\(other)'", where: "train.schedule", remedy: "use constant, cosine or step")
+        }
+    }
+
+    static func format(_ metrics: [String: Double]) -> String {
+        let order = ["R@1", "R@5", "R@10", "R@1%", "AP"]
+        let names = order.filter { metrics[$0] != nil } + metrics.keys.filter { !order.contains($0) }.sorted()
+        return names.map { String(format: "%@ %.2f", $0, metrics[$0]!) }.joined(separator: "  ")
+    }
+}
+
+/// Linear warm-up over `warmupSteps`, then `after(step - warmupSteps)`.
+struct WarmupSchedule: LearningRateSchedule {
+    let warmupSteps: Int
+    let after: (Int) -> Double
+    func multiplier(step: Int) -> Double {
+        step < warmupSteps ? Double(step + 1) / Double(warmupSteps + 1) : after(step - warmupSteps)
+    }
+}

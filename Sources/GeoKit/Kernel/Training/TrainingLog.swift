@@ -1,0 +1,69 @@
+import Foundation
+
+/// The run's log: plain lines to standard output and `train.log`, and on a
+/// terminal a progress bar on standard error (epoch, step, loss, images/s,
+/// ETA) redrawn in place.
+public final class TrainingLog {
+    private let file: FileHandle?
+    private let terminal = isatty(STDERR_FILENO) != 0
+    private var barShown = false
+    private var lastDraw = Date.distantPast
+
+    public init(file url: URL?) {
+        if let url {
+            FileManager.default.createFile(atPath: url.path, contents: nil)
+            file = try? FileHandle(forWritingTo: url)
+            _ = try? file?.seekToEnd()
+        } else {
+            file = nil
+        }
+    }
+
+    /// Appends to an existing log (a resumed run) instead of replacing it.
+    public init(appendingTo url: URL) {
+        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        file = try? FileHandle(forWritingTo: url)
+        _ = try? file?.seekToEnd()
+    }
+
+    public func line(_ text: String) {
+        clearBar()
+        print(text)
+        fflush(stdout)
+        file?.write(Data((text + "\n").utf8))
+    }
+
+    /// Redraws the bar on a terminal (at most 10 times a second); elsewhere
+    /// writes a plain line at every quarter of the epoch.
+    public func progress(epoch: Int, epochs: Int, step: Int, steps: Int, loss: Double, imagesPerSecond: Double, eta: Double) {
+        guard terminal else {
+            let quarter = Swift.max(1, steps / 4)
+            if step % quarter == 0 && step < steps {
+                line(String(format: "epoch %d/%d step %d/%d  loss %.4f  %.1f img/s  ETA %@", epoch, epochs, step, steps, loss,
+                            imagesPerSecond, TrainingLog.duration(eta)))
+            }
+            return
+        }
+        let now = Date()
+        guard step == steps || now.timeIntervalSince(lastDraw) > 0.1 else { return }
+        lastDraw = now
+        let width = 24, filled = steps > 0 ? width * step / steps : width
+        let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
+        let text = String(format: "\repoch %d/%d [%@] %d/%d  loss %.4f  %.1f img/s  ETA %@  ",
+                          epoch, epochs, bar, step, steps, loss, imagesPerSecond, TrainingLog.duration(eta))
+        FileHandle.standardError.write(Data(text.utf8))
+        barShown = true
+    }
+
+    private func clearBar() {
+        guard barShown else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        barShown = false
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "--:--" }
+        let s = Int(seconds)
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import GeoKit
+
+/// `geokit search IMAGE --gallery DIR`: the nearest aerial references of a ground image, with their GPS.
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Find the top-k aerial references of a ground image in a CVUSA-layout gallery, printing their ids, GPS and distances.",
+        discussion: "The gallery is the test split of a CVUSA-layout directory (its aerial images); GPS comes from its gps.csv when present. Distance is the Euclidean distance of the L2-normalised descriptors, sqrt(2 - 2 cos).")
+
+    @Argument(help: "The query image (a ground panorama, or an aerial tile with --view aerial).")
+    var image: String
+
+    @Option(help: "CVUSA-layout gallery directory.")
+    var gallery: String
+
+    @OptionGroup var model: TrainedModelOptions
+
+    @Option(help: "The query's view.")
+    var view: CrossViewModel.View = .ground
+
+    @Option(name: .short, help: "How many references to print.")
+    var k: Int = 5
+
+    func run() throws {
+        let (recipe, model) = try model.load()
+        let root = URL(fileURLWithPath: gallery)
+        let dataset = try CVUSADataset(root: root)
+        let references = dataset.test
+        guard !references.isEmpty else { throw GeoKitError("the gallery's test split is empty", where: gallery) }
+        let input = ViewInput(settings: recipe.settings)
+        let galleryView: CrossViewModel.View = view == .ground ? .aerial : .ground
+        let galleryImages = try references.map { try Image(contentsOf: galleryView == .aerial ? $0.aerial : $0.ground) }
+        let galleryDescriptors = model.embed(galleryImages, view: galleryView, input: input)
+        let query = model.embed([try Image(contentsOf: URL(fileURLWithPath: image))], view: view, input: input)
+        var gps: [String: (Double, Double)] = [:]
+        if let table = try? GPSTable(contentsOf: root.appendingPathComponent("gps.csv")) {
+            for entry in table.entries { gps[entry.id] = (entry.latitude, entry.longitude) }
+        }
+        print("top \(min(k, references.count)) of \(references.count) references for \(image):")
+        for (rank, hit) in Similarity.topK(queries: query, gallery: galleryDescriptors, k: min(k, references.count))[0].enumerated() {
+            let reference = references[hit.index]
+            let distance = (max(0, 2 - 2 * Double(hit.similarity))).squareRoot()
+            let position = gps[reference.id].map { String(format: "%.6f, %.6f", $0.0, $0.1) } ?? "no GPS"
+            print(String(format: "%2d. %@  (%@)  distance %.4f  %@", rank + 1, reference.id, position, distance,
+                         (galleryView == .aerial ? reference.aerial : reference.ground).path))
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import GeoKit
+
+/// The options every retrieval command shares: which recipe built the
+/// model and which weights to load (default: the recipe's run directory).
+struct TrainedModelOptions: ParsableArguments {
+    @Option(help: "The recipe the model was trained with.")
+    var recipe: String
+
+    @Option(name: .customLong("set"), help: "Recipe overrides used for training, e.g. dataset.locations=200 (repeatable).")
+    var overrides: [String] = []
+
+    @Option(help: "Weights (default runs/<recipe name>/checkpoint.safetensors).")
+    var weights: String?
+
+    /// The recipe and its model with the trained weights, in eval mode.
+    func load() throws -> (recipe: Recipe, model: CrossViewModel) {
+        startKernel()
+        let recipe = try RecipeCompiler.load(self.recipe)
+        try recipe.override(overrides)
+        let model = try CrossViewModel(recipe: recipe)
+        let url = URL(fileURLWithPath: weights ?? "runs/\(recipe.name)/\(Trainer.checkpointName)")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw GeoKitError("no weights file", where: url.path, remedy: "train first with geokit run, or pass --weights")
+        }
+        try Checkpoint.loadWeights(into: model, from: url)
+        model.eval()
+        return (recipe, model)
+    }
+}
+
+extension CrossViewModel.View: ExpressibleByArgument {}
