@@ -22,13 +22,16 @@ let package = Package(
         .systemLibrary(
             name: "CFFI", path: "System/CFFI", pkgConfig: "libffi",
             providers: [.apt(["libffi-dev"])]),
+        // The plugin C ABI (include/geokit.h), imported so that the kernel and
+        // C plugins share one definition of every struct.
+        .systemLibrary(name: "CGeoKitABI", path: "System/CGeoKitABI"),
         .systemLibrary(
             name: "CTurboJPEG", path: "System/CTurboJPEG", pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]),
         .target(
             name: "GeoKit",
             dependencies: [
-                "COpenBLAS", "CPNG", "CFFI", "CTurboJPEG",
+                "COpenBLAS", "CPNG", "CFFI", "CTurboJPEG", "CGeoKitABI",
                 .product(name: "RealModule", package: "swift-numerics"),
             ],
             path: "Kernel",

@@ -8,8 +8,9 @@ struct GeoKitCommand: ParsableCommand {
         commandName: "geokit",
         abstract: "Cross-view geo-localisation: assemble, train and evaluate retrieval models.",
         subcommands: [
-            BenchCommand.self, ForwardCommand.self, PolarCommand.self, SynthCommand.self, SynthPreviewCommand.self,
-            PixelBaselineCommand.self, LoaderBenchCommand.self, RunCommand.self, EvalCommand.self, EmbedCommand.self, SearchCommand.self,
+            RunCommand.self, EvalCommand.self, EmbedCommand.self, SearchCommand.self, BenchCommand.self, ForwardCommand.self,
+            PluginsCommand.self, PluginCommand.self, ConfigCommand.self, PolarCommand.self, SynthCommand.self,
+            SynthPreviewCommand.self, PixelBaselineCommand.self, LoaderBenchCommand.self,
         ])
 }
 

@@ -36,6 +36,9 @@ struct SynthCommand: ParsableCommand {
     @Option(name: .customLong("drone-views"), help: "Drone views per location (university layout).")
     var droneViews: Int = 6
 
+    @Option(name: .customLong("drone-size"), help: "Drone view size in pixels (default: the aerial size).")
+    var droneSize: Int?
+
     @Flag(name: .customLong("unknown-heading"), help: "Roll each ground image to a random heading (recorded in gps.csv).")
     var unknownHeading = false
 
@@ -61,6 +64,7 @@ struct SynthCommand: ParsableCommand {
         (options.panoramaHeight, options.panoramaWidth) = try parseSize(panoSize, option: "--pano-size")
         options.sameArea = sameArea
         options.droneViews = droneViews
+        options.droneSize = droneSize
         options.unknownHeading = unknownHeading
         options.fieldOfView = fov
         options.testFraction = testFraction

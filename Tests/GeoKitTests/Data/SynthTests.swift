@@ -68,6 +68,14 @@ final class SynthTests: XCTestCase {
         XCTAssertThrowsError(try CVUSADataset(root: cvusaRoot)) { XCTAssertTrue("\($0)".contains("streetview/panos"), "\($0)") }
         let tolerant = try CVUSADataset(root: cvusaRoot, skipMissing: true)
         XCTAssertEqual(tolerant.skipped, 1)
+        let corrupt = tolerant.test[0].aerial
+        try Data("not an image".utf8).write(to: corrupt)
+        XCTAssertThrowsError(try PairValidation.check(tolerant.train + tolerant.test, skipInvalid: false)) {
+            XCTAssertTrue("\($0)".contains(corrupt.path), "\($0)")
+        }
+        let report = try PairValidation.check(tolerant.train + tolerant.test, skipInvalid: true)
+        XCTAssertEqual(report.valid.count, 4)
+        XCTAssertEqual(report.problems.count, 1)
 
         let uniRoot = temporaryDirectory("university-read")
         defer { try? FileManager.default.removeItem(at: uniRoot) }
@@ -150,5 +158,27 @@ final class SynthTests: XCTestCase {
         let shared = world.planLocations(options)
         XCTAssertEqual(shared.filter { $0.split == .test }.count, 40)
         XCTAssertLessThan(shared.map(\.east).max()!, 50_000)
+    }
+
+    /// An unknown heading rolls the north-centred panorama; the recorded
+    /// heading says by how much. A limited field of view crops it.
+    func testUnknownHeadingAndFieldOfView() {
+        var options = SynthOptions()
+        options.locations = 4
+        options.aerialSize = 64
+        options.panoramaHeight = 32
+        options.panoramaWidth = 128
+        let world = SynthWorld(seed: 8)
+        let location = world.planLocations(options)[0]
+        let known = world.capture(location, options: options)
+        XCTAssertEqual(known.heading, 0)
+        options.unknownHeading = true
+        let unknown = world.capture(location, options: options)
+        let centre = Int(((unknown.heading - 180) / 360 * 128).rounded() + 128) % 128
+        XCTAssertEqual(unknown.ground, known.ground.rolled(columns: centre - 64))
+        XCTAssertEqual(unknown.aerial, known.aerial)
+        options.fieldOfView = 90
+        let narrow = world.capture(location, options: options)
+        XCTAssertEqual(narrow.ground, known.ground.panoramaCrop(degrees: 90, centreColumn: centre))
     }
 }

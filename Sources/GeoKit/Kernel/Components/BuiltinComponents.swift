@@ -20,6 +20,7 @@ public enum BuiltinComponents {
             }
         }
         registerAggregators(into: registry)
+        registerViewTransforms(into: registry)
         try! registry.register(.sampler, "random", summary: "shuffled locations, each once per epoch, batches of batchSize (the last partial one dropped)") { _ in
             RandomSampler()
         }
@@ -45,6 +46,28 @@ public enum BuiltinComponents {
         }
         try! registry.register(.aggregator, "flatten", summary: "keeps the spatial layout, (N, C, H, W) -> (N, C*H*W), for polar-aligned inputs") { _ in
             FlattenAggregator()
+        }
+    }
+
+    private static func registerViewTransforms(into registry: Registry) {
+        try! registry.register(
+            .view, "polar", summary: "SAFA's polar transform of a square aerial tile to a height x width pseudo-panorama",
+            parameters: [ParameterSpec("height", .int(128), "output rows"), ParameterSpec("width", .int(512), "output columns")]
+        ) { p in
+            let (h, w) = (p.int("height"), p.int("width"))
+            guard h > 0 && w > 0 else { throw GeoKitError("view:polar needs positive height and width, got \(h)x\(w)") }
+            return PolarView(height: h, width: w)
+        }
+        try! registry.register(
+            .view, "fov", summary: "a limited field-of-view crop of a 360-degree panorama",
+            parameters: [
+                ParameterSpec("degrees", .double(90), "field of view in degrees, in (0, 360]"),
+                ParameterSpec("randomHeading", .bool(true), "centre the crop on a random heading (else on column 0)"),
+            ]
+        ) { p in
+            let degrees = p.double("degrees")
+            guard degrees > 0 && degrees <= 360 else { throw GeoKitError("view:fov degrees must be in (0, 360], got \(degrees)") }
+            return FieldOfViewCrop(degrees: degrees, randomHeading: p.bool("randomHeading"))
         }
     }
 }

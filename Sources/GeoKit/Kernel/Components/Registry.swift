@@ -74,6 +74,14 @@ public final class Registry: @unchecked Sendable {
         return try make(T.self, kind, name, parameters.values)
     }
 
+    /// Withdraws every component registered by `source` (a plugin whose
+    /// init failed contributes nothing).
+    func removeEntries(from source: String) {
+        let withdrawn = Set(order.filter { entries[$0]?.source == source })
+        for key in withdrawn { entries[key] = nil }
+        order.removeAll { withdrawn.contains($0) }
+    }
+
     /// Runs `body` with registrations attributed to `source` (a plugin file).
     public func registering<R>(from source: String, _ body: () throws -> R) rethrows -> R {
         let previous = currentSource

@@ -5,10 +5,20 @@
 ///     int32_t geokit_plugin_init(const void *host); // 0 on success
 ///
 /// The kernel refuses a plugin whose version differs from its own before
-/// calling its init. The version changes whenever a symbol's signature or a
-/// shared struct's layout changes.
+/// calling its init.
+///
+/// Versioning policy: the version is one integer, equal to
+/// `GEOKIT_ABI_VERSION` in geokit.h. It is bumped (and every plugin
+/// rebuilt) when an entry point's signature, a struct's layout, a constant's
+/// meaning, the host table or the calling conventions of the vtables change,
+/// and when a change to the kernel's public Swift API breaks Swift plugins
+/// compiled against the old one. Adding a component kind's vtable or a
+/// function to the end of the host table also bumps it: there is no partial
+/// compatibility, so a mismatch is always refused rather than half-working.
 public enum PluginABI {
-    public static let version: Int32 = 1
+    /// Inlined into the plugin when it is compiled, so a Swift plugin reports
+    /// the version it was built against, not the loading kernel's.
+    @inlinable public static var version: Int32 { 1 }
     public static let versionSymbol = "geokit_plugin_abi_version"
     public static let initSymbol = "geokit_plugin_init"
 }

@@ -11,9 +11,10 @@ import Glibc
 public enum PluginLoader {
     nonisolated(unsafe) private static var loaded: Set<String> = []
     nonisolated(unsafe) private static var initError: String?
+    private static let kernelLibraryName = "libGeoKit.so"
 
     /// Called by a plugin's init (through `SwiftPlugin` or the C host table)
-    /// to say why it failed.
+    /// to say why it failed; the load fails even if init then returns 0.
     public static func reportInitError(_ message: String) { initError = message }
 
     /// Loads every plugin found; returns one error per file that failed
@@ -44,14 +45,17 @@ public enum PluginLoader {
         dirs.append(fm.homeDirectoryForCurrentUser.appendingPathComponent(".geokit/plugins").path)
         for dir in dirs {
             let names = (try? fm.contentsOfDirectory(atPath: dir)) ?? []
-            files += names.filter { $0.hasSuffix(".so") }.sorted().map { dir + "/" + $0 }
+            // A SwiftPM build directory of an out-of-tree plugin also holds its copy of the kernel: not a plugin.
+            files += names.filter { $0.hasSuffix(".so") && $0 != kernelLibraryName }.sorted().map { dir + "/" + $0 }
         }
         return files
     }
 
     /// Loads one plugin library. Each failure is a GeoKitError naming the
-    /// file: not loadable, no entry symbol, ABI mismatch, init failure
-    /// (including a component registered twice).
+    /// file, and the process goes on: not a loadable shared object, an
+    /// entry symbol missing, an ABI version mismatch, an init that fails or
+    /// reports an error (including a component registered twice, which
+    /// names both files). A plugin that fails contributes no components.
     public static func load(_ path: String, into registry: Registry = .shared) throws {
         let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         if loaded.contains(real) { return }
@@ -63,10 +67,12 @@ public enum PluginLoader {
             throw GeoKitError("cannot load plugin: \(reason)", where: path,
                               remedy: "a plugin must be a shared library (.so) built against this GeoKit; rebuild it or remove it from the plugin path")
         }
-        guard let versionSymbol = dlsym(handle, PluginABI.versionSymbol), let initSymbol = dlsym(handle, PluginABI.initSymbol) else {
+        let versionSymbol = dlsym(handle, PluginABI.versionSymbol), initSymbol = dlsym(handle, PluginABI.initSymbol)
+        guard let versionSymbol, let initSymbol else {
             dlclose(handle)
-            throw GeoKitError("not a GeoKit plugin: it does not export \(PluginABI.versionSymbol) and \(PluginABI.initSymbol)", where: path,
-                              remedy: "export both symbols (see docs/plugins.md), or remove the file from the plugin path")
+            let missing = [(PluginABI.versionSymbol, versionSymbol), (PluginABI.initSymbol, initSymbol)].filter { $0.1 == nil }.map(\.0)
+            throw GeoKitError("not a GeoKit plugin: it does not export \(missing.joined(separator: " and "))", where: path,
+                              remedy: "export geokit_plugin_abi_version and geokit_plugin_init (see docs/plugins.md), or remove the file from the plugin path")
         }
         typealias VersionFunction = @convention(c) () -> Int32
         typealias InitFunction = @convention(c) (UnsafeRawPointer?) -> Int32
@@ -77,13 +83,16 @@ public enum PluginLoader {
                               remedy: "rebuild the plugin against this GeoKit (geokit config --cflags)")
         }
         initError = nil
+        CPluginHost.loading = CPluginHost.Loading(handle: handle, file: real, registry: registry)
         let status = registry.registering(from: real) {
-            unsafeBitCast(initSymbol, to: InitFunction.self)(nil)
+            unsafeBitCast(initSymbol, to: InitFunction.self)(UnsafeRawPointer(CPluginHost.table))
         }
-        // Keep the library mapped even when init failed: it may have registered some components.
+        CPluginHost.loading = nil
+        // The library stays mapped even when init failed: code it ran may have left references into it.
         loaded.insert(real)
-        guard status == 0 else {
-            throw GeoKitError("plugin initialisation failed: \(initError ?? "status \(status)")", where: path,
+        guard status == 0, initError == nil else {
+            registry.removeEntries(from: real)
+            throw GeoKitError("plugin initialisation failed: \(initError ?? "geokit_plugin_init returned \(status)")", where: path,
                               remedy: "fix the plugin, or remove it from the plugin path")
         }
     }
@@ -91,14 +100,20 @@ public enum PluginLoader {
     /// The directory of libGeoKit.so in this process (read from the
     /// process's memory map, which names every mapped library).
     static func kernelDirectory() -> String? {
-        // Read to the end: String(contentsOfFile:) stops after the first 4 KiB of a /proc file.
-        guard let data = FileHandle(forReadingAtPath: "/proc/self/maps")?.readDataToEndOfFile(),
-              let maps = String(data: data, encoding: .utf8) else { return nil }
-        for line in maps.split(separator: "\n") {
+        for line in mappedFiles() {
             guard let slash = line.firstIndex(of: "/") else { continue }
             let path = String(line[slash...])
-            if path.hasSuffix("/libGeoKit.so") { return URL(fileURLWithPath: path).deletingLastPathComponent().path }
+            if path.hasSuffix("/" + kernelLibraryName) { return URL(fileURLWithPath: path).deletingLastPathComponent().path }
         }
         return nil
+    }
+
+    /// The lines of /proc/self/maps. Read to the end explicitly: the file
+    /// reports size 0, and `String(contentsOfFile:)` then stops after the
+    /// first 4 KB, missing libraries mapped later.
+    private static func mappedFiles() -> [Substring] {
+        guard let file = FileHandle(forReadingAtPath: "/proc/self/maps") else { return [] }
+        defer { try? file.close() }
+        return String(decoding: file.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
     }
 }

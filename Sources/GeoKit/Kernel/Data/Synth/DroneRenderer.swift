@@ -15,6 +15,7 @@ extension SynthScene {
         let focal = 1 / tan(fieldOfView / 2)
         let ceiling = Double(maxHeight) + 0.5
         let extent = Double(half - 1) * cellSize
+        let sun = conditions.sunDirection
         var colours = [RGB](repeating: .zero, count: pixels * pixels)
         colours.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress!
@@ -23,7 +24,7 @@ extension SynthScene {
                     for c in 0..<pixels {
                         let x = (2 * (Double(c) + 0.5) / Double(pixels) - 1), y = 1 - 2 * (Double(r) + 0.5) / Double(pixels)
                         let ray = normalize(forward * focal + right * x + up * y)
-                        base[r * pixels + c] = trace(from: eye, along: ray, ceiling: ceiling, extent: extent, conditions: conditions)
+                        base[r * pixels + c] = trace(from: eye, along: ray, ceiling: ceiling, extent: extent, sun: sun, conditions: conditions)
                     }
                 }
             }
@@ -33,8 +34,11 @@ extension SynthScene {
 
     /// Marches a downward ray through the height field; what it hits first is its colour.
     private func trace(from eye: SIMD3<Double>, along ray: SIMD3<Double>, ceiling: Double, extent: Double,
-                       conditions: CaptureConditions) -> RGB {
-        guard ray.z < -1e-3 else { return sky(bearing: atan2(ray.x, ray.y), elevation: asin(ray.z), conditions: conditions) }
+                       sun: SIMD3<Double>, conditions: CaptureConditions) -> RGB {
+        guard ray.z < -1e-3 else {
+            let horizontal = max((ray.x * ray.x + ray.y * ray.y).squareRoot(), 1e-9)
+            return sky(bearing: (ray.x / horizontal, ray.y / horizontal), elevation: (asin(ray.z), ray.z, horizontal), sun: sun, conditions: conditions)
+        }
         var t = max(0, (eye.z - ceiling) / -ray.z)
         let horizontal = (ray.x * ray.x + ray.y * ray.y).squareRoot()
         let fine = cellSize * 0.8 / max(horizontal, 0.3)

@@ -22,6 +22,10 @@ extension SynthScene {
         let rowStep = (top - PanoramaGeometry.bottomElevation) / Double(height)
         var colours = [RGB](repeating: .zero, count: height * width)
         let sun = conditions.sunDirection
+        // Per-row elevation tables: the march compares slopes instead of angles.
+        let elevations = (0..<height).map { top - (Double($0) + 0.5) * rowStep }
+        let slopes = elevations.map { tan($0) }
+        let rowDirections = elevations.map { (cos($0), sin($0)) }
         colours.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress!
             Parallel.forEachChunk(width, grain: 16) { columns in
@@ -37,14 +41,15 @@ extension SynthScene {
                         let east = centerEast + d * de, north = centerNorth + d * dn
                         guard let i = cellIndex(east: east, north: north) else { break }
                         let h = Double(heights[i])
-                        let elevation = atan2(h - eyeHeight, d)
-                        let first = max(0, Int(((top - elevation) / rowStep - 0.5).rounded(.up)))
-                        if first < lowestDrawn {
+                        // Only a top above the centre of the lowest undrawn row adds pixels.
+                        if (h - eyeHeight) / d > slopes[lowestDrawn - 1] {
+                            let elevation = atan2(h - eyeHeight, d)
+                            let first = max(0, Int(((top - elevation) / rowStep - 0.5).rounded(.up)))
                             let fog = Float(1 - exp(-d / 60))
                             let surface = surfaces[i]
                             let topColour = conditions.apply(tops[i], surface: surface)
                             for row in first..<lowestDrawn {
-                                let z = eyeHeight + d * tan(top - (Double(row) + 0.5) * rowStep)
+                                let z = eyeHeight + d * slopes[row]
                                 var colour: RGB
                                 if h > 0.3 && z < h - 0.15 {
                                     colour = conditions.apply(facade(i, surface: surface, east: east, north: north, z: z, roof: h), surface: surface) * light
@@ -53,13 +58,13 @@ extension SynthScene {
                                 }
                                 base[row * width + j] = colour.mixed(conditions.haze * conditions.brightness, fog)
                             }
-                            lowestDrawn = first
+                            lowestDrawn = min(lowestDrawn, first)
                         }
                         d += max(0.12, d * 0.012)
                     }
                     for row in 0..<lowestDrawn {
-                        let elevation = top - (Double(row) + 0.5) * rowStep
-                        base[row * width + j] = sky(bearing: bearing, elevation: elevation, conditions: conditions)
+                        let (c, s) = rowDirections[row]
+                        base[row * width + j] = sky(bearing: (de, dn), elevation: (elevations[row], s, c), sun: sun, conditions: conditions)
                     }
                 }
             }
@@ -82,17 +87,17 @@ extension SynthScene {
     }
 
     /// Sky: haze at the horizon to blue at the zenith, the sun with its glow, clouds.
-    func sky(bearing: Double, elevation: Double, conditions: CaptureConditions) -> RGB {
+    /// `bearing` as (sine, cosine); `elevation` as (angle, sine, cosine).
+    func sky(bearing: (Double, Double), elevation: (Double, Double, Double), sun: SIMD3<Double>, conditions: CaptureConditions) -> RGB {
+        let dir = SIMD3(bearing.0 * elevation.2, bearing.1 * elevation.2, elevation.1)
         let zenith = RGB(0.25, 0.45, 0.85)
-        let t = Float(pow(max(elevation, 0) / (Double.pi / 2), 0.55))
+        let t = Float(pow(max(elevation.0, 0) / (Double.pi / 2), 0.55))
         var c = conditions.haze.mixed(zenith, t)
-        let sun = conditions.sunDirection
-        let dir = SIMD3(sin(bearing) * cos(elevation), cos(bearing) * cos(elevation), sin(elevation))
         let cosine = (dir * sun).sum()
         c += RGB(1, 0.9, 0.7) * Float(exp((cosine - 1) * 40)) * 0.6
-        if cosine > cos(0.03) { c = RGB(1, 0.98, 0.9) }
+        if cosine > 0.99955 { c = RGB(1, 0.98, 0.9) }
         // Cloud noise on a circle of bearings, so the panorama has no seam.
-        let cloud = SynthNoise.fractal(textureSeed &+ 11, Float(2.5 * sin(bearing) + 9 * elevation), Float(2.5 * cos(bearing) - 6 * elevation))
+        let cloud = SynthNoise.fractal(textureSeed &+ 11, Float(2.5 * bearing.0 + 9 * elevation.0), Float(2.5 * bearing.1 - 6 * elevation.0))
         let cover = max(0, cloud - (1 - conditions.cloudiness * 0.6)) * 3
         c = c.mixed(RGB(0.93, 0.93, 0.95), min(1, cover))
         return c * conditions.brightness * conditions.tint

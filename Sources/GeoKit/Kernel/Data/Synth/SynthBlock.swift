@@ -1,6 +1,6 @@
 /// The contents of one city block (the land between road lines kx, kx + 1
 /// and ky, ky + 1), drawn from a generator seeded by the block's indices.
-struct Block {
+struct SynthBlock {
     let world: SynthWorld
     let kx: Int, ky: Int
     /// The land between the road centre lines.
@@ -27,7 +27,7 @@ struct Block {
                                             0x8E3B3B, 0xC2A36B, 0x6E6A8A, 0x3E4E5E, 0xB07848]
 
     func ground() -> SynthPrimitive {
-        let top = urbanity > 0.62 ? Block.paving : urbanity > 0.35 ? Block.grass : Block.grass.mixed(Block.dirt, 0.3)
+        let top = urbanity > 0.62 ? SynthBlock.paving : urbanity > 0.35 ? SynthBlock.grass : SynthBlock.grass.mixed(SynthBlock.dirt, 0.3)
         return SynthPrimitive(.rectangle(minEast: west, minNorth: south, maxEast: east, maxNorth: north),
                               surface: urbanity > 0.62 ? .ground : .grass, top: top)
     }
@@ -56,7 +56,7 @@ struct Block {
     /// A building colour: roof a darker shade, facade a lighter one of the same hue,
     /// so the two views share the building's identity.
     private func buildingColours(_ g: inout RandomGenerator) -> (RGB, RGB) {
-        let base = RGB(hex: Block.palette[Int(g.next() % UInt64(Block.palette.count))])
+        let base = RGB(hex: SynthBlock.palette[Int(g.next() % UInt64(SynthBlock.palette.count))])
         let jitter = RGB(Float(g.uniform()), Float(g.uniform()), Float(g.uniform())) * 0.12 - 0.06
         let c = base + jitter
         return (c * 0.85, c.mixed(RGB(0.92, 0.9, 0.86), 0.3))
@@ -84,7 +84,7 @@ struct Block {
                 }
             }
         }
-        for _ in 0..<Int(g.next() % 4) { out.append(tree(&g, inside: true)) }
+        for _ in 0..<Int(g.next() % 4) { out.append(randomTree(&g)) }
         return out
     }
 
@@ -123,7 +123,7 @@ struct Block {
             if g.uniform() < 0.6 { out.append(tree(&g, around: (w0, s0, e0, n0))) }
         }
         // The block's interior: lawn with a few trees.
-        for _ in 0..<Int(g.next() % 5) { out.append(tree(&g, inside: true)) }
+        for _ in 0..<Int(g.next() % 5) { out.append(randomTree(&g)) }
         return out
     }
 
@@ -138,7 +138,7 @@ struct Block {
             out.append(SynthPrimitive(.disc(east: cx + (g.uniform() - 0.5) * r, north: cy + (g.uniform() - 0.5) * r, radius: r),
                                       surface: .water, top: RGB(hex: 0x2E5D7A)))
         }
-        for _ in 0..<(8 + Int(g.next() % 14)) { out.append(tree(&g, inside: true)) }
+        for _ in 0..<(8 + Int(g.next() % 14)) { out.append(randomTree(&g)) }
         return out
     }
 
@@ -170,12 +170,12 @@ struct Block {
             out.append(SynthPrimitive(.disc(east: cx + (g.uniform() - 0.5) * (rmax - r), north: cy + (g.uniform() - 0.5) * (rmax - r), radius: r),
                                       surface: .water, top: RGB(hex: 0x2B5670)))
         }
-        for _ in 0..<Int(g.next() % 8) { out.append(tree(&g, inside: true)) }
+        for _ in 0..<Int(g.next() % 8) { out.append(randomTree(&g)) }
         return out
     }
 
     private func forest(_ g: inout RandomGenerator) -> [SynthPrimitive] {
-        (0..<(25 + Int(g.next() % 25))).map { _ in tree(&g, inside: true) }
+        (0..<(25 + Int(g.next() % 25))).map { _ in randomTree(&g) }
     }
 
     private func farm(_ g: inout RandomGenerator) -> [SynthPrimitive] {
@@ -202,7 +202,7 @@ struct Block {
         return out
     }
 
-    private func tree(_ g: inout RandomGenerator, inside: Bool) -> SynthPrimitive {
+    private func randomTree(_ g: inout RandomGenerator) -> SynthPrimitive {
         treeAt(&g, east: innerWest + 3 + g.uniform() * max(0, innerEast - innerWest - 6),
                north: innerSouth + 3 + g.uniform() * max(0, innerNorth - innerSouth - 6))
     }

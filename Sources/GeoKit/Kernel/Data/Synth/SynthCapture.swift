@@ -20,7 +20,7 @@ extension SynthWorld {
     public func capture(_ location: SynthLocation, options: SynthOptions) -> SynthCapture {
         var g = RandomGenerator(seed: SynthNoise.hash(seed, UInt64(location.index), 0xCA97))
         let university = options.layout == .university
-        let scene = SynthScene(world: self, east: location.east, north: location.north, radius: university ? 105 : 82)
+        let scene = SynthScene(world: self, east: location.east, north: location.north, radius: university ? 105 : 72)
         let shift = options.difficulty.appearanceShift
         let aerialConditions = CaptureConditions.random(&g, shift: shift * 0.5)
         let aerial = scene.renderAerial(pixels: options.aerialSize, conditions: aerialConditions)

@@ -10,7 +10,7 @@ public struct SynthOptions: Sendable {
 
         /// Minimum distance between two locations, metres.
         var spacing: Double { self == .easy ? 90 : self == .medium ? 70 : 50 }
-        /// Transient objects per 100 m^2 of the ground view's surroundings.
+        /// Transient-object spots per 100 m^2 around the ground camera (see `SynthScene.addTransients`).
         var transientDensity: Double { self == .easy ? 0.2 : self == .medium ? 0.5 : 1.0 }
         /// Appearance shift strength in [0, 1].
         var appearanceShift: Float { self == .easy ? 0.3 : self == .medium ? 0.65 : 1.0 }
@@ -54,6 +54,7 @@ public struct SynthOptions: Sendable {
         }
         guard fieldOfView > 0 && fieldOfView <= 360 else { throw fail("field of view \(fieldOfView) is outside (0, 360]", "--fov", "pick e.g. 90") }
         guard (0...64).contains(droneViews) else { throw fail("drone views \(droneViews) is outside 0...64", "--drone-views", "pick e.g. 6") }
+        if let droneSize, !(16...4096).contains(droneSize) { throw fail("drone size \(droneSize) is outside 16...4096", "--drone-size", "pick e.g. 256") }
         let f = effectiveTestFraction
         guard f > 0 && f < 1 else { throw fail("test fraction \(f) is outside (0, 1)", "--test-fraction", "pick e.g. 0.2") }
     }

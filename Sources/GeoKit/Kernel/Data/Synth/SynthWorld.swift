@@ -57,7 +57,7 @@ public struct SynthWorld: Sendable {
         var grounds: [SynthPrimitive] = [], roads: [SynthPrimitive] = [], contents: [SynthPrimitive] = []
         for kx in k0...k1 {
             for ky in m0...m1 {
-                let block = Block(world: self, kx: kx, ky: ky)
+                let block = SynthBlock(world: self, kx: kx, ky: ky)
                 grounds.append(block.ground())
                 contents += block.contents()
             }

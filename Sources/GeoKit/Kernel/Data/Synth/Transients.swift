@@ -1,10 +1,10 @@
 import Foundation
 
 extension SynthScene {
-    /// Adds objects that are in the ground capture but not the aerial one —
-    /// cars on the roads and pedestrians on the sidewalks near the camera —
-    /// `density` per 100 square metres of road within `radius` metres.
-    /// Call after rendering the aerial tile.
+    /// Adds objects that are in the ground capture but not the aerial one:
+    /// `density` random spots per 100 square metres of the disc of `radius`
+    /// metres around the camera; a spot on a road gets a car, a spot on a
+    /// sidewalk or paving a pedestrian. Call after rendering the aerial tile.
     public func addTransients(density: Double, radius: Double = 45, generator g: inout RandomGenerator) {
         let attempts = Int(density * Double.pi * radius * radius / 100)
         let colours: [UInt32] = [0xE8E8E8, 0x1A1A1A, 0x9A9EA4, 0xB02020, 0x1E3A8A, 0x2F6F3F, 0xE0C040, 0xF08030]

@@ -42,7 +42,8 @@ public struct PairAugmentation: Sendable {
             p = p.rolled(columns: -k * p.width / 4)
         }
         if minimumCropFraction < 1 {
-            // A centred-jitter crop keeps the camera near the tile centre (the polar transform's pole).
+            // A random square crop resized back: the camera moves off the tile centre (the polar
+            // transform's pole) by at most half the removed margin, as with imprecise GPS.
             let side = Int(Double(a.height) * (minimumCropFraction + g.uniform() * (1 - minimumCropFraction)))
             let slack = a.height - side
             let y = Int(g.next() % UInt64(slack + 1)), x = Int(g.next() % UInt64(slack + 1))
@@ -70,21 +71,22 @@ extension Image {
         let contrast = Float(1 + amount * (2 * g.uniform() - 1))
         let saturation = Float(1 + amount * (2 * g.uniform() - 1))
         var out = self
-        let n = height * width, c = channels
-        var mean: Float = 0
-        for i in 0..<(n * c) where c < 4 || i % 4 != 3 { mean += Float(pixels[i]) }
-        mean /= Float(n * min(c, 3))
-        for p in 0..<n {
-            let base = p * c
-            let colours = min(c, 3)
-            var grey: Float = 0
-            for k in 0..<colours { grey += Float(pixels[base + k]) }
-            grey /= Float(colours)
-            for k in 0..<colours {
-                var v = Float(pixels[base + k]) * brightness
-                v = grey * brightness + (v - grey * brightness) * saturation
-                v = mean + (v - mean) * contrast
-                out.pixels[base + k] = UInt8(min(max(v.rounded(), 0), 255))
+        let n = height * width, c = channels, colours = min(c, 3)
+        pixels.withUnsafeBufferPointer { src in
+            out.pixels.withUnsafeMutableBufferPointer { dst in
+                var total: Float = 0
+                for p in 0..<n { for k in 0..<colours { total += Float(src[p * c + k]) } }
+                let mean = total / Float(n * colours)
+                for p in 0..<n {
+                    let base = p * c
+                    var grey: Float = 0
+                    for k in 0..<colours { grey += Float(src[base + k]) }
+                    grey = grey / Float(colours) * brightness
+                    for k in 0..<colours {
+                        let v = mean + (grey + (Float(src[base + k]) * brightness - grey) * saturation - mean) * contrast
+                        dst[base + k] = UInt8(min(max(v, 0), 255) + 0.5)
+                    }
+                }
             }
         }
         return out

@@ -38,7 +38,7 @@ extension Image {
                         for i in 0..<(newWidth * c) {
                             var acc: Float = 0
                             for (t, w) in taps.enumerated() { acc += w * src[(start + t) * newWidth * c + i] }
-                            dstBase[y * newWidth * c + i] = UInt8(min(max(acc.rounded(), 0), 255))
+                            dstBase[y * newWidth * c + i] = UInt8(min(max(acc, 0), 255) + 0.5)
                         }
                     }
                 }

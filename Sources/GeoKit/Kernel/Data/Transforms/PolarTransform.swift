@@ -66,7 +66,7 @@ public struct PolarTransform: Sendable {
                         for t in 0..<4 where indices[p * 4 + t] >= 0 {
                             acc += Float(weights[p * 4 + t]) * Float(src[Int(indices[p * 4 + t]) * c + k])
                         }
-                        dst[p * c + k] = UInt8(min(max(acc.rounded(), 0), 255))
+                        dst[p * c + k] = UInt8(min(max(acc, 0), 255) + 0.5)
                     }
                 }
             }

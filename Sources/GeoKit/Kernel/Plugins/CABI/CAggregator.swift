@@ -1,0 +1,26 @@
+internal import CGeoKitABI
+
+/// An aggregator written in C (`geokit_aggregator_vtable`): a feature map
+/// (N, C, H, W) becomes descriptors (N, D), D as the plugin's
+/// descriptor_size says (checked to be positive).
+public final class CAggregator: CComponentModule, Aggregator {
+    public func descriptorSize(channels: Int, height: Int, width: Int) -> Int {
+        let vtable = component.vtable(geokit_aggregator_vtable.self)
+        var size: Int64 = 0
+        CCallError.clear()
+        let status = vtable.descriptor_size!(component.pointer, Int64(channels), Int64(height), Int64(width), &size)
+        component.check(status, "descriptor_size")
+        require(size > 0, "GeoKit: \(qualifiedName) (\(source)): descriptor_size returned \(size) for (C, H, W) = (\(channels), \(height), \(width)); it must be positive")
+        return Int(size)
+    }
+
+    public override func callAsFunction(_ x: Tensor) -> Tensor {
+        require(x.rank == 4, "GeoKit: \(qualifiedName): an aggregator takes a feature map (N, C, H, W), got shape \(x.shape)")
+        requireDeclaredChannels(x)
+        let vtable = component.vtable(geokit_aggregator_vtable.self)
+        let size = descriptorSize(channels: x.shape[1], height: x.shape[2], width: x.shape[3])
+        return mapThroughC(x, outputShape: [x.shape[0], size],
+                           forward: { c, v in vtable.forward!(c, v + 2, v, v + 1) },
+                           backward: { c, v, n in vtable.backward!(c, v + 4, v, v + 1, v + 2, v + 3, v + 4 + n) })
+    }
+}

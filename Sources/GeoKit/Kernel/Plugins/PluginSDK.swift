@@ -1,0 +1,33 @@
+import Foundation
+
+/// What building a plugin against this GeoKit needs: the directory of
+/// `geokit.h`, the compiler and linker flags of a C plugin, and the kernel
+/// package an out-of-tree Swift plugin depends on. GeoKit runs from the
+/// source tree it was built from, so these are found next to this file's
+/// compiled-in path.
+public enum PluginSDK {
+    /// The kernel package (Sources/GeoKit), holding Package.swift and include/.
+    public static var kernelPackageDirectory: URL {
+        URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent()   // Plugins
+            .deletingLastPathComponent()   // Kernel
+            .deletingLastPathComponent()   // the kernel package
+    }
+
+    /// The directory holding geokit.h, checked to exist.
+    public static func includeDirectory() throws -> URL {
+        let directory = kernelPackageDirectory.appendingPathComponent("include")
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("geokit.h").path) else {
+            throw GeoKitError("geokit.h is not where this GeoKit was built (\(directory.path))",
+                              remedy: "run the geokit built from an intact GeoKit source tree")
+        }
+        return directory
+    }
+
+    /// Compiler flags of a C plugin: the header's directory and position-independent code.
+    public static func compilerFlags() throws -> [String] { try ["-I" + includeDirectory().path, "-fPIC"] }
+
+    /// Linker flags of a C plugin: a shared library, and nothing to link,
+    /// since the kernel reaches the plugin only through the host table.
+    public static let linkerFlags = ["-shared"]
+}

@@ -1,0 +1,85 @@
+import Foundation
+import XCTest
+import GeoKit
+
+/// The out-of-tree Swift plugin (Examples/swift-attention-plugin, its own
+/// SwiftPM package depending on the kernel package by path) and the Swift
+/// scaffold of `geokit plugin new`, built with `swift build` and loaded:
+/// one kernel in memory.
+final class SwiftPluginTests: XCTestCase {
+    /// One scratch directory for every Swift plugin the tests build, so that
+    /// the kernel package is compiled once (about two minutes) per checkout.
+    static let scratch = PluginTestSupport.repositoryRoot.appendingPathComponent(".build/plugin-tests")
+
+    static func build(_ package: URL) throws -> URL {
+        let outcome = try PluginTestSupport.tool("swift", ["build", "-c", "release", "--package-path", package.path,
+                                                           "--scratch-path", scratch.path])
+        guard outcome.exitedNormally, outcome.status == 0 else {
+            throw GeoKitError("swift build failed:\n\(outcome.stdout)\n\(outcome.stderr)", where: package.path)
+        }
+        return scratch.appendingPathComponent("release")
+    }
+
+    /// The example, built once per test run and loaded into this process.
+    static let example: Result<URL, Error> = Result(catching: {
+        let products = try build(PluginTestSupport.repositoryRoot.appendingPathComponent("Examples/swift-attention-plugin"))
+        let library = products.appendingPathComponent("libSwiftAttentionPlugin.so")
+        try PluginLoader.load(library.path)
+        return library
+    })
+
+    func testThePluginSeesTheHostsRegistryAndGradMode() throws {
+        let library = try SwiftPluginTests.example.get()
+        let handle = try XCTUnwrap(dlopen(library.path, RTLD_NOW | RTLD_NOLOAD), "the plugin should already be loaded")
+        defer { dlclose(handle) }
+        typealias RegistryProbe = @convention(c) () -> UnsafeMutableRawPointer
+        typealias GradProbe = @convention(c) () -> Bool
+        let pluginRegistry = unsafeBitCast(try XCTUnwrap(dlsym(handle, "swift_attention_plugin_registry")), to: RegistryProbe.self)
+        let pluginGradEnabled = unsafeBitCast(try XCTUnwrap(dlsym(handle, "swift_attention_plugin_grad_enabled")), to: GradProbe.self)
+
+        let seenByPlugin = Unmanaged<Registry>.fromOpaque(pluginRegistry()).takeUnretainedValue()
+        XCTAssertTrue(seenByPlugin === Registry.shared, "the plugin has a registry of its own: a second kernel is loaded")
+        XCTAssertTrue(GradMode.isEnabled)
+        XCTAssertTrue(pluginGradEnabled())
+        noGrad { XCTAssertFalse(pluginGradEnabled(), "the plugin does not see the host's noGrad") }
+        XCTAssertTrue(pluginGradEnabled())
+
+        // The process maps one kernel library, although the plugin's build directory holds another copy.
+        let maps = try XCTUnwrap(FileHandle(forReadingAtPath: "/proc/self/maps")).readDataToEndOfFile()
+        let kernels = Set(String(decoding: maps, as: UTF8.self).split(separator: "\n").compactMap { line -> String? in
+            guard let slash = line.firstIndex(of: "/"), line.hasSuffix("/libGeoKit.so") else { return nil }
+            return String(line[slash...])
+        })
+        XCTAssertEqual(kernels.count, 1, "\(kernels)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: library.deletingLastPathComponent().appendingPathComponent("libGeoKit.so").path))
+    }
+
+    func testItsComponentIsBuiltByTheHostsRegistryAndTrainsInTheHostsAutograd() throws {
+        let library = try SwiftPluginTests.example.get()
+        let entry = try Registry.shared.entry(.attention, "cbam_spatial")
+        XCTAssertEqual(entry.source, library.resolvingSymlinksInPath().path)
+        let gate = try Registry.shared.make(AttentionModule.self, .attention, "cbam_spatial", ["kernel": .int(3)])
+        XCTAssertEqual(gate.stateDict().map(\.name), ["conv.weight"])
+        XCTAssertEqual(gate.stateDict().first?.tensor.shape, [1, 2, 3, 3])
+        let x = Tensor.randn([2, 4, 5, 5], seed: 1).requiringGrad()
+        let y = gate(x)
+        XCTAssertEqual(y.shape, x.shape)
+        y.sum().backward()
+        XCTAssertEqual(x.grad?.shape, x.shape)
+        XCTAssertNotNil(gate.parameters().first?.grad)
+        XCTAssertThrowsError(try Registry.shared.make(AttentionModule.self, .attention, "cbam_spatial", ["kernel": .int(4)])) { error in
+            XCTAssertTrue("\(error)".contains("kernel must be odd"), "\(error)")
+        }
+    }
+
+    /// `geokit plugin new NAME --lang swift` builds, and the CLI loads it and runs it.
+    func testTheSwiftScaffoldBuildsAndRuns() throws {
+        _ = try SwiftPluginTests.example.get()
+        let work = try PluginTestSupport.temporaryDirectory("swift-scaffold")
+        let created = try PluginTestSupport.run(PluginTestSupport.geokit, ["plugin", "new", "swiftgate", "--lang", "swift",
+                                                                            "--out", work.appendingPathComponent("swiftgate").path])
+        XCTAssertEqual(created.status, 0, created.stderr)
+        let products = try SwiftPluginTests.build(work.appendingPathComponent("swiftgate"))
+        try ScaffoldTests.assertRunsAsAttention("swiftgate", pluginPath: products, work: work)
+    }
+}
