@@ -6,7 +6,7 @@ import GeoKit
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a trained recipe on its held-out split: ground queries against the aerial gallery (R@1, R@5, R@10, R@1%).")
+        abstract: "Evaluate a trained recipe on its held-out split: ground queries against the aerial gallery (R@1, R@5, R@10, R@1%), or for University-1652 drone->satellite and satellite->drone (also AP).")
 
     @OptionGroup var model: TrainedModelOptions
 
@@ -16,11 +16,16 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let (recipe, model) = try model.load()
         let data = try TrainingData(settings: recipe.settings) { print($0) }
-        let (queries, gallery) = model.embed(data, split: .test)
-        let metrics = RetrievalMetrics.evaluate(queries: queries, gallery: gallery, truth: Array(0..<data.test.count))
-        let figures = RunSummary.figures(metrics)
-        print("\(recipe.name): \(metrics.queries) queries, \(metrics.gallery) gallery images")
-        print(["R@1", "R@5", "R@10", "R@1%"].map { String(format: "%@ %.2f", $0, figures[$0]!) }.joined(separator: "  "))
+        let figures = try model.heldOutFigures(data)
+        if let university = data.university {
+            for direction in university.directions {
+                print("\(recipe.name) \(direction.name): \(direction.queries.count) queries, \(direction.gallery.count) gallery images")
+                print(Trainer.format(figures.filter { $0.key.hasPrefix(direction.name + " ") }))
+            }
+        } else {
+            print("\(recipe.name): \(data.test.count) queries, \(data.test.count) gallery images")
+            print(Trainer.format(figures))
+        }
         if let json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

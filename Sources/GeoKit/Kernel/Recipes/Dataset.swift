@@ -3,6 +3,7 @@
 /// ```swift
 /// Dataset.synthetic(locations: 400, ground: .panorama(64, 256), aerial: .polar(64, 256))
 /// Dataset.cvusa(root: "data/cvusa", ground: .panorama(128, 512), aerial: .polar(128, 512))
+/// Dataset.university1652(root: "data/University-1652", drone: .square(256), satellite: .square(256))
 /// ```
 public struct Dataset: RecipePart {
     /// The network input shape of a view.
@@ -23,14 +24,16 @@ public struct Dataset: RecipePart {
     /// into `$GEOKIT_CACHE/worlds` (default ~/.cache/geokit/worlds), keyed by
     /// its options. `difficulty` is easy, medium or hard (SynthOptions);
     /// `testFraction` of the locations are held out, drawn from a disjoint
-    /// area unless `sameArea`.
+    /// area unless `sameArea`. `layout: "university"` generates the
+    /// University-1652 layout with `droneViews` drone views per location and
+    /// trains and evaluates it as `university1652` does (`ground` is then the drone view).
     public static func synthetic(locations: Int = 400, difficulty: String = "medium", seed: Int = 0,
-                                 testFraction: Double = 0.2, sameArea: Bool = false,
+                                 testFraction: Double = 0.2, sameArea: Bool = false, layout: String = "cvusa", droneViews: Int = 6,
                                  ground: View = .panorama(64, 256), aerial: View = .polar(64, 256),
                                  augment: Bool = true, colourJitter: Double = 0, erasing: Double = 0) -> Dataset {
         Dataset([("kind", .string("synthetic")), ("root", .string("")), ("locations", .int(locations)),
                  ("difficulty", .string(difficulty)), ("seed", .int(seed)), ("testFraction", .double(testFraction)),
-                 ("sameArea", .bool(sameArea))]
+                 ("sameArea", .bool(sameArea)), ("layout", .string(layout)), ("droneViews", .int(droneViews))]
                 + augmentationValues(augment, colourJitter, erasing) + viewValues(ground: ground, aerial: aerial))
     }
 
@@ -39,6 +42,17 @@ public struct Dataset: RecipePart {
                              augment: Bool = true, colourJitter: Double = 0, erasing: Double = 0) -> Dataset {
         Dataset([("kind", .string("cvusa")), ("root", .string(root))]
                 + augmentationValues(augment, colourJitter, erasing) + viewValues(ground: ground, aerial: aerial))
+    }
+
+    /// A University-1652-layout directory (train/{drone,satellite}, test/query_drone,
+    /// test/gallery_satellite, test/query_satellite, test/gallery_drone). Training
+    /// pairs each drone image (the query branch) with its location's satellite
+    /// image (the reference branch); evaluation runs drone->satellite and
+    /// satellite->drone, reporting "D->S R@1" ... "D->S AP" and "S->D R@1" ... "S->D AP".
+    public static func university1652(root: String, drone: View = .square(256), satellite: View = .square(256),
+                                      augment: Bool = true, colourJitter: Double = 0, erasing: Double = 0) -> Dataset {
+        Dataset([("kind", .string("university1652")), ("root", .string(root))]
+                + augmentationValues(augment, colourJitter, erasing) + viewValues(ground: drone, aerial: satellite))
     }
 
     /// Training augmentation: `augment` flips both views together (50%) and

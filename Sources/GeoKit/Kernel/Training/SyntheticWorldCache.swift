@@ -7,7 +7,15 @@ import Foundation
 enum SyntheticWorldCache {
     static func prepare(settings s: RecipeSettings, log: (String) -> Void) throws -> URL {
         var options = SynthOptions()
-        options.layout = .cvusa
+        let layout = s["dataset.layout"].map { _ in s.string("dataset.layout") } ?? "cvusa"
+        guard let parsedLayout = SynthOptions.Layout(rawValue: layout) else {
+            throw GeoKitError("unknown layout '\(layout)'", where: "dataset.layout", remedy: "use cvusa or university")
+        }
+        options.layout = parsedLayout
+        if parsedLayout == .university {
+            options.droneViews = s.int("dataset.droneViews")
+            options.droneSize = max(16, s.int("dataset.groundHeight"))
+        }
         options.locations = s.int("dataset.locations")
         options.seed = UInt64(max(0, s.int("dataset.seed")))
         guard let difficulty = SynthOptions.Difficulty(rawValue: s.string("dataset.difficulty")) else {
@@ -21,7 +29,8 @@ enum SyntheticWorldCache {
         options.panoramaHeight = s.int("dataset.groundHeight")
         options.panoramaWidth = s.int("dataset.groundWidth")
         let given = s.string("dataset.root")
-        let name = "cvusa-\(options.locations)-\(difficulty.rawValue)-s\(options.seed)-t\(options.testFraction!)\(options.sameArea ? "-same" : "")-a\(options.aerialSize)-p\(options.panoramaHeight)x\(options.panoramaWidth)"
+        let drones = parsedLayout == .university ? "-d\(options.droneViews)x\(options.droneSize!)" : ""
+        let name = "\(layout)-\(options.locations)-\(difficulty.rawValue)-s\(options.seed)-t\(options.testFraction!)\(options.sameArea ? "-same" : "")-a\(options.aerialSize)-p\(options.panoramaHeight)x\(options.panoramaWidth)\(drones)"
         let root = given.isEmpty ? cacheDirectory.appendingPathComponent(name) : URL(fileURLWithPath: given)
         if FileManager.default.fileExists(atPath: root.appendingPathComponent("gps.csv").path) { return root }
         log("generating the synthetic world (\(options.locations) locations, \(difficulty.rawValue)) into \(root.path)")

@@ -75,7 +75,7 @@ public final class Trainer {
             log.line("resuming \(recipe.name) after epoch \(startEpoch) (\(optimizerSteps) optimiser steps)")
         } else {
             log.line("recipe \(recipe.name): " + components.joined(separator: ", ") + ", \(model.parameterCount) parameters")
-            let untrained = evaluate(data, ks: ks)
+            let untrained = try model.heldOutFigures(data, ks: ks)
             history.append(EpochRecord(epoch: 0, metrics: untrained))
             log.line("untrained: " + Trainer.format(untrained))
         }
@@ -115,7 +115,7 @@ public final class Trainer {
             }
             var record = EpochRecord(epoch: epoch + 1, loss: lossCount > 0 ? lossSum / Double(lossCount) : nil,
                                      learningRate: optimizer.groups.last?.learningRate, seconds: nil)
-            if (epoch + 1) % every == 0 || epoch + 1 == epochs { record.metrics = evaluate(data, ks: ks) }
+            if (epoch + 1) % every == 0 || epoch + 1 == epochs { record.metrics = try model.heldOutFigures(data, ks: ks) }
             record.seconds = Date().timeIntervalSince(epochStart)
             history.append(record)
             log.line(String(format: "epoch %d/%d  loss %.4f  %.1f s", epoch + 1, epochs, record.loss ?? .nan, record.seconds!)
@@ -134,11 +134,6 @@ public final class Trainer {
         return summary
     }
 
-    /// Embeds the test split (ground queries, aerial gallery) and scores it.
-    func evaluate(_ data: TrainingData, ks: [Int]) -> [String: Double] {
-        let (queries, gallery) = model.embed(data, split: .test)
-        return RunSummary.figures(RetrievalMetrics.evaluate(queries: queries, gallery: gallery, truth: Array(0..<data.test.count), ks: ks))
-    }
 
     @discardableResult
     private func writeSummary(history: [EpochRecord], components: [String], seconds: Double) throws -> RunSummary {
@@ -150,7 +145,7 @@ public final class Trainer {
         let trained = history.filter { $0.epoch > 0 }
         try LinePlot.write(title: "training loss", series: [("loss", trained.compactMap { r in r.loss.map { (Double(r.epoch), $0) } })],
                            to: directory.appendingPathComponent("loss.png"))
-        let recallSeries = ["R@1", "R@5", "R@10"].map { name in
+        let recallSeries = ["R@1", "R@5", "R@10", "D->S R@1", "S->D R@1"].map { name in
             (name, evaluated.compactMap { r in r.metrics?[name].map { (Double(r.epoch), $0) } })
         }.filter { !$0.1.isEmpty }
         try LinePlot.write(title: "held-out recall (%)", series: recallSeries, to: directory.appendingPathComponent("recall.png"))
@@ -206,8 +201,9 @@ public final class Trainer {
         }
     }
 
-    static func format(_ metrics: [String: Double]) -> String {
-        let order = ["R@1", "R@5", "R@10", "R@1%", "AP"]
+    /// The figures in a fixed order (recall, R@1%, AP; plain, then D->S, then S->D), for the log and `geokit eval`.
+    public static func format(_ metrics: [String: Double]) -> String {
+        let order = ["", "D->S ", "S->D "].flatMap { prefix in ["R@1", "R@5", "R@10", "R@1%", "AP"].map { prefix + $0 } }
         let names = order.filter { metrics[$0] != nil } + metrics.keys.filter { !order.contains($0) }.sorted()
         return names.map { String(format: "%@ %.2f", $0, metrics[$0]!) }.joined(separator: "  ")
     }

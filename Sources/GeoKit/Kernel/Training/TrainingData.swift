@@ -10,6 +10,8 @@ public final class TrainingData: @unchecked Sendable {
     public let test: [CrossViewPair]
     /// Per training location, the other training locations nearest first (from gps.csv), if the dataset has one.
     public let neighbours: [[Int]]?
+    /// University-1652's two-direction evaluation, replacing the pairwise one, for that dataset.
+    public let university: University1652Evaluation?
     let trainImages: [(aerial: Image, ground: Image)]
     let testImages: [(aerial: Image, ground: Image)]
     let augmentation: PairAugmentation
@@ -27,16 +29,25 @@ public final class TrainingData: @unchecked Sendable {
                 throw GeoKitError("the dataset directory does not exist", where: root.path,
                                   remedy: "point dataset.root at a CVUSA-layout directory (--set dataset.root=DIR), or generate one with geokit synth")
             }
+        case "university1652":
+            root = URL(fileURLWithPath: s.string("dataset.root"))
         default:
-            throw GeoKitError("unknown dataset kind '\(kind)'", where: "dataset.kind", remedy: "use synthetic or cvusa")
+            throw GeoKitError("unknown dataset kind '\(kind)'", where: "dataset.kind", remedy: "use synthetic, cvusa or university1652")
         }
-        let dataset = try CVUSADataset(root: root)
-        guard !dataset.train.isEmpty, !dataset.test.isEmpty else {
-            throw GeoKitError("the dataset has \(dataset.train.count) training and \(dataset.test.count) test pairs", where: root.path,
+        if kind == "university1652" || s["dataset.layout"] == .string("university") {
+            let dataset = try University1652Dataset(root: root)
+            (train, test) = (try dataset.dronePairs(drone: "train/drone", satellite: "train/satellite"),
+                             try dataset.dronePairs(drone: "test/query_drone", satellite: "test/gallery_satellite", firstOnly: true))
+            university = try University1652Evaluation(dataset: dataset)
+        } else {
+            let dataset = try CVUSADataset(root: root)
+            (train, test) = (dataset.train, dataset.test)
+            university = nil
+        }
+        guard !train.isEmpty, !test.isEmpty else {
+            throw GeoKitError("the dataset has \(train.count) training and \(test.count) test pairs", where: root.path,
                               remedy: "both splits need at least one pair")
         }
-        train = dataset.train
-        test = dataset.test
         let gps = root.appendingPathComponent("gps.csv")
         if FileManager.default.fileExists(atPath: gps.path) {
             let table = try GPSTable(contentsOf: gps)

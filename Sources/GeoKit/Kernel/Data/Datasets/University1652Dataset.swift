@@ -31,4 +31,21 @@ public struct University1652Dataset: Sendable {
             return names.isEmpty ? nil : (id, names.map { dir.appendingPathComponent($0) })
         }
     }
+
+    /// Each drone image of `drone` paired with its location's satellite image
+    /// in `satellite` (ground = drone, aerial = satellite), or only the first
+    /// drone image of each location if `firstOnly`. Pair ids are `<id>/<file>`;
+    /// a location without a satellite image is an error naming it.
+    public func dronePairs(drone: String, satellite: String, firstOnly: Bool = false) throws -> [CrossViewPair] {
+        let satellites = Dictionary(try images(satellite).map { ($0.id, $0.files[0]) }, uniquingKeysWith: { first, _ in first })
+        return try images(drone).flatMap { entry -> [CrossViewPair] in
+            guard let tile = satellites[entry.id] else {
+                throw GeoKitError("location \(entry.id) has drone images but no satellite image", where: root.appendingPathComponent(satellite).path,
+                                  remedy: "add \(satellite)/\(entry.id)/ with its satellite image")
+            }
+            return (firstOnly ? Array(entry.files.prefix(1)) : entry.files).map {
+                CrossViewPair(id: "\(entry.id)/\($0.lastPathComponent)", aerial: tile, ground: $0)
+            }
+        }
+    }
 }
