@@ -56,7 +56,7 @@ public struct ForwardContract {
             y = loss.loss(query: x, reference: x2).reshaped([1])
         default:
             try requireShape(x, rank: 4, "--input")
-            if let backbone = module as? Backbone, x.shape[1] != 3 {
+            if module is Backbone, x.shape[1] != 3 {
                 throw GeoKitError("\(component) takes (N, 3, H, W) images, --input has \(x.shape)", where: input.path)
             }
             if kind == .attention || kind == .aggregator, let expected = expectedChannels(module), expected != x.shape[1] {

@@ -11,11 +11,15 @@ private struct Divide: BinaryFunction { func value<T: TensorScalar>(_ a: T, _ b:
 
 extension Tensor {
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        broadcastBinary(a, b, Add(), name: "add") { g in [g.sumToShape(a.shape), g.sumToShape(b.shape)] }
+        broadcastBinary(a, b, Add(), name: "add") { g in
+            [a.requiresGrad ? g.sumToShape(a.shape) : nil, b.requiresGrad ? g.sumToShape(b.shape) : nil]
+        }
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        broadcastBinary(a, b, Subtract(), name: "sub") { g in [g.sumToShape(a.shape), (-g).sumToShape(b.shape)] }
+        broadcastBinary(a, b, Subtract(), name: "sub") { g in
+            [a.requiresGrad ? g.sumToShape(a.shape) : nil, b.requiresGrad ? (-g).sumToShape(b.shape) : nil]
+        }
     }
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
