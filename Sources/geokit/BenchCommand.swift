@@ -14,6 +14,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed steps (the median is reported).") var steps: Int?
 
     func run() throws {
+        if let threads { try OptionCheck.number(threads, "--threads", .between(1, 1024), command: "bench", example: "2") }
+        if let batch { try OptionCheck.number(batch, "--batch", .between(1, 4096), command: "bench", example: "8") }
+        if let steps { try OptionCheck.number(steps, "--steps", .between(1, 100_000), command: "bench", example: "5") }
         var c = quick ? Benchmark.Configuration.quick : Benchmark.Configuration()
         if let threads { c.threads = threads }
         if let batch { c.batch = batch }

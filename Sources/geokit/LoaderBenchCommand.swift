@@ -28,7 +28,13 @@ struct LoaderBenchCommand: ParsableCommand {
 
     func run() throws {
         let (h, w) = try parseSize(size, option: "--size")
+        try OptionCheck.number(batchSize, "--batch-size", .between(1, 65_536), command: "loader-bench", example: "32")
+        try OptionCheck.number(batches, "--batches", .atLeast(0), command: "loader-bench", example: "20")
+        try OptionCheck.number(aerialSize, "--aerial-size", .imageSide, command: "loader-bench", example: "256")
         let dataset = try CVUSADataset(root: URL(fileURLWithPath: root))
+        guard !dataset.train.isEmpty else {
+            throw GeoKitError("the dataset's training split is empty", where: root, remedy: "point it at a CVUSA-layout directory with a train split (geokit synth)")
+        }
         var configuration = CrossViewLoader.Configuration()
         configuration.batchSize = batchSize
         configuration.aerialSize = aerialSize

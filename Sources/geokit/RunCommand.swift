@@ -33,6 +33,7 @@ struct RunCommand: ParsableCommand {
     var dry = false
 
     func run() throws {
+        if let stopAfter { try OptionCheck.number(stopAfter, "--stop-after", .atLeast(1), command: "run", example: "2") }
         startKernel()
         let recipe = try RecipeCompiler.load(file)
         try recipe.override(overrides)

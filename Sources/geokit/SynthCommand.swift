@@ -56,6 +56,8 @@ struct SynthCommand: ParsableCommand {
         guard let difficulty = SynthOptions.Difficulty(rawValue: difficulty) else {
             throw GeoKitError("unknown difficulty '\(self.difficulty)'", where: "--difficulty", remedy: "use easy, medium or hard")
         }
+        // The synthesiser checks the rest of its options; a count of locations has no upper limit there.
+        try OptionCheck.number(locations, "--locations", .between(2, 1_000_000), command: "synth", example: "100")
         options.layout = layout
         options.difficulty = difficulty
         options.locations = locations

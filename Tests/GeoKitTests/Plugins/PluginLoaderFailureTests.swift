@@ -36,7 +36,7 @@ final class PluginLoaderFailureTests: XCTestCase {
         let directory = try PluginTestSupport.temporaryDirectory("not-elf")
         let file = directory.appendingPathComponent("libnotes.so")
         try "these are notes, not a library\n".write(to: file, atomically: true, encoding: .utf8)
-        try assertOneFailure(in: directory, naming: file, contains: "cannot load plugin")
+        try assertOneFailure(in: directory, naming: file, contains: "not a shared library (no ELF header)")
     }
 
     func testASharedObjectWithoutEntrySymbols() throws {

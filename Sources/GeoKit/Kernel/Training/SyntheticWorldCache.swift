@@ -35,9 +35,27 @@ enum SyntheticWorldCache {
         if FileManager.default.fileExists(atPath: root.appendingPathComponent("gps.csv").path) { return root }
         log("generating the synthetic world (\(options.locations) locations, \(difficulty.rawValue)) into \(root.path)")
         let start = Date()
-        try SynthWriter(options: options, root: root).write()
+        do { try SynthWriter(options: options, root: root).write() } catch let error as GeoKitError {
+            throw recipeError(error)
+        }
         log(String(format: "synthetic world ready in %.1f s", Date().timeIntervalSince(start)))
         return root
+    }
+
+    /// The synthesiser names `geokit synth`'s options (--locations,
+    /// --pano-size, ...); in a recipe the same limits are recipe values.
+    private static func recipeError(_ error: GeoKitError) -> GeoKitError {
+        let names: [String: (values: String, remedy: String)] = [
+            "--locations": ("dataset.locations", "--set dataset.locations=100"),
+            "--aerial-size": ("dataset.aerialSize", "--set dataset.aerialSize=256"),
+            "--pano-size": ("dataset.groundHeight, dataset.groundWidth", "--set dataset.groundHeight=128 --set dataset.groundWidth=512"),
+            "--drone-views": ("dataset.droneViews", "--set dataset.droneViews=6"),
+            "--drone-size": ("dataset.groundHeight (the drone view's size)", "--set dataset.groundHeight=256"),
+            "--test-fraction": ("dataset.testFraction", "--set dataset.testFraction=0.2"),
+        ]
+        guard let name = names[error.whereContext] else { return error }
+        return GeoKitError(error.what, where: "recipe value \(name.values), synthetic world",
+                           remedy: "change it in the recipe's Dataset.synthetic(...) or with e.g. \(name.remedy)")
     }
 
     static var cacheDirectory: URL {
