@@ -11,16 +11,16 @@ struct LoaderBenchCommand: ParsableCommand {
     @Argument(help: "CVUSA-layout dataset root.")
     var root: String
 
-    @Option(name: .customLong("batch-size"), help: "Pairs per batch.")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Pairs per batch.")
     var batchSize: Int = 32
 
-    @Option(help: "Batches to time (0 = one epoch).")
+    @Option(parsing: .unconditional, help: "Batches to time (0 = one epoch).")
     var batches: Int = 20
 
-    @Option(name: .customLong("aerial-size"), help: "Aerial tile size before the polar transform.")
+    @Option(name: .customLong("aerial-size"), parsing: .unconditional, help: "Aerial tile size before the polar transform.")
     var aerialSize: Int = 256
 
-    @Option(help: "Model input size HxW of both views (panorama and polar tile).")
+    @Option(parsing: .unconditional, help: "Model input size HxW of both views (panorama and polar tile).")
     var size: String = "128x512"
 
     @Flag(help: "Apply the default training augmentations.")

@@ -12,10 +12,10 @@ struct PixelBaselineCommand: ParsableCommand {
     @Argument(help: "CVUSA-layout dataset root.")
     var root: String
 
-    @Option(help: "Thumbnail size HxW used as the descriptor.")
+    @Option(parsing: .unconditional, help: "Thumbnail size HxW used as the descriptor.")
     var thumbnail: String = "16x64"
 
-    @Option(help: "Use at most this many test pairs (0 = all).")
+    @Option(parsing: .unconditional, help: "Use at most this many test pairs (0 = all).")
     var limit: Int = 0
 
     func run() throws {

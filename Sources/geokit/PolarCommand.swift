@@ -15,7 +15,7 @@ struct PolarCommand: ParsableCommand {
     @Argument(help: "Output image (.png, else JPEG).")
     var output: String
 
-    @Option(help: "Output size HxW, e.g. 128x512 (each side 1...8192).")
+    @Option(parsing: .unconditional, help: "Output size HxW, e.g. 128x512 (each side 1...8192).")
     var size: String = "128x512"
 
     func run() throws {

@@ -26,7 +26,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Continue from the run directory's checkpoint.")
     var resume = false
 
-    @Option(name: .customLong("stop-after"), help: "End this session after the given epoch (checkpoint written); continue later with --resume.")
+    @Option(name: .customLong("stop-after"), parsing: .unconditional, help: "End this session after the given epoch (checkpoint written); continue later with --resume.")
     var stopAfter: Int?
 
     @Flag(help: "Print the assembled model (components, parameters, FLOPs) and the recipe's values, without training.")

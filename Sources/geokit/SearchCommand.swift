@@ -20,7 +20,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "The query's view.")
     var view: CrossViewModel.View = .ground
 
-    @Option(name: .short, help: "How many references to print (at least 1; more than the gallery holds prints the whole gallery, ranked).")
+    @Option(name: .short, parsing: .unconditional, help: "How many references to print (at least 1; more than the gallery holds prints the whole gallery, ranked).")
     var k: Int = 5
 
     func run() throws {

@@ -12,7 +12,7 @@ struct SynthPreviewCommand: ParsableCommand {
     @Argument(help: "Output image (.png, else JPEG).")
     var output: String
 
-    @Option(help: "Number of locations (rows).")
+    @Option(parsing: .unconditional, help: "Number of locations (rows).")
     var count: Int = 4
 
     @Option(help: "Random seed of the world.")

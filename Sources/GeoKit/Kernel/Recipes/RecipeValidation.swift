@@ -57,13 +57,15 @@ extension Recipe {
                     throw GeoKitError("\(key) must list at least one value", where: context, remedy: remedy)
                 }
                 for number in numbers { try bounds.check(number, key, where: context, remedy: remedy) }
-            } else if case .double(let v) = settings[key]!, !v.isFinite {
+            } else if case .double(let v) = settings[key]!, !v.isFinite, !componentSections.contains(where: { key.hasPrefix($0.section + ".") }) {
+                // A component's own parameters are checked against its schema below.
                 throw GeoKitError("\(key) must be a finite number, got \(v)", where: context, remedy: remedy)
             }
             if let choices = Recipe.valueChoices[key], case .string(let text) = settings[key]!, !choices.contains(text) {
                 throw GeoKitError("\(key) must be one of \(choices.joined(separator: ", ")), got '\(text)'", where: context, remedy: remedy)
             }
         }
+        if settings["dataset.kind"] == .string("synthetic") { _ = try SyntheticWorldCache.options(settings: settings) }
         for (section, kind) in componentSections {
             let entry: Registry.Entry
             do { entry = try registry.entry(kind, settings.string("\(section).name")) } catch let error as GeoKitError {
@@ -72,8 +74,10 @@ extension Recipe {
             do {
                 _ = try ComponentParameters(componentParameters(section), schema: entry.parameters, component: entry.qualifiedName)
             } catch let error as GeoKitError {
-                throw GeoKitError(error.what, where: "\(context), \(section)",
-                                  remedy: error.remedy + "; set it in the recipe or with --set \(section).NAME=VALUE")
+                // The schema's remedy names the parameter ("pass e.g. p=3.0 ..."); in a recipe it is set as section.p.
+                let remedy = error.remedy.hasPrefix("pass e.g. ")
+                    ? "set it in the recipe or with e.g. --set \(section)." + error.remedy.dropFirst("pass e.g. ".count) : error.remedy
+                throw GeoKitError(error.what, where: "\(context), \(section)", remedy: remedy)
             }
         }
     }

@@ -117,7 +117,8 @@ public final class CrossViewModel: Module {
                 guard let checking = module as? InputShapeChecking else { continue }
                 do { try checking.checkInput(shape: shape) } catch let error as GeoKitError {
                     throw GeoKitError("\(error.what) (the \(view) view: \(height)x\(width) images, a \(map.height)x\(map.width) map from the backbone)",
-                                      where: "recipe \(recipe.name), \(section)", remedy: error.remedy)
+                                      where: "recipe \(recipe.name), \(section)",
+                                      remedy: error.remedy + " (in the recipe's parameters of the part, or with --set \(section).NAME=VALUE), or change the image size")
                 }
             }
             let descriptor = branch.aggregator.descriptorSize(channels: shape[1], height: map.height, width: map.width)

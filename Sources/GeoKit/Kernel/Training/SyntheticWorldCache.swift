@@ -5,7 +5,9 @@ import Foundation
 /// reuses it afterwards. A world is complete when its `gps.csv` exists
 /// (the writer writes the tables last).
 enum SyntheticWorldCache {
-    static func prepare(settings s: RecipeSettings, log: (String) -> Void) throws -> URL {
+    /// The synthesiser's options for a recipe's settings, checked against the
+    /// synthesiser's limits (which `Recipe.validate` calls, before any work).
+    static func options(settings s: RecipeSettings) throws -> SynthOptions {
         var options = SynthOptions()
         let layout = s["dataset.layout"].map { _ in s.string("dataset.layout") } ?? "cvusa"
         guard let parsedLayout = SynthOptions.Layout(rawValue: layout) else {
@@ -28,16 +30,21 @@ enum SyntheticWorldCache {
         options.aerialSize = max(64, s.int("dataset.aerialSize"))
         options.panoramaHeight = s.int("dataset.groundHeight")
         options.panoramaWidth = s.int("dataset.groundWidth")
+        do { try options.validate() } catch let error as GeoKitError { throw recipeError(error) }
+        return options
+    }
+
+    static func prepare(settings s: RecipeSettings, log: (String) -> Void) throws -> URL {
+        let options = try options(settings: s)
+        let layout = options.layout.rawValue, difficulty = options.difficulty
         let given = s.string("dataset.root")
-        let drones = parsedLayout == .university ? "-d\(options.droneViews)x\(options.droneSize!)" : ""
+        let drones = options.layout == .university ? "-d\(options.droneViews)x\(options.droneSize!)" : ""
         let name = "\(layout)-\(options.locations)-\(difficulty.rawValue)-s\(options.seed)-t\(options.testFraction!)\(options.sameArea ? "-same" : "")-a\(options.aerialSize)-p\(options.panoramaHeight)x\(options.panoramaWidth)\(drones)"
         let root = given.isEmpty ? cacheDirectory.appendingPathComponent(name) : URL(fileURLWithPath: given)
         if FileManager.default.fileExists(atPath: root.appendingPathComponent("gps.csv").path) { return root }
         log("generating the synthetic world (\(options.locations) locations, \(difficulty.rawValue)) into \(root.path)")
         let start = Date()
-        do { try SynthWriter(options: options, root: root).write() } catch let error as GeoKitError {
-            throw recipeError(error)
-        }
+        try SynthWriter(options: options, root: root).write()
         log(String(format: "synthetic world ready in %.1f s", Date().timeIntervalSince(start)))
         return root
     }

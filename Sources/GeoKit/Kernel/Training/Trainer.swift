@@ -35,6 +35,14 @@ public final class Trainer {
         log = appendLog ? TrainingLog(appendingTo: logURL) : TrainingLog(file: logURL)
     }
 
+    /// Throws a plugin's recorded failure (`ComponentFailure`) with the step it happened at, before its NaN is used.
+    private func checkPlugins(epoch: Int, step: Int, of steps: Int) throws {
+        do { try ComponentFailure.check() } catch let error as GeoKitError {
+            throw GeoKitError("\(error.what), at epoch \(epoch + 1), step \(step + 1) of \(steps)", where: error.whereContext,
+                              remedy: "fix the plugin or its inputs; the last complete checkpoint (if any) is kept")
+        }
+    }
+
     /// Creates the run directory, refusing a path that is a file (or under one) with a message, not Foundation's.
     private static func prepareRunDirectory(_ directory: URL) throws {
         var isDirectory: ObjCBool = false
@@ -42,12 +50,19 @@ public final class Trainer {
             throw GeoKitError("the run directory is an existing file", where: directory.path,
                               remedy: "pass --out a directory (new or earlier run's), not a file")
         }
+        var ancestor = directory.deletingLastPathComponent()
+        while ancestor.path != "/" && !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
+            ancestor.deleteLastPathComponent()
+        }
+        guard isDirectory.boolValue || ancestor.path == "/" else {
+            throw GeoKitError("the run directory cannot be created: \(ancestor.path) is a file", where: directory.path,
+                              remedy: "pass --out a path under a directory")
+        }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            let reason = error.localizedDescription
-            throw GeoKitError("cannot create the run directory: \(reason)", where: directory.path,
-                              remedy: "pass --out a directory you can write, whose parents are directories")
+            throw GeoKitError("the run directory cannot be created (\(error.localizedDescription))", where: directory.path,
+                              remedy: "pass --out a directory you can write")
         }
     }
 
@@ -111,14 +126,14 @@ public final class Trainer {
                 GlobalRandom.seed(SynthNoise.hash(seed, UInt64(epoch), UInt64(b), 0xD0))
                 let (ground, aerial) = data.trainingBatch(batch, epoch: epoch, seed: seed)
                 let loss = model.loss(ground: ground, aerial: aerial)
-                try ComponentFailure.check()
+                try checkPlugins(epoch: epoch, step: b, of: usable)
                 let value = loss.item
                 guard value.isFinite else {
                     throw GeoKitError("the loss became \(value) at epoch \(epoch + 1), step \(b + 1) of \(usable)", where: "recipe \(recipe.name)",
                                       remedy: "lower train.lr, add warm-up or train.clipNorm; the last complete checkpoint (if any) is kept")
                 }
                 (accumulate > 1 ? loss / Double(accumulate) : loss).backward()
-                try ComponentFailure.check()
+                try checkPlugins(epoch: epoch, step: b, of: usable)
                 lossSum += value
                 lossCount += 1
                 if (b + 1) % accumulate == 0 {
