@@ -42,7 +42,9 @@ struct RunCommand: ParsableCommand {
             GlobalRandom.seed(0)
             let model = try CrossViewModel(recipe: recipe)
             print("recipe \(recipe.name)\n")
-            print(ModelSummary(model: model, settings: recipe.settings).table)
+            let summary = ModelSummary(model: model, settings: recipe.settings)
+            try ComponentFailure.check()   // the summary runs one forward per view
+            print(summary.table)
             print("\nvalues (--set NAME=VALUE):")
             for (name, type) in try recipe.validNames() {
                 print("  \(name) = \(recipe.settings[name].map { "\($0)" } ?? "(component default)")  [\(type.rawValue)]")
