@@ -102,6 +102,14 @@ final class BadInputTests: XCTestCase {
         assertRefused(try geokit(["run", Self.tiny, "--stop-after", "0"]), saying: ["--stop-after must be >= 1, got 0"])
     }
 
+    func testAccumulatingMoreBatchesThanAnEpochHasIsRefused() throws {
+        // 72 training pairs in batches of 8: 9 batches, so accumulating 10 would never step the optimiser.
+        let out = Self.box.directory("accumulate-run")
+        assertRefused(try geokit(["run", Self.tiny, "--set", "train.accumulate=10", "--out", out.path]),
+                      saying: ["train.accumulate is 10, but an epoch has only 9 batches of 8"],
+                      leaving: [out.appendingPathComponent("checkpoint.safetensors"), out.appendingPathComponent("metrics.json")])
+    }
+
     // MARK: components through geokit forward
 
     func testComponentSettingsAndInputShapesAreRefusedByTheForwardContract() throws {

@@ -79,6 +79,11 @@ public final class Trainer {
             throw GeoKitError("the training split has \(data.train.count) pairs, fewer than one batch of \(batchSize)", where: data.root.path,
                               remedy: "lower train.batchSize or use more locations")
         }
+        guard data.train.count / batchSize >= accumulate else {
+            // Otherwise no optimiser step would ever run and training would silently change nothing.
+            throw GeoKitError("train.accumulate is \(accumulate), but an epoch has only \(data.train.count / batchSize) batches of \(batchSize)",
+                              where: "recipe \(recipe.name)", remedy: "lower train.accumulate or train.batchSize")
+        }
         let sampler = try makeSampler(data: data, registry: registry)
         let optimizer = try makeOptimizer()
         let stepsPerEpoch = max(1, data.train.count / batchSize / accumulate)
