@@ -15,11 +15,12 @@ struct GeoKitCommand: ParsableCommand {
 }
 
 /// Registers the kernel's components and loads the plugins before a command
-/// uses the registry. A plugin that fails to load is reported, one line per
-/// file, and the others stay usable.
+/// uses the registry. A plugin that fails to load, and a GEOKIT_PLUGIN_PATH
+/// entry that is no directory, is reported, one line each, and the others
+/// stay usable.
 func startKernel() {
     BuiltinComponents.register()
-    for error in PluginLoader.loadAll() {
+    for error in PluginLoader.loadAll() + PluginLoader.pathWarnings {
         FileHandle.standardError.write(Data("geokit: warning: \(error)\n".utf8))
     }
 }
