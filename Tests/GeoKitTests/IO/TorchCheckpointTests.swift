@@ -107,3 +107,35 @@ final class TorchCheckpointTests: XCTestCase {
         XCTAssertThrowsError(try second.load()) { XCTAssertTrue("\($0)".contains("filled after it was used"), "\($0)") }
     }
 }
+
+/// `geokit convert` writes the same tensors as safetensors, keeping float64 and int64.
+final class ConvertCommandTests: XCTestCase {
+    func testConvertRoundTripsAPthFileToTheSameTensors() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("convert-\(UUID()).safetensors")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let input = Fixture.directory.appendingPathComponent("torch/state_dict_legacy.pth")
+        let result = try GeoKitProcess.run(["convert", input.path, output.path], cache: FileManager.default.temporaryDirectory)
+        XCTAssertEqual(result.status, 0, result.output)
+        let converted = try SafeTensors.read(output).tensors
+        let original = try TorchCheckpoint.read(input)
+        XCTAssertEqual(Set(converted.keys), Set(original.keys))
+        for (key, tensor) in original {
+            XCTAssertEqual(converted[key]?.shape, tensor.shape, key)
+            XCTAssertEqual(converted[key]?.scalars(as: Double.self), tensor.scalars(as: Double.self), key)
+        }
+        // The stored types, as PyTorch would read them back.
+        let header = try Data(contentsOf: output)
+        let text = String(decoding: header.prefix(4096), as: UTF8.self)
+        XCTAssertTrue(text.contains(#""1.num_batches_tracked":{"data_offsets""#) && text.contains(#""dtype":"I64""#), text)
+        XCTAssertTrue(text.contains(#""dtype":"F64""#), text)
+    }
+
+    func testConvertRefusesAHostilePickleWithExitOne() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("convert-\(UUID()).safetensors")
+        let input = Fixture.directory.appendingPathComponent("torch/evil_system.pth")
+        let result = try GeoKitProcess.run(["convert", input.path, output.path], cache: FileManager.default.temporaryDirectory)
+        XCTAssertEqual(result.status, 1, result.output)
+        XCTAssertTrue(result.output.contains("names posix.system"), result.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+    }
+}

@@ -31,6 +31,20 @@ public enum TorchCheckpoint {
     static let pickleLimit = 256 << 20
 
     public static func read(_ url: URL) throws -> [String: Tensor] {
+        try load(url).mapValues(\.tensor)
+    }
+
+    /// The tensors as safetensors entries that keep float64 and int64 (counters such as
+    /// `num_batches_tracked`) as they were; other types are stored as F32, which holds their values exactly.
+    public static func entries(_ url: URL) throws -> [SafeTensors.Entry] {
+        try load(url).sorted { $0.key < $1.key }.map { name, loaded in
+            SafeTensors.Entry(name, loaded.tensor, storedAs: loaded.type == .int64 ? .i64 : nil)
+        }
+    }
+
+    typealias Loaded = (tensor: Tensor, type: TorchScalarType)
+
+    private static func load(_ url: URL) throws -> [String: Loaded] {
         let data: Data
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
             throw GeoKitError("cannot read the checkpoint", where: url.path, remedy: "check that the file exists and is readable")
@@ -47,7 +61,7 @@ public enum TorchCheckpoint {
 
     // MARK: - The two formats
 
-    private static func readZip(_ url: URL) throws -> [String: Tensor] {
+    private static func readZip(_ url: URL) throws -> [String: Loaded] {
         let archive = try ZipArchive(url)
         let pickles = archive.names.filter { $0 == "data.pkl" || $0.hasSuffix("/data.pkl") }
         guard pickles.count == 1, let pickle = pickles.first else {
@@ -74,7 +88,7 @@ public enum TorchCheckpoint {
     /// 0x1950a86a20f9469cfc6c, little-endian, as the legacy format's first pickle holds it.
     private static let legacyMagic: [UInt8] = [0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19]
 
-    private static func readLegacy(_ bytes: [UInt8], source: String) throws -> [String: Tensor] {
+    private static func readLegacy(_ bytes: [UInt8], source: String) throws -> [String: Loaded] {
         func bad(_ why: String) -> GeoKitError {
             GeoKitError("not a readable PyTorch checkpoint: \(why)", where: source,
                         remedy: "save it with torch.save(model.state_dict(), path), or convert it to safetensors in Python")
@@ -155,7 +169,7 @@ public enum TorchCheckpoint {
     }
 
     /// Copies a strided view of a storage into a new contiguous tensor.
-    static func materialise(_ ref: TorchTensorReference, from blobs: [String: [UInt8]], source: String) throws -> Tensor {
+    static func materialise(_ ref: TorchTensorReference, from blobs: [String: [UInt8]], source: String) throws -> Loaded {
         guard let blob = blobs[ref.storage.key] else {
             throw GeoKitError("the bytes of storage \(ref.storage.key) are missing", where: source, remedy: "the checkpoint is incomplete")
         }
@@ -176,7 +190,7 @@ public enum TorchCheckpoint {
                 forEachElement(ref) { i, element in p[i] = type.double(raw, at: element) }
             }
         }
-        return tensor
+        return (tensor, type)
     }
 
     /// Calls `body(i, element)` for each row-major index i of the view and its position in the storage.
