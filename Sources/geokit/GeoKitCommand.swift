@@ -9,7 +9,7 @@ struct GeoKitCommand: ParsableCommand {
         abstract: "Cross-view geo-localisation: assemble, train and evaluate retrieval models.",
         subcommands: [
             RunCommand.self, EvalCommand.self, EmbedCommand.self, SearchCommand.self, BenchCommand.self, ForwardCommand.self,
-            PluginsCommand.self, PluginCommand.self, ConfigCommand.self, PolarCommand.self, SynthCommand.self,
+            PluginsCommand.self, PluginCommand.self, ConfigCommand.self, ConvertCommand.self, PolarCommand.self, SynthCommand.self,
             SynthPreviewCommand.self, PixelBaselineCommand.self, LoaderBenchCommand.self,
         ])
 }
