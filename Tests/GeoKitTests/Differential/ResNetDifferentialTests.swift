@@ -117,8 +117,8 @@ final class ResNetDifferentialTests: XCTestCase {
         XCTAssertEqual(Set(gw.tensors.keys), expectedNames, "\(name): one gradient per parameter, named as timm's")
         var weightFigures = ErrorFigures(), worstSum = 0.0
         for key in expectedNames.sorted() {
-            let grad = try XCTUnwrap(gw[key], key)
-            XCTAssertEqual(grad.dtype, .float64, key)
+            guard let grad = gw[key] else { continue }   // the key set is asserted above
+            if grad.dtype != .float64 { XCTFail("\(key) is written as \(grad.dtype)") }
             let (figures, sum) = try compareWithSums(grad, "\(name)/gw/\(key)")
             weightFigures.merge(figures)
             worstSum = max(worstSum, sum)
@@ -141,13 +141,13 @@ final class ResNetDifferentialTests: XCTestCase {
         let sums = [(values.reduce(0, +), sum, absSum, "sum"), (values.reduce(0) { $0 + abs($1) }, absSum, absSum, "sum |t|"),
                     (values.map(abs).max() ?? 0, absMax, absMax, "max |t|")]
         var worst = 0.0
+        // XCTFail only on failure: corelibs XCTest's assertions cost milliseconds each, and this runs for every tensor.
         for (a, e, scale, what) in sums {
             let error = abs(a - e) / max(scale, .leastNormalMagnitude)
-            XCTAssertLessThanOrEqual(error, Self.sums, "\(key): \(what) is \(a), expected \(e)")
+            if !(error <= Self.sums) { XCTFail("\(key): \(what) is \(a), expected \(e) (relative error \(error) > \(Self.sums))") }
             worst = max(worst, error)
         }
         let indices = sampleIndices(values.count, reference.count - 3)
-        XCTAssertEqual(indices.count, reference.count - 3, "\(key): the fixture samples \(reference.count - 3) elements")
         let figures = assertElementsClose(indices.map { values[$0] }, Array(reference[3...]), scale: absMax, Self.elements, key)
         return (figures, worst)
     }
