@@ -4,9 +4,9 @@ import Foundation
 /// any part can be compared with a PyTorch reference forward and backward
 /// (ARCHITECTURE.md, "Interop contracts"). In `float64` the component, its
 /// weights, inputs and gradients are all double precision, so a whole network
-/// can be compared with PyTorch's float64 to ~1e-12: in float32 the gradient
-/// of a ReLU network is dominated by the activations that rounding moves
-/// across a kink, in PyTorch as much as here (docs/testing.md).
+/// can be compared with PyTorch's float64 to ~1e-12: in float32 the gradients
+/// of a ReLU network differ by percents between any two implementations, as
+/// rounding moves some ReLU inputs across the kink (docs/testing.md).
 public struct ForwardContract {
     public var component: String              // KIND:NAME
     public var settings: [String] = []        // name=value
