@@ -150,7 +150,6 @@ final class ResNetDifferentialTests: XCTestCase {
         }
         let sums = [(actualSum, sum, absSum, "sum"), (actualAbsSum, absSum, absSum, "sum |t|"), (actualAbsMax, absMax, absMax, "max |t|")]
         var worst = 0.0
-        // XCTFail only on failure: corelibs XCTest's assertions cost milliseconds each, and this runs for every tensor.
         for (a, e, scale, what) in sums {
             let error = abs(a - e) / max(scale, .leastNormalMagnitude)
             if !(error <= Self.sums) { XCTFail("\(key): \(what) is \(a), expected \(e) (relative error \(error) > \(Self.sums))") }
