@@ -11,7 +11,13 @@ struct ForwardCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "A component parameter, name=value (repeatable).") var settings: [String] = []
     @Option(help: "Weights (.safetensors, reference names); without it, a deterministic init from --seed.") var weights: String?
     @Option(help: "Seed of the deterministic init.") var seed: UInt64 = 0
-    @Option(help: "Input array (.npy float32); for a loss, the query descriptors (N, D).") var input: String
+    @Option(help: ArgumentHelp(
+        "Precision of the component, its weights, inputs and gradients: float32 or float64.",
+        discussion: "Input arrays, --grad-output and --weights of the other precision are converted; every output is written in this one."))
+    var dtype: String = "float32"
+    @Option(help: "false: --weights may lack keys of the component or hold extra ones (both skipped); shapes must still match.")
+    var strict: Bool = true
+    @Option(help: "Input array (.npy, float32 or float64, converted to --dtype); for a loss, the query descriptors (N, D).") var input: String
     @Option(help: "For a loss: the reference descriptors (N, D).") var input2: String?
     @Option(help: "Where to write the output (.npy).") var output: String
     @Option(help: "Gradient of the output (.npy); for a loss it defaults to 1.") var gradOutput: String?
@@ -25,6 +31,11 @@ struct ForwardCommand: ParsableCommand {
         contract.settings = settings
         contract.weights = weights.map { URL(fileURLWithPath: $0) }
         contract.seed = seed
+        guard let precision = DType(rawValue: dtype) else {
+            throw GeoKitError("--dtype must be float32 or float64, got '\(dtype)'", remedy: "pass --dtype float64 for double precision")
+        }
+        contract.dtype = precision
+        contract.strict = strict
         contract.input2 = input2.map { URL(fileURLWithPath: $0) }
         contract.gradOutput = gradOutput.map { URL(fileURLWithPath: $0) }
         contract.gradInput = gradInput.map { URL(fileURLWithPath: $0) }

@@ -13,6 +13,13 @@ def _wave(n, k):
     return torch.sin(0.731 * i + 0.37 * k + 0.1 * (i * i % 17))
 
 
+def wave(shape, k, dtype=torch.float64):
+    """An input or output gradient that Swift computes identically (DeterministicWeights.swift, `wave`):
+    the weights' sine, seeded by k, in C order."""
+    n = math.prod(shape)
+    return _wave(n, k).reshape(shape).to(dtype)
+
+
 def fill_deterministic(model):
     state = model.state_dict()
     for k, name in enumerate(sorted(state)):
@@ -30,13 +37,3 @@ def fill_deterministic(model):
             fan_in = t[0].numel()
             v = math.sqrt(2.0 / fan_in) * math.sqrt(2.0) * w
         t.copy_(v.reshape(t.shape).to(t.dtype))
-
-
-def subsample(t, limit=4096, keep=512):
-    """A gradient small enough to commit: whole when small, else `keep` evenly spaced elements
-    (index j * (n - 1) // (keep - 1), integer arithmetic so Swift picks the same)."""
-    flat = t.detach().reshape(-1)
-    if flat.numel() <= limit:
-        return flat.clone()
-    idx = torch.arange(keep) * (flat.numel() - 1) // (keep - 1)
-    return flat[idx].clone()

@@ -1,26 +1,27 @@
 import XCTest
 import GeoKit
 
-/// ResNet against timm/torchvision in eval mode, with deterministic weights
-/// and randomised BN statistics: features, input gradient, weight gradients.
+/// ResNet's structure; its numbers against timm are Differential/ResNetDifferentialTests
+/// (float64, every gradient) and, for the float32 path, the features below.
 final class ResNetTests: XCTestCase {
-    func testResNet18MatchesPyTorch() throws { try checkParity(.resnet18) }
-    func testResNet50MatchesPyTorch() throws { try checkParity(.resnet50) }
-
-    private func checkParity(_ depth: ResNet.Depth) throws {
-        let fixture = try Fixture(depth.rawValue)
-        let net = ResNet(depth)
-        fillDeterministic(net)
-        net.eval()
-        let x = try fixture.tensor("x").requiringGrad()
-        let y = net(x)
-        assertClose(y, try fixture.tensor("y"), tolerance: 1e-3, "features")
-        y.backward(try fixture.tensor("gy"))
-        assertClose(x.grad!, try fixture.tensor("gx"), tolerance: 1e-3, "input gradient")
-        let parameters = net.namedParameters()
-        XCTAssertEqual(Set(parameters.map(\.name)), Set(fixture.contents.tensors.keys.filter { $0.hasPrefix("grad/") }.map { String($0.dropFirst(5)) }))
-        for (name, p) in parameters {
-            assertClose(subsample(p.grad!), try fixture.tensor("grad/\(name)"), tolerance: 1e-3, name)
+    /// The float32 network's features against PyTorch's float64 ones (the differential
+    /// fixture's b1_64x96 case): float32's forward rounding is ~1e-7 per operation over
+    /// ~50 layers; unlike the gradients, the features are continuous in every ReLU input,
+    /// so a rounding that flips a kink moves them by no more than that rounding.
+    func testFloat32FeaturesMatchPyTorchFloat64() throws {
+        BuiltinComponents.register()
+        let fixture = try Fixture("differential_resnet")
+        for depth in [ResNet.Depth.resnet18, .resnet50] {
+            let name = "\(depth.rawValue)_b1_64x96"
+            let net = ResNet(depth)
+            fillDeterministic(net)
+            net.eval()
+            let y = noGrad { net(wave([1, 3, 64, 96], 1001).to(.float32)) }.scalars(as: Double.self)
+            let reference = try fixture.tensor("\(name)/y").scalars(as: Double.self)
+            let picked = sampleIndices(y.count, reference.count - 3).map { y[$0] }
+            let figures = assertElementsClose(picked, Array(reference[3...]), scale: reference[2],
+                                              Tolerance(relative: 1e-4, floor: 1e-5), name)
+            print("float32 features \(name) vs torch float64: \(figures)")
         }
     }
 

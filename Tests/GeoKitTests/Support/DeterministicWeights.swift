@@ -23,13 +23,3 @@ func fillDeterministic(_ module: Module) {
         }
     }
 }
-
-/// The gradient subsample that deterministic.py's `subsample` stores.
-func subsample(_ t: Tensor, limit: Int = 4096, keep: Int = 512) -> Tensor {
-    let values = t.scalars(as: Float.self)
-    if values.count <= limit { return Tensor(values, shape: [values.count]) }
-    let picked = (0..<keep).map { j in
-        values[j * (values.count - 1) / (keep - 1)]
-    }
-    return Tensor(picked, shape: [keep])
-}

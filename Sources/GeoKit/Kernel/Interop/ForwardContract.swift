@@ -2,12 +2,20 @@ import Foundation
 
 /// `geokit forward`: one component, in eval mode, on arrays from files, so
 /// any part can be compared with a PyTorch reference forward and backward
-/// (ARCHITECTURE.md, "Interop contracts").
+/// (ARCHITECTURE.md, "Interop contracts"). In `float64` the component, its
+/// weights, inputs and gradients are all double precision, so a whole network
+/// can be compared with PyTorch's float64 to ~1e-12: in float32 the gradients
+/// of a ReLU network differ by percents between any two implementations, as
+/// rounding moves some ReLU inputs across the kink (docs/testing.md).
 public struct ForwardContract {
     public var component: String              // KIND:NAME
     public var settings: [String] = []        // name=value
     public var weights: URL?
     public var seed: UInt64 = 0
+    /// The precision the component computes in; inputs of the other dtype are converted.
+    public var dtype: DType = .float32
+    /// Passed to `Module.loadStateDict(_:strict:)`: false skips missing and unexpected keys.
+    public var strict = true
     public var input: URL
     public var input2: URL?
     public var output: URL
@@ -31,14 +39,16 @@ public struct ForwardContract {
         }
         GlobalRandom.seed(seed)
         let module = try registry.make(Module.self, kind, parts[1], settings: settings)
+        // Converted before loading, so float64 weights arrive unrounded (float32 ones are widened by the load).
+        module.convert(to: dtype)
         if let weights {
-            try module.loadStateDict(SafeTensors.read(weights).tensors)
+            try module.loadStateDict(SafeTensors.read(weights).tensors, strict: strict)
         }
         module.eval()
         let wantsInputGrad = gradInput != nil || gradInput2 != nil
-        let x = try NPY.read(input)
+        let x = try NPY.read(input).to(dtype)
         if wantsInputGrad { x.requiringGrad() }
-        let x2 = try input2.map { try NPY.read($0) }
+        let x2 = try input2.map { try NPY.read($0).to(dtype) }
         if gradInput2 != nil { x2?.requiringGrad() }
 
         let y: Tensor
@@ -73,7 +83,7 @@ public struct ForwardContract {
             guard g.count == y.count else {
                 throw GeoKitError("--grad-output has shape \(g.shape), the output has \(y.shape)", where: gradOutput.path)
             }
-            y.backward(g.reshaped(y.shape))
+            y.backward(g.to(dtype).reshaped(y.shape))
         } else {
             guard kind == .loss else {
                 throw GeoKitError("gradients of a \(kind.rawValue) need --grad-output G.npy of the output's shape \(y.shape)", where: component)
