@@ -60,8 +60,15 @@ final class RetrievalMetricsTests: XCTestCase {
         Similarity.forEachRow(queries: queries, gallery: gallery, chunk: 128) { q, row in chunked[q] = Ranking.order(row)[0] }
         Similarity.forEachRow(queries: queries, gallery: gallery, chunk: 600) { q, row in whole[q] = Ranking.order(row)[0] }
         XCTAssertEqual(chunked, whole)
+        // topK is the first five of the full ranking of each query, with that query's similarities.
+        var expected: [[(index: Int, similarity: Float)]] = []
+        Similarity.forEachRow(queries: queries, gallery: gallery) { _, row in
+            expected.append(Ranking.order(row).prefix(5).map { ($0, row[$0]) })
+        }
         let top = Similarity.topK(queries: queries, gallery: gallery, k: 5)
-        XCTAssertEqual(top[0].map(\.index)[0], whole[0])
-        XCTAssertTrue(zip(top[0], top[0].dropFirst()).allSatisfy { $0.similarity >= $1.similarity })
+        XCTAssertEqual(top.map { $0.map(\.index) }, expected.map { $0.map(\.index) })
+        XCTAssertEqual(top.map { $0.map(\.similarity) }, expected.map { $0.map(\.similarity) })
+        XCTAssertEqual(top.map { $0[0].index }, whole)
+        XCTAssertTrue(top.allSatisfy { zip($0, $0.dropFirst()).allSatisfy { $0.similarity >= $1.similarity } })
     }
 }

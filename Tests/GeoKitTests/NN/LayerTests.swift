@@ -30,6 +30,9 @@ final class LayerTests: XCTestCase {
         XCTAssertTrue(weights.allSatisfy { abs($0) <= bound })
         XCTAssertTrue(biases.allSatisfy { abs($0) <= bound })
         XCTAssertGreaterThan(weights.map(abs).max()!, 0.9 * bound)
+        // U(-bound, bound) has standard deviation bound / sqrt(3); 1,152 weights estimate it within a few percent.
+        let std = (weights.map { Double($0 * $0) }.reduce(0, +) / Double(weights.count)).squareRoot()
+        XCTAssertEqual(std, Double(bound) / 3.0.squareRoot(), accuracy: 0.05 * Double(bound))
         XCTAssertNil(Conv2d(3, 3, kernelSize: 1, bias: false).bias)
         XCTAssertEqual(Conv2d(3, 3, kernelSize: 1, bias: false).stateDict().map(\.name), ["weight"])
     }

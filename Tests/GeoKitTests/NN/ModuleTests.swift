@@ -136,5 +136,6 @@ final class ModuleTests: XCTestCase {
         model.register("inner", replacement)
         XCTAssertEqual(model.namedParameters().map(\.name), ["scale", "inner.weight", "inner.bias"])
         XCTAssertEqual(model.stateDict().first { $0.name == "inner.weight" }?.tensor.shape, [5, 3])
+        XCTAssertTrue(model.stateDict().first { $0.name == "inner.weight" }?.tensor === replacement.weight)
     }
 }

@@ -49,11 +49,40 @@ final class NormalizationAndPoolingTests: XCTestCase {
         XCTAssertEqual(bn.parameters().count, 2, "running statistics are buffers, not parameters")
     }
 
+    /// The trainer-level case of NaN propagation: a model whose BatchNorm running variance is negative
+    /// (a corrupted or hand-edited checkpoint) gives NaN descriptors in evaluation, the descriptors
+    /// `embed` and the held-out figures use, so a NaN check there can see it. (When relu mapped NaN
+    /// to 0, these descriptors were finite and the evaluation reported plausible recalls.)
+    func testANegativeRunningVarianceMakesEvaluationDescriptorsNaN() throws {
+        InTreePlugins.load()
+        let recipe = Recipe("negative-variance") {
+            Model { BackboneSpec("resnet18"); AggregatorSpec("gem") }
+            LossSpec("infonce")
+        }
+        let model = try CrossViewModel(recipe: recipe)
+        model.eval()
+        let images = Tensor.randn([2, 3, 32, 128], seed: 4)
+        let healthy = noGrad { model.ground(images).l2Normalized() }
+        XCTAssertEqual(healthy.shape, [2, 512])
+        XCTAssertTrue(healthy.scalars(as: Float.self).allSatisfy(\.isFinite))
+        let variance = try XCTUnwrap(model.namedBuffers().first { $0.name == "backbone.layer1.0.bn1.running_var" }).tensor
+        variance.pointer(Float.self)[3] = -1
+        // Channel 3 is NaN after that BatchNorm; relu keeps it, the next 3x3 convolution spreads it to every channel.
+        let descriptors = noGrad { model.ground(images).l2Normalized() }
+        XCTAssertTrue(descriptors.scalars(as: Float.self).allSatisfy(\.isNaN), "every descriptor element must be NaN")
+    }
+
     func testPoolingLayersDefaultTheStrideToTheKernel() {
         let x = Tensor.randn([1, 2, 8, 8], seed: 2)
         XCTAssertEqual(MaxPool2d(kernel: 2)(x).shape, [1, 2, 4, 4])
+        XCTAssertEqual(MaxPool2d(kernel: 2)(x).scalars(as: Float.self), x.maxPool2d(kernel: 2, stride: 2).scalars(as: Float.self))
         XCTAssertEqual(AvgPool2d(kernel: 4)(x).shape, [1, 2, 2, 2])
+        XCTAssertEqual(AvgPool2d(kernel: 4)(x).scalars(as: Float.self), x.avgPool2d(kernel: 4, stride: 4).scalars(as: Float.self))
         XCTAssertEqual(AdaptiveAvgPool2d(1)(x).shape, [1, 2, 1, 1])
-        XCTAssertEqual(Flatten()(AdaptiveAvgPool2d(1)(x)).shape, [1, 2])
+        // Global average pooling: each channel's mean.
+        let means = x.mean(axes: [2, 3]).scalars(as: Float.self)
+        for (pooled, mean) in zip(Flatten()(AdaptiveAvgPool2d(1)(x)).scalars(as: Float.self), means) {
+            XCTAssertEqual(pooled, mean, accuracy: 1e-6)
+        }
     }
 }

@@ -84,12 +84,16 @@ final class ConvTests: XCTestCase {
         for i in 0..<batched.count { XCTAssertEqual(batched[i], single[i], accuracy: 1e-12) }
     }
 
-    /// The first convolution of a network has an input without gradient: only the weight's is computed.
+    /// The first convolution of a network has an input without gradient: only the weight's is computed,
+    /// and it is the same weight gradient as when the input's is computed too.
     func testInputWithoutGradientGetsNone() {
         let x = Tensor.randn([2, 3, 8, 8], seed: 3)
         let w = Tensor.randn([4, 3, 3, 3], seed: 4).requiringGrad()
         x.conv2d(weight: w, padding: 1).sum().backward()
         XCTAssertNil(x.grad)
+        let both = x.copy().requiringGrad(), reference = w.detached().requiringGrad()
+        both.conv2d(weight: reference, padding: 1).sum().backward()
         XCTAssertEqual(w.grad?.shape, [4, 3, 3, 3])
+        assertClose(w.grad!, reference.grad!, tolerance: 1e-6, "weight gradient without the input's")
     }
 }

@@ -56,7 +56,9 @@ final class PoolingTests: XCTestCase {
     func testDefaultStrideIsTheKernel() {
         let x = Tensor.randn([1, 1, 6, 6], seed: 6)
         XCTAssertEqual(x.maxPool2d(kernel: 2).shape, [1, 1, 3, 3])
+        XCTAssertEqual(x.maxPool2d(kernel: 2).scalars(as: Float.self), x.maxPool2d(kernel: 2, stride: 2).scalars(as: Float.self))
         XCTAssertEqual(x.avgPool2d(kernel: 3).shape, [1, 1, 2, 2])
+        XCTAssertEqual(x.avgPool2d(kernel: 3).scalars(as: Float.self), x.avgPool2d(kernel: 3, stride: 3).scalars(as: Float.self))
     }
 
     /// As in torch: NaN wins a max window, and among equal maxima the first (row-major) takes the gradient.

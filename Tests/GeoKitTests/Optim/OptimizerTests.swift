@@ -97,7 +97,9 @@ final class OptimizerTests: XCTestCase {
         let sgd = SGD(parameters: p, learningRate: 0.1, momentum: 0.9)
         XCTAssertTrue(sgd.stateDict().isEmpty, "no momentum buffer before the first step")
         sgd.step()
+        // torch's first momentum buffer is the gradient itself (here the ones set above).
         XCTAssertEqual(sgd.stateDict()["1.momentum_buffer"]?.shape, [3])
+        XCTAssertEqual(sgd.stateDict()["1.momentum_buffer"]?.scalars(as: Float.self), [1, 1, 1])
     }
 
     func testLoadingAMismatchedStateThrowsNamingEachProblem() {

@@ -27,6 +27,22 @@ private func forEachTapRow(_ g: ConvGeometry, tap: (Int) -> Void = { _ in },
     }
 }
 
+/// Calls `body` with the offset of every output of the plane whose input for
+/// `tap` is padding: the outputs `forEachTapRow` skips. torch multiplies the
+/// zero padding like any input, so a NaN or infinite factor there still
+/// gives 0 * NaN = NaN; the kernels below add those products only when a
+/// factor is not finite, which keeps the clipped loops free of padding work.
+private func forEachPaddedOutput(_ g: ConvGeometry, tap: Int, _ body: (Int) -> Void) {
+    let ki = tap / g.kernelWidth, kj = tap % g.kernelWidth
+    let rows = ConvGeometry.validOutputs(outLength: g.outHeight, inLength: g.inHeight, stride: g.strideHeight,
+                                         offset: ki * g.dilationHeight - g.padHeight)
+    let cols = ConvGeometry.validOutputs(outLength: g.outWidth, inLength: g.inWidth, stride: g.strideWidth,
+                                         offset: kj * g.dilationWidth - g.padWidth)
+    for oh in 0..<g.outHeight {
+        for ow in 0..<g.outWidth where !(rows.contains(oh) && cols.contains(ow)) { body(oh * g.outWidth + ow) }
+    }
+}
+
 /// output[n, c] = bias[c] + sum over taps of weight[c, tap] * shifted input[n, c].
 func depthwiseConv2d<T: TensorScalar>(_ input: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>?,
                                       _ g: ConvGeometry, into output: UnsafeMutablePointer<T>) {
@@ -43,6 +59,10 @@ func depthwiseConv2d<T: TensorScalar>(_ input: UnsafePointer<T>, weight: UnsafeP
                 } else {
                     for ow in cols { outRow[ow] += w * inRow[ow * stride] }
                 }
+            }
+            for tap in 0..<g.kernelArea where !filter[tap].isFinite {
+                let w = filter[tap]
+                forEachPaddedOutput(g, tap: tap) { destination[$0] += w * 0 }
             }
         }
     }
@@ -88,6 +108,13 @@ func depthwiseConv2dWeightGradient<T: TensorScalar>(_ gradient: UnsafePointer<T>
                         sum += vectorDot(outRow + cols.lowerBound, inRow + cols.lowerBound, count: cols.count)
                     } else {
                         for ow in cols { sum += outRow[ow] * inRow[ow * stride] }
+                    }
+                }
+                if !vectorSum(outGradient, count: g.outPlane).isFinite {
+                    for tap in 0..<g.kernelArea {
+                        var padded: T = 0
+                        forEachPaddedOutput(g, tap: tap) { padded += outGradient[$0] * 0 }
+                        weightGradient[c * g.kernelArea + tap] += padded
                     }
                 }
             }

@@ -147,7 +147,9 @@ private func channelMoments<T: TensorScalar>(_ x: UnsafePointer<T>, batch: Int, 
             }
             let centeredMean = sum / count
             mean[c] = Double(shift) + centeredMean
-            variance[c] = max(0, sumSquares / count - centeredMean * centeredMean)
+            // Rounding can leave the one-pass variance slightly negative; a NaN (from a NaN input) must stay.
+            let v = sumSquares / count - centeredMean * centeredMean
+            variance[c] = v < 0 ? 0 : v
         }
     }
 }

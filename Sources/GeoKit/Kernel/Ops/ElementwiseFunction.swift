@@ -6,6 +6,16 @@ public protocol ElementwiseFunction {
     /// dy/dx at x, where y = value(x) (given so derivatives like the
     /// sigmoid's can reuse it).
     func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T
+    /// The input gradient for the output gradient g: g * derivative(x, y)
+    /// unless the function is piecewise and, like torch's backward, selects
+    /// g or 0 by a comparison (relu, clamp, hardswish), so that a NaN
+    /// gradient does not leak into the zero branch.
+    func gradient<T: TensorScalar>(_ g: T, _ x: T, _ y: T) -> T
+}
+
+extension ElementwiseFunction {
+    @inline(__always)
+    public func gradient<T: TensorScalar>(_ g: T, _ x: T, _ y: T) -> T { g * derivative(x, y) }
 }
 
 extension Tensor {
@@ -46,6 +56,6 @@ private func derivativeKernel<F: ElementwiseFunction, T: TensorScalar>(
     _ gx: UnsafeMutablePointer<T>, _ n: Int
 ) {
     Parallel.forEachChunk(n) { r in
-        for i in r { gx[i] = g[i] * f.derivative(x[i], y[i]) }
+        for i in r { gx[i] = f.gradient(g[i], x[i], y[i]) }
     }
 }

@@ -1,8 +1,9 @@
 extension Tensor {
     /// x / max(‖x‖₂, eps) along `axis` (torch.nn.functional.normalize with
-    /// p = 2). Below eps the denominator is the constant eps, so an all-zero
-    /// row maps to zeros with gradient dy / eps rather than NaN; above it,
-    /// dx = (dy - y * Σ(dy * y)) / ‖x‖.
+    /// p = 2). At or below eps the denominator is the constant eps, so an
+    /// all-zero row maps to zeros with gradient dy / eps rather than NaN;
+    /// above it, dx = (dy - y * Σ(dy * y)) / ‖x‖. A NaN in a vector makes
+    /// the whole vector NaN, as in torch.
     public func l2Normalized(axis: Int = 1, eps: Double = 1e-12) -> Tensor {
         let a = normalizedAxis(axis, op: "l2Normalized")
         require(eps >= 0, "GeoKit: l2Normalized: eps \(eps) is negative")
@@ -20,7 +21,7 @@ extension Tensor {
                     }
                     for i in 0..<inner { blockNorm[i] = blockNorm[i].squareRoot() }
                     for j in 0..<n {
-                        for i in 0..<inner { dst[j * inner + i] = src[j * inner + i] / Swift.max(blockNorm[i], floor) }
+                        for i in 0..<inner { dst[j * inner + i] = src[j * inner + i] / clampedNorm(blockNorm[i], floor) }
                     }
                 }
             }
@@ -40,12 +41,13 @@ extension Tensor {
                         for j in 0..<n {
                             for i in 0..<inner { dots[i] += dy[base + j * inner + i] * y[base + j * inner + i] }
                         }
-                        // Where the norm was clamped to eps, the denominator is a constant.
-                        for i in 0..<inner where blockNorm[i] < floor { dots[i] = 0 }
+                        // Where the norm was clamped to eps (or equals it: torch's clamp_min passes no gradient at
+                        // the bound), the denominator is a constant.
+                        for i in 0..<inner where blockNorm[i] <= floor { dots[i] = 0 }
                         for j in 0..<n {
                             for i in 0..<inner {
                                 let e = base + j * inner + i
-                                dx[e] = (dy[e] - y[e] * dots[i]) / Swift.max(blockNorm[i], floor)
+                                dx[e] = (dy[e] - y[e] * dots[i]) / clampedNorm(blockNorm[i], floor)
                             }
                         }
                     }
@@ -56,3 +58,7 @@ extension Tensor {
         }
     }
 }
+
+/// max(norm, eps) that keeps a NaN norm (a NaN in the vector) NaN, as torch's clamp_min does.
+@inline(__always)
+private func clampedNorm<T: TensorScalar>(_ norm: T, _ floor: T) -> T { norm < floor ? floor : norm }

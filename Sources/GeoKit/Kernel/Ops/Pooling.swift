@@ -56,7 +56,7 @@ extension Tensor {
                     let e = exponents[(task % channels) * exponentStride]
                     let src = x + task * plane
                     var sum: T = 0
-                    for i in 0..<plane { sum += T.pow(Swift.max(src[i], floor), e) }
+                    for i in 0..<plane { sum += T.pow(clampedBelow(src[i], floor), e) }
                     m[task] = sum / T(plane)
                     y[task] = T.pow(m[task], 1 / e)
                 }
@@ -77,17 +77,17 @@ extension Tensor {
                         for task in range {
                             let e = exponents[(task % channels) * exponentStride]
                             let src = x + task * plane
-                            // y = m^(1/p): dy/dx_i = y / (m * plane) * z_i^(p-1) where x_i >= eps,
+                            // y = m^(1/p): dy/dx_i = y / (m * plane) * z_i^(p-1) where x_i > eps (torch's clamp passes no gradient at eps),
                             // dy/dp = y * (-log(m) / p^2 + mean(z^p log z) / (m p)).
                             if let inputGradient {
                                 let dst = inputGradient.pointer(T.self) + task * plane
                                 let scale = gy[task] * y[task] / (m[task] * T(plane))
-                                for i in 0..<plane where src[i] >= floor { dst[i] = scale * T.pow(src[i], e - 1) }
+                                for i in 0..<plane where src[i] > floor { dst[i] = scale * T.pow(src[i], e - 1) }
                             }
                             if exponentGradient != nil {
                                 var weighted: T = 0
                                 for i in 0..<plane {
-                                    let z = Swift.max(src[i], floor)
+                                    let z = clampedBelow(src[i], floor)
                                     weighted += T.pow(z, e) * T.log(z)
                                 }
                                 let meanWeighted = weighted / T(plane)
@@ -174,3 +174,8 @@ extension Tensor {
         }
     }
 }
+
+/// clamp(x, min: floor) with torch's NaN rule: a NaN stays NaN. Like a clamped value it then gets no input
+/// gradient, since the backward's `x > floor` is false for it.
+@inline(__always)
+private func clampedBelow<T: TensorScalar>(_ x: T, _ floor: T) -> T { x < floor ? floor : x }

@@ -36,8 +36,12 @@ extension Tensor {
                     let src = x + o * n * inner, dst = y + o * n * inner
                     maxima.update(repeating: -T.infinity, count: inner)
                     sums.update(repeating: 0, count: inner)
+                    // A NaN becomes the row's maximum, so that the whole row is NaN as in torch.
                     for j in 0..<n {
-                        for i in 0..<inner { maxima[i] = Swift.max(maxima[i], src[j * inner + i]) }
+                        for i in 0..<inner {
+                            let v = src[j * inner + i]
+                            maxima[i] = v > maxima[i] || v.isNaN ? v : maxima[i]
+                        }
                     }
                     for j in 0..<n {
                         for i in 0..<inner {

@@ -3,9 +3,15 @@ import RealModule
 // Element-wise functions and their derivatives. Each is a small value type
 // so the compiler specialises the shared loop in `Tensor.map` for it.
 
+// NaN compares false with everything, so each piecewise function below
+// tests the condition under which NaN must NOT pass (x <= 0 rather than
+// x > 0): a NaN input stays NaN and takes the gradient as torch does.
+
+/// torch's relu: NaN in, NaN out; the backward passes g where the output is not <= 0 (a NaN too).
 struct ReLUFunction: ElementwiseFunction {
-    func value<T: TensorScalar>(_ x: T) -> T { x > 0 ? x : 0 }
-    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T { x > 0 ? 1 : 0 }
+    func value<T: TensorScalar>(_ x: T) -> T { x <= 0 ? 0 : x }
+    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T { x <= 0 ? 0 : 1 }
+    func gradient<T: TensorScalar>(_ g: T, _ x: T, _ y: T) -> T { x <= 0 ? 0 : g }
 }
 
 struct LeakyReLUFunction: ElementwiseFunction {
@@ -42,14 +48,16 @@ struct TanhFunction: ElementwiseFunction {
     func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T { 1 - y * y }
 }
 
-/// x * relu6(x + 3) / 6, with torch's derivative convention at the kinks.
+/// x * relu6(x + 3) / 6, with the derivative of torch's vectorised kernel
+/// (the one every tensor of more than a few elements takes): 0 for x <= -3,
+/// 1 for x >= 3, (2x + 3) / 6 between, and so NaN at NaN.
 struct HardSwishFunction: ElementwiseFunction {
-    func value<T: TensorScalar>(_ x: T) -> T { x * min(max(x + 3, 0), 6) / 6 }
-    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T {
-        if x < -3 { return 0 }
-        if x > 3 { return 1 }
-        return (2 * x + 3) / 6
+    func value<T: TensorScalar>(_ x: T) -> T {
+        let shifted = x + 3
+        return x * (shifted < 0 ? 0 : shifted > 6 ? 6 : shifted) / 6
     }
+    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T { x <= -3 ? 0 : x >= 3 ? 1 : (2 * x + 3) / 6 }
+    func gradient<T: TensorScalar>(_ g: T, _ x: T, _ y: T) -> T { x <= -3 ? 0 : g * derivative(x, y) }
 }
 
 struct Exp: ElementwiseFunction {
@@ -72,17 +80,28 @@ struct Sqrt: ElementwiseFunction {
     func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T { 1 / (2 * y) }
 }
 
+/// x^exponent. Integral exponents take the integer power, which is defined
+/// for negative x as in torch ((-2)^3 = -8); the real power is NaN there.
 struct Power: ElementwiseFunction {
     let exponent: Double
     func value<T: TensorScalar>(_ x: T) -> T {
-        exponent == 2 ? x * x : T.pow(x, T(exponent))
+        exponent == 2 ? x * x : power(x, exponent)
     }
     func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T {
-        exponent == 2 ? 2 * x : T(exponent) * T.pow(x, T(exponent - 1))
+        exponent == 2 ? 2 * x : T(exponent) * power(x, exponent - 1)
     }
+
+    @inline(__always)
+    private func power<T: TensorScalar>(_ x: T, _ e: Double) -> T {
+        e == e.rounded() && abs(e) <= Double(Int32.max) ? T.pow(x, Int(e)) : T.pow(x, T(e))
+    }
+    /// x^0 is the constant 1 even at NaN, so its gradient is 0 for any g (torch's pow_backward).
+    func gradient<T: TensorScalar>(_ g: T, _ x: T, _ y: T) -> T { exponent == 0 ? 0 : g * derivative(x, y) }
 }
 
-/// Clamp with torch's gradient convention: 1 inside [min, max] (bounds included), 0 outside.
+/// Clamp with torch 2.15's conventions: NaN stays NaN (it is neither below
+/// min nor above max); the gradient is g strictly inside (min, max) and 0
+/// elsewhere — at the bounds, outside them and at NaN — whatever g is.
 struct Clamp: ElementwiseFunction {
     let low: Double?, high: Double?
     func value<T: TensorScalar>(_ x: T) -> T {
@@ -91,10 +110,12 @@ struct Clamp: ElementwiseFunction {
         if let high, v > T(high) { v = T(high) }
         return v
     }
-    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T {
-        if let low, x < T(low) { return 0 }
-        if let high, x > T(high) { return 0 }
-        return 1
+    func derivative<T: TensorScalar>(_ x: T, _ y: T) -> T { gradient(1, x, y) }
+    func gradient<T: TensorScalar>(_ g: T, _ x: T, _ y: T) -> T {
+        var inside = true
+        if let low { inside = inside && x > T(low) }
+        if let high { inside = inside && x < T(high) }
+        return inside ? g : 0
     }
 }
 
