@@ -12,6 +12,20 @@ struct GeoKitCommand: ParsableCommand {
             PluginsCommand.self, PluginCommand.self, ConfigCommand.self, ConvertCommand.self, PolarCommand.self, SynthCommand.self,
             SynthPreviewCommand.self, PixelBaselineCommand.self, LoaderBenchCommand.self,
         ])
+
+    /// Every failure exits 1, a command-line mistake included (ArgumentParser
+    /// would exit 64 for those), so scripts see one convention; `--help`
+    /// and `--version` still exit 0.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            guard exitCode(for: error) != .success else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(1)
+        }
+    }
 }
 
 /// Registers the kernel's components and loads the plugins before a command

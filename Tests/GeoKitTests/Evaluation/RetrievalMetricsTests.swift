@@ -23,6 +23,15 @@ final class RetrievalMetricsTests: XCTestCase {
         XCTAssertNil(m.averagePrecision)
     }
 
+    /// A NaN similarity ranks below every number (and NaNs among themselves by index), so it is never a hit.
+    func testNaNSimilaritiesRankLast() {
+        let row: [Float] = [0.2, .nan, 0.9, .nan, -1]
+        row.withUnsafeBufferPointer { row in
+            XCTAssertEqual(Ranking.order(row), [2, 0, 4, 1, 3])
+            XCTAssertEqual((0..<5).map { Ranking.position(of: $0, in: row) }, [1, 3, 0, 4, 2])
+        }
+    }
+
     func testTiesRankTheLowerGalleryIndexFirst() {
         // Gallery items 0 and 1 are identical; the query matches both equally.
         let gallery = descriptors([0, 0, 1])

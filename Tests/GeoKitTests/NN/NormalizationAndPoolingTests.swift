@@ -56,6 +56,7 @@ final class NormalizationAndPoolingTests: XCTestCase {
     func testANegativeRunningVarianceMakesEvaluationDescriptorsNaN() throws {
         InTreePlugins.load()
         let recipe = Recipe("negative-variance") {
+            Dataset.synthetic(locations: 8, ground: .panorama(32, 128), aerial: .polar(32, 128))
             Model { BackboneSpec("resnet18"); AggregatorSpec("gem") }
             LossSpec("infonce")
         }
@@ -70,6 +71,12 @@ final class NormalizationAndPoolingTests: XCTestCase {
         // Channel 3 is NaN after that BatchNorm; relu keeps it, the next 3x3 convolution spreads it to every channel.
         let descriptors = noGrad { model.ground(images).l2Normalized() }
         XCTAssertTrue(descriptors.scalars(as: Float.self).allSatisfy(\.isNaN), "every descriptor element must be NaN")
+        // Embedding for evaluation refuses such a model instead of scoring its NaN descriptors.
+        let input = ViewInput(settings: recipe.settings)
+        let photos = (0..<2).map { Image(height: 32, width: 128, channels: 3, value: UInt8(40 + 50 * $0)) }
+        XCTAssertThrowsError(try model.embed(photos, view: .ground, input: input)) { error in
+            XCTAssertTrue("\(error)".contains("the model's descriptors of 2 ground images hold 1024 NaN or infinite values of 1024"), "\(error)")
+        }
     }
 
     func testPoolingLayersDefaultTheStrideToTheKernel() {

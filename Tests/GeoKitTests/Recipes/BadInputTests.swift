@@ -182,4 +182,20 @@ final class BadInputTests: XCTestCase {
             assertRefused(try geokit(arguments), saying: expected, leaving: absent)
         }
     }
+
+    /// A command-line mistake ArgumentParser catches (a value that is no number, an unknown
+    /// option or subcommand) exits 1 as well, with its one message; --help exits 0.
+    func testCommandLineMistakesExitOneAndHelpExitsZero() throws {
+        let cases: [([String], String)] = [
+            (["search", "x.png", "--gallery", "g", "-k", "abc"], "The value 'abc' is invalid for '-k <k>'"),
+            (["plugins", "--bogus"], "Unknown option '--bogus'"),
+            (["frobnicate"], "Unexpected argument 'frobnicate'"),
+        ]
+        for (arguments, phrase) in cases {
+            assertRefused(try geokit(arguments), saying: [phrase])
+        }
+        let help = try geokit(["run", "--help"])
+        XCTAssertEqual(help.status, 0, help.output)
+        XCTAssertTrue(help.output.contains("USAGE: geokit run"), help.output)
+    }
 }

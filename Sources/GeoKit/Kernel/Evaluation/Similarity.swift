@@ -38,18 +38,26 @@ public enum Similarity {
 }
 
 /// The ranking convention of every GeoKit metric: descending similarity,
-/// ties broken by the lower gallery index (deterministic, documented in
-/// docs/evaluation.md).
+/// ties broken by the lower gallery index (deterministic; docs/methods.md,
+/// "The task and its metrics"). A NaN similarity ranks below every number,
+/// so a broken descriptor can never be counted as a hit.
 public enum Ranking {
     public static func order(_ row: UnsafeBufferPointer<Float>) -> [Int] {
-        (0..<row.count).sorted { row[$0] > row[$1] || (row[$0] == row[$1] && $0 < $1) }
+        (0..<row.count).sorted { ranksAhead(row[$0], $0, of: row[$1], $1) }
     }
 
     /// 0-based position of `item` in `order(row)`, without sorting.
     public static func position(of item: Int, in row: UnsafeBufferPointer<Float>) -> Int {
         let s = row[item]
         var ahead = 0
-        for j in 0..<row.count where row[j] > s || (row[j] == s && j < item) { ahead += 1 }
+        for j in 0..<row.count where ranksAhead(row[j], j, of: s, item) { ahead += 1 }
         return ahead
+    }
+
+    /// Whether similarity `a` of gallery item `i` ranks ahead of `b` of item `j`.
+    @inline(__always)
+    static func ranksAhead(_ a: Float, _ i: Int, of b: Float, _ j: Int) -> Bool {
+        if a.isNaN || b.isNaN { return !a.isNaN || (b.isNaN && i < j) }
+        return a > b || (a == b && i < j)
     }
 }

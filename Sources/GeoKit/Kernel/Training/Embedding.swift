@@ -13,7 +13,10 @@ extension CrossViewModel {
                 try ComponentFailure.check()
             }
         }
-        return (Tensor.concat(grounds, axis: 0).l2Normalized(), Tensor.concat(aerials, axis: 0).l2Normalized())
+        let groundDescriptors = Tensor.concat(grounds, axis: 0), aerialDescriptors = Tensor.concat(aerials, axis: 0)
+        try Self.requireFinite(groundDescriptors, "the \(split) split's ground views")
+        try Self.requireFinite(aerialDescriptors, "the \(split) split's aerial views")
+        return (groundDescriptors.l2Normalized(), aerialDescriptors.l2Normalized())
     }
 
     /// L2-normalised descriptors of decoded images of one view (N, D); a
@@ -28,7 +31,20 @@ extension CrossViewModel {
                 try ComponentFailure.check()
             }
         }
-        return Tensor.concat(parts, axis: 0).l2Normalized()
+        let descriptors = Tensor.concat(parts, axis: 0)
+        try Self.requireFinite(descriptors, "\(images.count) \(view) images")
+        return descriptors.l2Normalized()
+    }
+
+    /// NaN descriptors would rank as nothing else does and yield figures
+    /// that mean nothing, so a model that produces them is stopped here.
+    static func requireFinite(_ descriptors: Tensor, _ what: String) throws {
+        let bad = descriptors.scalars(as: Double.self).filter { !$0.isFinite }.count
+        guard bad == 0 else {
+            throw GeoKitError("the model's descriptors of \(what) hold \(bad) NaN or infinite values of \(descriptors.count)",
+                              where: "embedding",
+                              remedy: "the weights are broken: check the checkpoint (e.g. a negative BatchNorm running_var) or train with a lower train.lr")
+        }
     }
 
     public enum View: String, CaseIterable, Sendable { case ground, aerial }
