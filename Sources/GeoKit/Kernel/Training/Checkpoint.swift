@@ -35,8 +35,12 @@ public struct Checkpoint {
 
     /// Restores model and optimiser in place; returns the metadata.
     public static func restore(model: Module, optimizer: Optimizer, from url: URL) throws -> Metadata {
-        let contents = try SafeTensors.read(url)
-        let metadata = try parseMetadata(contents.metadata[metadataKey], source: url.path)
+        try restore(model: model, optimizer: optimizer, contents: SafeTensors.read(url), source: url.path)
+    }
+
+    /// Restores from a decoded file; `source` names it in error messages.
+    public static func restore(model: Module, optimizer: Optimizer, contents: SafeTensors.Contents, source: String) throws -> Metadata {
+        let metadata = try parseMetadata(contents.metadata[metadataKey], source: source)
         var weights: [String: Tensor] = [:], state: [String: Tensor] = [:]
         for (key, tensor) in contents.tensors {
             if key.hasPrefix(optimizerPrefix) { state[String(key.dropFirst(optimizerPrefix.count))] = tensor } else { weights[key] = tensor }
