@@ -71,6 +71,8 @@ public enum NPY {
         data.withUnsafeBytes { file in
             let raw = UnsafeRawBufferPointer(rebasing: file[bodyStart...])
             switch kind.code {
+            case "f4" where !kind.bigEndian, "f8" where !kind.bigEndian:
+                if let base = raw.baseAddress { tensor.storage.pointer.copyMemory(from: base, byteCount: count * kind.width) }
             case "f8":
                 let p = tensor.pointer(Double.self)
                 for i in 0..<count { p[i] = Double(bitPattern: kind.load(raw, i, as: UInt64.self)) }
