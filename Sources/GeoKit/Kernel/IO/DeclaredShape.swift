@@ -14,7 +14,7 @@ enum DeclaredShape {
             guard d >= 0 else { return .failure(Refusal(reason: "dimension \(d) is negative")) }
             let (b, overflow) = bound.multipliedReportingOverflow(by: max(d, 1))
             guard !overflow, b <= maxElements else {
-                return .failure(Refusal(reason: "\(shape) has more than \(maxElements) elements"))
+                return .failure(Refusal(reason: "more than \(maxElements) elements"))
             }
             bound = b
             count *= d

@@ -112,7 +112,6 @@ enum OptimizerStateDict {
             // A scalar field is a step count; a crafted NaN or 1e30 would trap where it becomes an Int.
             if kind == .scalar, Int(exactly: tensor.item) == nil || tensor.item < 0 {
                 problems.append("\(key) holds \(tensor.item), not a step count")
-                continue
             }
             result[index, default: [:]][parts[1]] = tensor
         }
