@@ -100,6 +100,13 @@ final class StateDictLoadingTests: XCTestCase {
                            #"every key of the model starts with 'backbone.', which the file's keys lack: pass addPrefix: "backbone.""#)
         }
         try wrapper.loadStateDict(tensors, addPrefix: "backbone.")
+        var both = Dictionary(uniqueKeysWithValues: tensors.map { ("module." + $0.key, $0.value) })
+        both["weight"] = tensors["weight"]
+        XCTAssertThrowsError(try bare.loadStateDict(both, stripPrefix: "module.")) { error in
+            XCTAssertEqual(error as? GeoKitError, GeoKitError("the state dict's keys module.weight and weight both become weight when renamed",
+                                                              where: "Linear.loadStateDict",
+                                                              remedy: "the file holds the same tensor with and without the prefix; drop one copy"))
+        }
         XCTAssertEqual(wrapper.namedParameters().map { $0.tensor.scalars(as: Float.self) }, bare.parameters().map { $0.scalars(as: Float.self) })
     }
 

@@ -39,8 +39,8 @@ public enum SafeTensors {
         return try decode(data, source: url.path)
     }
 
-    /// The largest header accepted (the limit Python's safetensors applies too).
-    static let maxHeaderBytes = 100 << 20
+    /// The largest header accepted, the limit of the reference implementation.
+    static let maxHeaderBytes = 100_000_000
 
     /// Decodes a whole file's bytes. The header is validated as the format
     /// specifies before anything is allocated: every tensor entry has exactly
@@ -55,7 +55,7 @@ public enum SafeTensors {
         guard data.count >= 8 else { throw bad("shorter than its 8-byte header length") }
         let headerLength = data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         guard headerLength <= UInt64(data.count - 8) else { throw bad("header length \(headerLength) exceeds the file size") }
-        guard headerLength <= UInt64(maxHeaderBytes) else { throw bad("header length \(headerLength) exceeds the \(maxHeaderBytes >> 20) MiB limit") }
+        guard headerLength <= UInt64(maxHeaderBytes) else { throw bad("header length \(headerLength) exceeds the 100 MB limit") }
         let payloadStart = data.startIndex + 8 + Int(headerLength)
         let header: HeaderJSON
         do throws(HeaderJSON.ParseError) { header = try HeaderJSON.parse(data[(data.startIndex + 8)..<payloadStart]) } catch {

@@ -1,33 +1,36 @@
-/// Loading a state dict the way PyTorch's `load_state_dict` does, with the
-/// conveniences published checkpoints need.
-///
-/// - A BatchNorm's `num_batches_tracked` missing from the file keeps the
-///   module's value (0 for a fresh model), as PyTorch's BatchNorm does for
-///   checkpoints without version metadata; torchvision's ImageNet weights
-///   lack these keys. This holds with `strict: true` too.
-/// - `strict: false` skips missing and unexpected keys; shape mismatches
-///   always throw.
-/// - `stripPrefix` removes a prefix from the file's keys that carry it
-///   (`module.` from `torch.nn.DataParallel`, `model.` from Lightning), then
-///   `addPrefix` puts one before every key (weights of a bare backbone
-///   loaded into a wrapper that registers it as `backbone`).
-///
-/// ```swift
-/// let net = try Registry.shared.make(Module.self, .backbone, "resnet18", settings: [])
-/// // A DataParallel checkpoint: "module.conv1.weight", ..., "module.fc.weight".
-/// let file = try SafeTensors.read(url)
-/// try net.loadStateDict(file.tensors, strict: false, stripPrefix: "module.")
-/// ```
-///
-/// When the dictionary does not fit, one `GeoKitError` says how many keys
-/// are missing and unexpected (naming a few of each), names every shape
-/// mismatch, and suggests the remedy: `strict: false`, or the prefix option
-/// when every key of the file shares a first component the model lacks.
-/// Nothing is copied unless the whole dictionary fits.
 extension Module {
+    /// Copies `tensors` into the registered parameters and buffers in place (layers keep
+    /// their references), the way PyTorch's `load_state_dict` does, with the
+    /// conveniences published checkpoints need.
+    ///
+    /// - A BatchNorm's `num_batches_tracked` missing from the file keeps the
+    ///   module's value (0 for a fresh model), as PyTorch's BatchNorm does for
+    ///   checkpoints without version metadata; torchvision's ImageNet weights
+    ///   lack these keys. This holds with `strict: true` too.
+    /// - `strict: false` skips missing and unexpected keys; shape mismatches
+    ///   always throw, and so does a dictionary none of whose keys names a
+    ///   tensor of the model (it would leave every weight as initialised).
+    /// - `stripPrefix` removes a prefix from the file's keys that carry it
+    ///   (`module.` from `torch.nn.DataParallel`, `model.` from Lightning), then
+    ///   `addPrefix` puts one before every key (weights of a bare backbone
+    ///   loaded into a wrapper that registers it as `backbone`).
+    ///
+    /// ```swift
+    /// let net = try Registry.shared.make(Module.self, .backbone, "resnet18", settings: [])
+    /// // A DataParallel checkpoint: "module.conv1.weight", ..., "module.fc.weight".
+    /// let file = try SafeTensors.read(url)
+    /// try net.loadStateDict(file.tensors, strict: false, stripPrefix: "module.")
+    /// ```
+    ///
+    /// When the dictionary does not fit, one `GeoKitError` says how many keys
+    /// are missing and unexpected (naming a few of each), names every shape
+    /// mismatch, and suggests the remedy: `strict: false`, or the prefix option
+    /// when every key of the file shares a first component the model lacks.
+    /// Nothing is copied unless the whole dictionary fits.
     public func loadStateDict(_ tensors: [String: Tensor], strict: Bool = true,
                               stripPrefix: String? = nil, addPrefix: String? = nil) throws {
-        let given = StateDictKeys.rename(tensors, stripPrefix: stripPrefix, addPrefix: addPrefix)
+        let place = "\(type(of: self)).loadStateDict"
+        let given = try StateDictKeys.rename(tensors, stripPrefix: stripPrefix, addPrefix: addPrefix, place: place)
         let entries = stateDict()
         let expected = Set(entries.map(\.name))
         let keepsOwnValue = Set(namedModules().filter { $0.module is BatchNorm }
@@ -38,7 +41,6 @@ extension Module {
             guard let t = given[entry.name], t.shape != entry.tensor.shape else { return nil }
             return "\(entry.name) (file \(t.shape), model \(entry.tensor.shape))"
         }
-        let place = "\(type(of: self)).loadStateDict"
         let fits = mismatched.isEmpty && (!strict || missing.isEmpty && unexpected.isEmpty)
         let matched = given.keys.filter(expected.contains).count
         // Not strict, yet nothing in common: loading would silently keep every initial weight.
@@ -80,14 +82,18 @@ extension Module {
 enum StateDictKeys {
     static let exampleCount = 5
 
-    static func rename(_ tensors: [String: Tensor], stripPrefix: String?, addPrefix: String?) -> [String: Tensor] {
+    static func rename(_ tensors: [String: Tensor], stripPrefix: String?, addPrefix: String?, place: String) throws -> [String: Tensor] {
         guard stripPrefix?.isEmpty == false || addPrefix?.isEmpty == false else { return tensors }
-        var out: [String: Tensor] = [:]
-        for (key, tensor) in tensors {
+        var out: [String: Tensor] = [:], origin: [String: String] = [:]
+        for key in tensors.keys.sorted() {
             var name = key
             if let stripPrefix, !stripPrefix.isEmpty, name.hasPrefix(stripPrefix) { name = String(name.dropFirst(stripPrefix.count)) }
             if let addPrefix { name = addPrefix + name }
-            out[name] = tensor
+            if let first = origin[name] {
+                throw GeoKitError("the state dict's keys \(first) and \(key) both become \(name) when renamed", where: place,
+                                  remedy: "the file holds the same tensor with and without the prefix; drop one copy")
+            }
+            (out[name], origin[name]) = (tensors[key], key)
         }
         return out
     }
