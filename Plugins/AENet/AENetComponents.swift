@@ -13,7 +13,7 @@ public enum AENetComponents {
             .loss, "mhnw",
             summary: "AENet's multiple hard negatives weighting: every hard negative of an anchor, weighted by its hardness",
             parameters: [
-                ParameterSpec("alpha", .double(10), "scale inside log(1 + exp(alpha (d_ap - d_an)))"),
+                ParameterSpec("alpha", .double(10), "scale inside log(1 + exp(alpha (d_ap - d_an)))", bounds: .aboveUpTo(0, 1000)),
                 ParameterSpec("symmetric", .bool(false), "also anchor on the satellites and average both directions"),
             ]
         ) { p in
@@ -22,7 +22,7 @@ public enum AENetComponents {
         try registry.register(
             .loss, "wsmr_hard",
             summary: "batch-hard weighted soft-margin ranking (AENet eq. 3.1): each ground anchor against its hardest negative",
-            parameters: [ParameterSpec("alpha", .double(10), "scale inside log(1 + exp(alpha (d_ap - min_n d_an)))")]
+            parameters: [ParameterSpec("alpha", .double(10), "scale inside log(1 + exp(alpha (d_ap - min_n d_an)))", bounds: .aboveUpTo(0, 1000))]
         ) { p in
             WSMRHardLoss(alpha: p.double("alpha"))
         }

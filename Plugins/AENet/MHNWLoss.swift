@@ -13,7 +13,7 @@ import GeoKit
 /// ```swift
 /// let loss = try Registry.shared.make(Loss.self, .loss, "mhnw", ["symmetric": .bool(true)])
 /// ```
-public final class MHNWLoss: Module, Loss {
+public final class MHNWLoss: Module, Loss, InputShapeChecking {
     public let alpha: Double
     public let symmetric: Bool
 
@@ -22,6 +22,8 @@ public final class MHNWLoss: Module, Loss {
         self.symmetric = symmetric
         super.init()
     }
+
+    public func checkInput(shape: [Int]) throws { try checkPairBatch(shape: shape, component: "loss:mhnw") }
 
     public func loss(query: Tensor, reference: Tensor) -> Tensor {
         checkRankingBatch(query, reference, loss: "mhnw")

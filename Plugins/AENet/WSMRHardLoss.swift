@@ -9,13 +9,15 @@ import GeoKit
 /// ```swift
 /// let loss = try Registry.shared.make(Loss.self, .loss, "wsmr_hard", ["alpha": .double(10)])
 /// ```
-public final class WSMRHardLoss: Module, Loss {
+public final class WSMRHardLoss: Module, Loss, InputShapeChecking {
     public let alpha: Double
 
     public init(alpha: Double = 10) {
         self.alpha = alpha
         super.init()
     }
+
+    public func checkInput(shape: [Int]) throws { try checkPairBatch(shape: shape, component: "loss:wsmr_hard") }
 
     public func loss(query: Tensor, reference: Tensor) -> Tensor {
         checkRankingBatch(query, reference, loss: "wsmr_hard")

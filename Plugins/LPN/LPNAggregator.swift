@@ -18,9 +18,13 @@ import GeoKit
 /// let lpn = try Registry.shared.make(Aggregator.self, .aggregator, "lpn", ["partition": .string("ring")])
 /// let descriptors = lpn(features)   // (N, 4 * C)
 /// ```
-public final class LPNAggregator: Module, Aggregator {
+public final class LPNAggregator: Module, Aggregator, InputShapeChecking {
     public enum Pooling: String, CaseIterable, Sendable { case avg, max }
     public enum Partition: String, CaseIterable, Sendable { case ring, column }
+
+    /// The most parts a user may ask for: the resize of a small map to
+    /// 2 blocks per side makes the cost grow as blocks^3 (LPN uses 4 to 8).
+    public static let mostBlocks = 32
 
     public let blocks: Int
     public let pooling: Pooling
@@ -35,6 +39,32 @@ public final class LPNAggregator: Module, Aggregator {
     }
 
     public func descriptorSize(channels: Int, height: Int, width: Int) -> Int { blocks * channels }
+
+    /// No more parts than the map holds: at most W columns; rings need a
+    /// step of at least one row and column, which a map below 2 blocks on
+    /// both axes reaches by the resize (as in the reference) but a map below
+    /// it on one axis only cannot.
+    public func checkInput(shape: [Int]) throws {
+        let component = "aggregator:lpn"
+        guard shape.count == 4, shape[2] > 0, shape[3] > 0 else {
+            throw GeoKitError("\(component) takes a non-empty feature map (N, C, H, W), got shape \(shape)", where: component)
+        }
+        let (height, width) = (shape[2], shape[3])
+        switch partition {
+        case .column:
+            guard blocks <= width else {
+                throw GeoKitError("\(component) cannot cut a \(height)x\(width) map into \(blocks) columns", where: component,
+                                  remedy: "use blocks <= \(width)")
+            }
+        case .ring:
+            let squares = RingSquares(height: height, width: width, blocks: blocks)
+            guard (squares.stepHeight == 0) == (squares.stepWidth == 0) else {
+                throw GeoKitError("\(component) cannot cut a \(height)x\(width) map into \(blocks) rings (ring step \(squares.stepHeight) rows, \(squares.stepWidth) columns)",
+                                  where: component,
+                                  remedy: "use at most \(min(height, width) / 2) blocks, or a map of at least \(2 * blocks) on both axes, or below that on both (it is then resized)")
+            }
+        }
+    }
 
     public override func callAsFunction(_ x: Tensor) -> Tensor {
         require(x.rank == 4 && x.shape[2] > 0 && x.shape[3] > 0,

@@ -14,7 +14,10 @@ import GeoKit
 /// let safa = try Registry.shared.make(Aggregator.self, .aggregator, "safa", ["height": .int(4), "width": .int(16)])
 /// let descriptors = safa(features)   // (N, 8 * C)
 /// ```
-public final class SAFAAggregator: Module, Aggregator {
+public final class SAFAAggregator: Module, Aggregator, InputShapeChecking {
+    /// The most positions (H * W) a map may have: the weights hold (HW)^2 K numbers (at 4096 and K = 8, 537 MB).
+    public static let largestMap = 4096
+
     public let heads: Int
     public let height: Int
     public let width: Int
@@ -43,6 +46,14 @@ public final class SAFAAggregator: Module, Aggregator {
     }
 
     public func descriptorSize(channels: Int, height: Int, width: Int) -> Int { heads * channels }
+
+    public func checkInput(shape: [Int]) throws {
+        guard shape.count == 4, shape[2] == height, shape[3] == width else {
+            let got = shape.count == 4 ? "\(shape[2])x\(shape[3]) maps" : "shape \(shape)"
+            throw GeoKitError("aggregator:safa was built for \(height)x\(width) feature maps, got \(got)", where: "aggregator:safa",
+                              remedy: shape.count == 4 ? "set height=\(shape[2]) width=\(shape[3])" : "pass a feature map (N, C, H, W)")
+        }
+    }
 
     public override func callAsFunction(_ x: Tensor) -> Tensor {
         require(x.rank == 4 && x.shape[2] == height && x.shape[3] == width,

@@ -13,13 +13,15 @@ import GeoKit
 /// let wsmr = try Registry.shared.make(Loss.self, .loss, "wsmr", ["alpha": .double(10)])
 /// let loss = wsmr.loss(query: ground, reference: satellite)
 /// ```
-public final class WSMRLoss: Module, Loss {
+public final class WSMRLoss: Module, Loss, InputShapeChecking {
     public let alpha: Double
 
     public init(alpha: Double = 10) {
         self.alpha = alpha
         super.init()
     }
+
+    public func checkInput(shape: [Int]) throws { try checkPairBatch(shape: shape, component: "loss:wsmr") }
 
     public func loss(query: Tensor, reference: Tensor) -> Tensor {
         require(query.rank == 2 && query.shape == reference.shape,

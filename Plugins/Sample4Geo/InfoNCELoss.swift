@@ -11,7 +11,7 @@ import GeoKit
 /// let infonce = try Registry.shared.make(Loss.self, .loss, "infonce")
 /// let loss = infonce.loss(query: groundDescriptors, reference: aerialDescriptors)
 /// ```
-public final class InfoNCELoss: Module, Loss {
+public final class InfoNCELoss: Module, Loss, InputShapeChecking {
     public let labelSmoothing: Double
     public let logitScale: Tensor
 
@@ -23,6 +23,8 @@ public final class InfoNCELoss: Module, Loss {
         super.init()
         registerParameter("logit_scale", logitScale)
     }
+
+    public func checkInput(shape: [Int]) throws { try checkPairBatch(shape: shape, component: "loss:infonce") }
 
     public func loss(query: Tensor, reference: Tensor) -> Tensor {
         require(query.rank == 2 && query.shape == reference.shape,

@@ -6,17 +6,14 @@ public enum Sample4GeoComponents {
         try registry.register(
             .loss, "infonce",
             summary: "Sample4Geo's symmetric InfoNCE with a learnable temperature (key logit_scale)",
-            parameters: [ParameterSpec("labelSmoothing", .double(0.1), "label smoothing of both cross-entropies, in [0, 1]")]
+            parameters: [ParameterSpec("labelSmoothing", .double(0.1), "label smoothing of both cross-entropies", bounds: .between(0, 1))]
         ) { p in
-            let smoothing = p.double("labelSmoothing")
-            guard smoothing >= 0 && smoothing <= 1 else {
-                throw GeoKitError("loss:infonce labelSmoothing must be in [0, 1], got \(smoothing)")
-            }
-            return InfoNCELoss(labelSmoothing: smoothing)
+            InfoNCELoss(labelSmoothing: p.double("labelSmoothing"))
         }
         try registry.register(.sampler, "gps", summary: "Sample4Geo's GPS sampling: batches of geographic neighbours (needs the dataset's gps.csv)",
-                              parameters: [ParameterSpec("range", .int(128), "neighbours considered per anchor"),
-                                           ParameterSpec("select", .int(64), "neighbours added per anchor: half nearest, half random from the range")]) { p in
+                              parameters: [ParameterSpec("range", .int(128), "neighbours considered per anchor", bounds: .between(1, 100_000)),
+                                           ParameterSpec("select", .int(64), "neighbours added per anchor: half nearest, half random from the range",
+                                                         bounds: .between(0, 100_000))]) { p in
             GPSSampler(range: p.int("range"), select: p.int("select"))
         }
     }

@@ -28,10 +28,13 @@ let package = Package(
         .systemLibrary(
             name: "CTurboJPEG", path: "System/CTurboJPEG", pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(
+            name: "CZip", path: "System/CZip", pkgConfig: "libzip",
+            providers: [.apt(["libzip-dev"])]),
         .target(
             name: "GeoKit",
             dependencies: [
-                "COpenBLAS", "CPNG", "CFFI", "CTurboJPEG", "CGeoKitABI",
+                "COpenBLAS", "CPNG", "CFFI", "CTurboJPEG", "CGeoKitABI", "CZip",
                 .product(name: "RealModule", package: "swift-numerics"),
             ],
             path: "Kernel",

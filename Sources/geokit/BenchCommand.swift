@@ -9,11 +9,14 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(help: "A small configuration (ResNet-18, batch 4, 64x256) that finishes in seconds.") var quick = false
     @Option(help: "A Python with torch and timm: also measure PyTorch in the same run.") var torch: String?
-    @Option(help: "Threads for GeoKit and PyTorch alike.") var threads: Int?
-    @Option(help: "Batch size.") var batch: Int?
-    @Option(help: "Timed steps (the median is reported).") var steps: Int?
+    @Option(parsing: .unconditional, help: "Threads for GeoKit and PyTorch alike.") var threads: Int?
+    @Option(parsing: .unconditional, help: "Batch size.") var batch: Int?
+    @Option(parsing: .unconditional, help: "Timed steps (the median is reported).") var steps: Int?
 
     func run() throws {
+        if let threads { try OptionCheck.number(threads, "--threads", .between(1, 1024), command: "bench", example: "2") }
+        if let batch { try OptionCheck.number(batch, "--batch", .between(1, 4096), command: "bench", example: "8") }
+        if let steps { try OptionCheck.number(steps, "--steps", .between(1, 100_000), command: "bench", example: "5") }
         var c = quick ? Benchmark.Configuration.quick : Benchmark.Configuration()
         if let threads { c.threads = threads }
         if let batch { c.batch = batch }

@@ -21,9 +21,11 @@ struct EmbedCommand: ParsableCommand {
 
     func run() throws {
         guard !images.isEmpty else { throw GeoKitError("no images given", remedy: "pass one or more image files") }
+        for image in images { try OptionCheck.inputFile(image, "the image") }
+        try OptionCheck.outputFile(out, "--out")
         let (recipe, model) = try model.load()
         let decoded = try images.map { try Image(contentsOf: URL(fileURLWithPath: $0)) }
-        let descriptors = model.embed(decoded, view: view, input: ViewInput(settings: recipe.settings))
+        let descriptors = try model.embed(decoded, view: view, input: ViewInput(settings: recipe.settings))
         try NPY.write(descriptors, to: URL(fileURLWithPath: out))
         print("wrote \(descriptors.shape[0]) x \(descriptors.shape[1]) descriptors to \(out)")
     }

@@ -14,6 +14,7 @@ struct EvalCommand: ParsableCommand {
     var json: String?
 
     func run() throws {
+        if let json { try OptionCheck.outputFile(json, "--json") }
         let (recipe, model) = try model.load()
         let data = try TrainingData(settings: recipe.settings) { print($0) }
         let figures = try model.heldOutFigures(data)

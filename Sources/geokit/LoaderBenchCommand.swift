@@ -11,16 +11,16 @@ struct LoaderBenchCommand: ParsableCommand {
     @Argument(help: "CVUSA-layout dataset root.")
     var root: String
 
-    @Option(name: .customLong("batch-size"), help: "Pairs per batch.")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Pairs per batch.")
     var batchSize: Int = 32
 
-    @Option(help: "Batches to time (0 = one epoch).")
+    @Option(parsing: .unconditional, help: "Batches to time (0 = one epoch).")
     var batches: Int = 20
 
-    @Option(name: .customLong("aerial-size"), help: "Aerial tile size before the polar transform.")
+    @Option(name: .customLong("aerial-size"), parsing: .unconditional, help: "Aerial tile size before the polar transform.")
     var aerialSize: Int = 256
 
-    @Option(help: "Model input size HxW of both views (panorama and polar tile).")
+    @Option(parsing: .unconditional, help: "Model input size HxW of both views (panorama and polar tile).")
     var size: String = "128x512"
 
     @Flag(help: "Apply the default training augmentations.")
@@ -28,7 +28,13 @@ struct LoaderBenchCommand: ParsableCommand {
 
     func run() throws {
         let (h, w) = try parseSize(size, option: "--size")
+        try OptionCheck.number(batchSize, "--batch-size", .between(1, 65_536), command: "loader-bench", example: "32")
+        try OptionCheck.number(batches, "--batches", .atLeast(0), command: "loader-bench", example: "20")
+        try OptionCheck.number(aerialSize, "--aerial-size", .imageSide, command: "loader-bench", example: "256")
         let dataset = try CVUSADataset(root: URL(fileURLWithPath: root))
+        guard !dataset.train.isEmpty else {
+            throw GeoKitError("the dataset's training split is empty", where: root, remedy: "point it at a CVUSA-layout directory with a train split (geokit synth)")
+        }
         var configuration = CrossViewLoader.Configuration()
         configuration.batchSize = batchSize
         configuration.aerialSize = aerialSize

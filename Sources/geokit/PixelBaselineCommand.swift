@@ -12,16 +12,20 @@ struct PixelBaselineCommand: ParsableCommand {
     @Argument(help: "CVUSA-layout dataset root.")
     var root: String
 
-    @Option(help: "Thumbnail size HxW used as the descriptor.")
+    @Option(parsing: .unconditional, help: "Thumbnail size HxW used as the descriptor.")
     var thumbnail: String = "16x64"
 
-    @Option(help: "Use at most this many test pairs (0 = all).")
+    @Option(parsing: .unconditional, help: "Use at most this many test pairs (0 = all).")
     var limit: Int = 0
 
     func run() throws {
         let (h, w) = try parseSize(thumbnail, option: "--thumbnail")
+        try OptionCheck.number(limit, "--limit", .atLeast(0), command: "pixel-baseline", example: "100")
         let dataset = try CVUSADataset(root: URL(fileURLWithPath: root))
         let pairs = limit > 0 ? Array(dataset.test.prefix(limit)) : dataset.test
+        guard !pairs.isEmpty else {
+            throw GeoKitError("the dataset's test split is empty", where: root, remedy: "point it at a CVUSA-layout directory with a val split (geokit synth)")
+        }
         let aerials = try pairs.map { try Image(contentsOf: $0.aerial) }
         let grounds = try pairs.map { try Image(contentsOf: $0.ground) }
         let recall = RawPixelBaseline.recall(aerials: aerials, grounds: grounds, height: h, width: w)

@@ -26,11 +26,15 @@ struct PluginsCommand: ParsableCommand {
             print("\(entry.qualifiedName)  (\(entry.source))")
             if !entry.summary.isEmpty { print("    \(entry.summary)") }
             for p in entry.parameters {
-                print("    \(p.name): \(p.type.rawValue) = \(p.defaultValue)\(p.doc.isEmpty ? "" : "    \(p.doc)")")
+                let range = p.bounds.map { " (\($0))" } ?? ""
+                print("    \(p.name): \(p.type.rawValue) = \(p.defaultValue)\(range)\(p.doc.isEmpty ? "" : "    \(p.doc)")")
             }
         }
         for failure in failures {
             FileHandle.standardError.write(Data("geokit: error: \(failure)\n".utf8))
+        }
+        for warning in PluginLoader.pathWarnings {
+            FileHandle.standardError.write(Data("geokit: warning: \(warning)\n".utf8))
         }
         if !failures.isEmpty { throw ExitCode(1) }
     }

@@ -15,11 +15,13 @@ struct PolarCommand: ParsableCommand {
     @Argument(help: "Output image (.png, else JPEG).")
     var output: String
 
-    @Option(help: "Output size HxW, e.g. 128x512.")
+    @Option(parsing: .unconditional, help: "Output size HxW, e.g. 128x512 (each side 1...8192).")
     var size: String = "128x512"
 
     func run() throws {
         let (height, width) = try parseSize(size, option: "--size")
+        try OptionCheck.inputFile(input, "the input image")
+        try OptionCheck.outputFile(output, "the output image")
         let aerial = try Image(contentsOf: URL(fileURLWithPath: input))
         guard aerial.height == aerial.width else {
             throw GeoKitError("the polar transform needs a square aerial image, got \(aerial.height)x\(aerial.width)",
@@ -28,14 +30,4 @@ struct PolarCommand: ParsableCommand {
         let polar = PolarTransform(aerialSize: aerial.height, height: height, width: width).apply(aerial)
         try polar.write(to: URL(fileURLWithPath: output))
     }
-}
-
-/// Parses "HxW" into positive integers, or throws naming the option.
-func parseSize(_ text: String, option: String) throws -> (Int, Int) {
-    let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
-    guard parts.count == 2, parts[0] > 0, parts[1] > 0 else {
-        throw GeoKitError("\(option) must look like HxW with positive integers, got '\(text)'", where: option,
-                          remedy: "write e.g. \(option) 128x512")
-    }
-    return (parts[0], parts[1])
 }

@@ -26,13 +26,14 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Continue from the run directory's checkpoint.")
     var resume = false
 
-    @Option(name: .customLong("stop-after"), help: "End this session after the given epoch (checkpoint written); continue later with --resume.")
+    @Option(name: .customLong("stop-after"), parsing: .unconditional, help: "End this session after the given epoch (checkpoint written); continue later with --resume.")
     var stopAfter: Int?
 
     @Flag(help: "Print the assembled model (components, parameters, FLOPs) and the recipe's values, without training.")
     var dry = false
 
     func run() throws {
+        if let stopAfter { try OptionCheck.number(stopAfter, "--stop-after", .atLeast(1), command: "run", example: "2") }
         startKernel()
         let recipe = try RecipeCompiler.load(file)
         try recipe.override(overrides)
@@ -41,7 +42,9 @@ struct RunCommand: ParsableCommand {
             GlobalRandom.seed(0)
             let model = try CrossViewModel(recipe: recipe)
             print("recipe \(recipe.name)\n")
-            print(ModelSummary(model: model, settings: recipe.settings).table)
+            let summary = ModelSummary(model: model, settings: recipe.settings)
+            try ComponentFailure.check()   // the summary runs one forward per view
+            print(summary.table)
             print("\nvalues (--set NAME=VALUE):")
             for (name, type) in try recipe.validNames() {
                 print("  \(name) = \(recipe.settings[name].map { "\($0)" } ?? "(component default)")  [\(type.rawValue)]")

@@ -20,10 +20,12 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "The query's view.")
     var view: CrossViewModel.View = .ground
 
-    @Option(name: .short, help: "How many references to print.")
+    @Option(name: .short, parsing: .unconditional, help: "How many references to print (at least 1; more than the gallery holds prints the whole gallery, ranked).")
     var k: Int = 5
 
     func run() throws {
+        try OptionCheck.number(k, "-k", .atLeast(1), command: "search", example: "5")
+        try OptionCheck.inputFile(image, "the query image")
         let (recipe, model) = try model.load()
         let root = URL(fileURLWithPath: gallery)
         let dataset = try CVUSADataset(root: root)
@@ -32,13 +34,14 @@ struct SearchCommand: ParsableCommand {
         let input = ViewInput(settings: recipe.settings)
         let galleryView: CrossViewModel.View = view == .ground ? .aerial : .ground
         let galleryImages = try references.map { try Image(contentsOf: galleryView == .aerial ? $0.aerial : $0.ground) }
-        let galleryDescriptors = model.embed(galleryImages, view: galleryView, input: input)
-        let query = model.embed([try Image(contentsOf: URL(fileURLWithPath: image))], view: view, input: input)
+        let galleryDescriptors = try model.embed(galleryImages, view: galleryView, input: input)
+        let query = try model.embed([try Image(contentsOf: URL(fileURLWithPath: image))], view: view, input: input)
         var gps: [String: (Double, Double)] = [:]
         if let table = try? GPSTable(contentsOf: root.appendingPathComponent("gps.csv")) {
             for entry in table.entries { gps[entry.id] = (entry.latitude, entry.longitude) }
         }
-        print("top \(min(k, references.count)) of \(references.count) references for \(image):")
+        let clamped = k > references.count ? " (-k \(k) is more than the gallery holds)" : ""
+        print("top \(min(k, references.count)) of \(references.count) references for \(image)\(clamped):")
         for (rank, hit) in Similarity.topK(queries: query, gallery: galleryDescriptors, k: min(k, references.count))[0].enumerated() {
             let reference = references[hit.index]
             let distance = (max(0, 2 - 2 * Double(hit.similarity))).squareRoot()

@@ -40,7 +40,7 @@ struct SwiftPluginTemplate {
         /// attention:\(name): a learnable gate per channel, y = x * 2 sigmoid(gate[c]),
         /// the identity at initialisation (gate = 0). Replace it with your module:
         /// any composition of GeoKit's differentiable ops gets its backward for free.
-        public final class \(typeName): Module, AttentionModule, ChannelDeclaring {
+        public final class \(typeName): Module, AttentionModule, InputShapeChecking {
             public let gate: Tensor
 
             public init(channels: Int) {
@@ -49,7 +49,13 @@ struct SwiftPluginTemplate {
                 registerParameter("gate", gate)
             }
 
-            public var inputChannels: Int? { gate.shape[1] }
+            /// Refuses, with a message, a map of another channel count than the gate's.
+            public func checkInput(shape: [Int]) throws {
+                guard shape.count == 4, shape[1] == gate.shape[1] else {
+                    throw GeoKitError("attention:\(name) was built for \\(gate.shape[1]) channels, the input has shape \\(shape)",
+                                      remedy: "set channels to the input's channel count")
+                }
+            }
 
             public override func callAsFunction(_ x: Tensor) -> Tensor {
                 x * (gate.sigmoid() * 2)
@@ -67,10 +73,9 @@ struct SwiftPluginTemplate {
             SwiftPlugin.initialize { registry in
                 try registry.register(
                     .attention, "\(name)", summary: "a learnable gate per channel (the \(name) plugin)",
-                    parameters: [ParameterSpec("channels", .int(64), "input channels C")]
+                    parameters: [ParameterSpec("channels", .int(64), "input channels C", bounds: .between(1, 65536))]
                 ) { p in
-                    guard p.int("channels") > 0 else { throw GeoKitError("attention:\(name) needs channels > 0") }
-                    return \(typeName)(channels: p.int("channels"))
+                    \(typeName)(channels: p.int("channels"))
                 }
             }
         }

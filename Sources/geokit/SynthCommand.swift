@@ -12,7 +12,7 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Dataset layout: cvusa or university.")
     var layout: String = "cvusa"
 
-    @Option(help: "Number of locations (train + test).")
+    @Option(parsing: .unconditional, help: "Number of locations (train + test).")
     var locations: Int = 100
 
     @Option(help: "Random seed of the world.")
@@ -21,10 +21,10 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Output directory.")
     var out: String
 
-    @Option(name: .customLong("aerial-size"), help: "Aerial tile size in pixels (the tile always covers 102.4 m).")
+    @Option(name: .customLong("aerial-size"), parsing: .unconditional, help: "Aerial tile size in pixels (the tile always covers 102.4 m).")
     var aerialSize: Int = 256
 
-    @Option(name: .customLong("pano-size"), help: "Panorama size HxW.")
+    @Option(name: .customLong("pano-size"), parsing: .unconditional, help: "Panorama size HxW.")
     var panoSize: String = "128x512"
 
     @Option(help: "easy, medium or hard: location spacing, transient objects, appearance shift.")
@@ -33,19 +33,19 @@ struct SynthCommand: ParsableCommand {
     @Flag(name: .customLong("same-area"), help: "Draw test locations from the training area (default: a disjoint area).")
     var sameArea = false
 
-    @Option(name: .customLong("drone-views"), help: "Drone views per location (university layout).")
+    @Option(name: .customLong("drone-views"), parsing: .unconditional, help: "Drone views per location (university layout).")
     var droneViews: Int = 6
 
-    @Option(name: .customLong("drone-size"), help: "Drone view size in pixels (default: the aerial size).")
+    @Option(name: .customLong("drone-size"), parsing: .unconditional, help: "Drone view size in pixels (default: the aerial size).")
     var droneSize: Int?
 
     @Flag(name: .customLong("unknown-heading"), help: "Roll each ground image to a random heading (recorded in gps.csv).")
     var unknownHeading = false
 
-    @Option(help: "Horizontal field of view of the ground images in degrees (360 = full panorama).")
+    @Option(parsing: .unconditional, help: "Horizontal field of view of the ground images in degrees (360 = full panorama).")
     var fov: Double = 360
 
-    @Option(name: .customLong("test-fraction"), help: "Fraction of locations in the test split (default 0.2 cvusa, 0.5 university).")
+    @Option(name: .customLong("test-fraction"), parsing: .unconditional, help: "Fraction of locations in the test split (default 0.2 cvusa, 0.5 university).")
     var testFraction: Double?
 
     func run() throws {
@@ -56,6 +56,8 @@ struct SynthCommand: ParsableCommand {
         guard let difficulty = SynthOptions.Difficulty(rawValue: difficulty) else {
             throw GeoKitError("unknown difficulty '\(self.difficulty)'", where: "--difficulty", remedy: "use easy, medium or hard")
         }
+        // The synthesiser checks the rest of its options; a count of locations has no upper limit there.
+        try OptionCheck.number(locations, "--locations", .between(2, 1_000_000), command: "synth", example: "100")
         options.layout = layout
         options.difficulty = difficulty
         options.locations = locations

@@ -12,7 +12,7 @@ struct SynthPreviewCommand: ParsableCommand {
     @Argument(help: "Output image (.png, else JPEG).")
     var output: String
 
-    @Option(help: "Number of locations (rows).")
+    @Option(parsing: .unconditional, help: "Number of locations (rows).")
     var count: Int = 4
 
     @Option(help: "Random seed of the world.")
@@ -25,9 +25,8 @@ struct SynthPreviewCommand: ParsableCommand {
         guard let difficulty = SynthOptions.Difficulty(rawValue: difficulty) else {
             throw GeoKitError("unknown difficulty '\(self.difficulty)'", where: "--difficulty", remedy: "use easy, medium or hard")
         }
-        guard (1...32).contains(count) else {
-            throw GeoKitError("--count must be in 1...32, got \(count)", where: "--count", remedy: "pick e.g. 4")
-        }
+        try OptionCheck.number(count, "--count", .between(1, 32), command: "synth-preview", example: "4")
+        try OptionCheck.outputFile(output, "the output image")
         var options = SynthOptions()
         options.layout = .university
         options.locations = max(2, count)

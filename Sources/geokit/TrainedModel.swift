@@ -21,8 +21,13 @@ struct TrainedModelOptions: ParsableArguments {
         try recipe.override(overrides)
         let model = try CrossViewModel(recipe: recipe)
         let url = URL(fileURLWithPath: weights ?? "runs/\(recipe.name)/\(Trainer.checkpointName)")
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw GeoKitError("no weights file", where: url.path, remedy: "train first with geokit run, or pass --weights")
+        }
+        guard !isDirectory.boolValue else {
+            throw GeoKitError("the weights are a directory, a .safetensors file is expected", where: url.path,
+                              remedy: "pass --weights RUN/checkpoint.safetensors")
         }
         try Checkpoint.loadWeights(into: model, from: url)
         model.eval()

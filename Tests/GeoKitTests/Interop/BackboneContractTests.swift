@@ -54,7 +54,7 @@ final class BackboneContractTests: XCTestCase {
         XCTAssertTrue(message("backbone:resnet99").contains("registered backbones: resnet18, resnet34, resnet50"), message("backbone:resnet99"))
         XCTAssertTrue(message("backbone:resnet18").contains("(N, 3, H, W)"), message("backbone:resnet18"))
         XCTAssertTrue(message("resnet18").contains("KIND:NAME"), message("resnet18"))
-        XCTAssertTrue(message("backbone:resnet18", settings: ["lastStride=3"]).contains("lastStride must be 1 or 2"))
+        XCTAssertTrue(message("backbone:resnet18", settings: ["lastStride=3"]).contains("parameter 'lastStride' must be in [1, 2], got 3"))
         XCTAssertTrue(message("backbone:resnet18", settings: ["depth=3"]).contains("has no parameter 'depth'"))
         XCTAssertTrue(message("backbone:resnet18", settings: ["lastStride=one"]).contains("must be int"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: file("y.npy").path), "no output after an error")

@@ -47,9 +47,14 @@ final class BuiltinComponentsTests: XCTestCase {
         XCTAssertEqual(shared.stateDict()[0].tensor.item, 3)
         let perChannel = try Registry.shared.make(Aggregator.self, .aggregator, "gem", ["channels": .int(5), "p": .double(2)])
         XCTAssertEqual(perChannel.stateDict()[0].tensor.scalars(as: Float.self), [2, 2, 2, 2, 2])
-        XCTAssertEqual((perChannel as? ChannelDeclaring)?.inputChannels, 5)
-        XCTAssertNil((shared as? ChannelDeclaring)?.inputChannels)
-        XCTAssertThrowsError(try Registry.shared.make(Aggregator.self, .aggregator, "gem", ["channels": .int(-1)]))
+        XCTAssertNoThrow(try (perChannel as! InputShapeChecking).checkInput(shape: [2, 5, 3, 3]))
+        XCTAssertThrowsError(try (perChannel as! InputShapeChecking).checkInput(shape: [2, 4, 3, 3])) { error in
+            XCTAssertEqual((error as? GeoKitError)?.what, "aggregator:gem was built for 5 channels (one p each), the input has 4")
+        }
+        XCTAssertNoThrow(try (shared as! InputShapeChecking).checkInput(shape: [2, 7, 3, 3]))
+        XCTAssertThrowsError(try Registry.shared.make(Aggregator.self, .aggregator, "gem", ["channels": .int(-1)])) { error in
+            XCTAssertEqual((error as? GeoKitError)?.what, "aggregator:gem parameter 'channels' must be in [0, 65536], got -1")
+        }
     }
 
     func testAggregatorGradientsFiniteDifference() throws {

@@ -34,6 +34,28 @@ final class LPNTests: XCTestCase {
         XCTAssertThrowsError(try Registry.shared.make(Aggregator.self, .aggregator, "lpn", ["partition": .string("grid")]))
     }
 
+    /// Which maps LPN refuses: a ring step of zero on one axis only, more columns than the map has.
+    func testLPNChecksTheMapItIsGiven() throws {
+        func check(_ parameters: [String: ParameterValue], _ shape: [Int]) throws {
+            try (Registry.shared.make(Aggregator.self, .aggregator, "lpn", parameters) as! InputShapeChecking).checkInput(shape: shape)
+        }
+        XCTAssertNoThrow(try check(["blocks": 4], [1, 2, 9, 11]), "steps (1, 1)")
+        XCTAssertNoThrow(try check(["blocks": 4], [1, 2, 3, 3]), "both steps 0: resized")
+        XCTAssertThrowsError(try check(["blocks": 4], [1, 2, 7, 9])) { error in
+            XCTAssertEqual((error as? GeoKitError)?.what, "aggregator:lpn cannot cut a 7x9 map into 4 rings (ring step 0 rows, 1 columns)")
+            XCTAssertEqual((error as? GeoKitError)?.remedy,
+                           "use at most 3 blocks, or a map of at least 8 on both axes, or below that on both (it is then resized)")
+        }
+        XCTAssertNoThrow(try check(["blocks": 3], [1, 2, 7, 9]), "the largest block count the remedy names works")
+        XCTAssertNoThrow(try check(["blocks": 9, "partition": "column"], [1, 2, 3, 9]))
+        XCTAssertThrowsError(try check(["blocks": 10, "partition": "column"], [1, 2, 3, 9])) { error in
+            XCTAssertEqual((error as? GeoKitError)?.what, "aggregator:lpn cannot cut a 3x9 map into 10 columns")
+        }
+        XCTAssertThrowsError(try check([:], [2, 9, 11])) { error in
+            XCTAssertEqual((error as? GeoKitError)?.what, "aggregator:lpn takes a non-empty feature map (N, C, H, W), got shape [2, 9, 11]")
+        }
+    }
+
     func testLPNGradientsFiniteDifference() throws {
         let shapes: [(String, String, Int, [Int])] = [
             ("ring", "avg", 2, [2, 2, 5, 4]), ("ring", "max", 2, [2, 2, 5, 4]),

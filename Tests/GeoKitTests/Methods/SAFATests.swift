@@ -9,6 +9,22 @@ final class SAFATests: XCTestCase {
         try reference.assertModuleMatches(try reference.make(Aggregator.self, .aggregator, "safa"))
     }
 
+    /// SAFA's weights fit one map size: another is refused naming both; WSMR needs two pairs.
+    func testSAFAAndWSMRCheckTheirInputs() throws {
+        let safa = try Registry.shared.make(Aggregator.self, .aggregator, "safa", ["heads": 2, "height": 3, "width": 4]) as! InputShapeChecking
+        XCTAssertNoThrow(try safa.checkInput(shape: [2, 5, 3, 4]))
+        XCTAssertThrowsError(try safa.checkInput(shape: [2, 5, 4, 3])) { error in
+            XCTAssertEqual((error as? GeoKitError)?.what, "aggregator:safa was built for 3x4 feature maps, got 4x3 maps")
+            XCTAssertEqual((error as? GeoKitError)?.remedy, "set height=4 width=3")
+        }
+        let wsmr = try Registry.shared.make(Loss.self, .loss, "wsmr") as! InputShapeChecking
+        XCTAssertNoThrow(try wsmr.checkInput(shape: [2, 8]))
+        XCTAssertThrowsError(try wsmr.checkInput(shape: [1, 8])) { error in
+            XCTAssertEqual((error as? GeoKitError)?.what,
+                           "loss:wsmr needs at least 2 pairs in a batch (its negatives come from the batch), got 1")
+        }
+    }
+
     func testSAFAKeysShapesAndInitialisation() throws {
         let safa = try Registry.shared.make(Aggregator.self, .aggregator, "safa", ["heads": .int(8), "height": .int(4), "width": .int(16)])
         let entries = safa.stateDict()

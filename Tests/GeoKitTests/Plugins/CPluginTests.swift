@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import GeoKit
 
@@ -70,6 +71,32 @@ final class CPluginTests: XCTestCase {
         assertClose(y, expected, 1e-6)
         assertClose(x.grad!, x2.grad!, 1e-5)
         for (name, w) in weights { assertClose(gradients[name]!, w.grad!, 1e-5, name) }
+    }
+
+    /// The SE block on numbers small enough to follow by hand: C = 2, one
+    /// hidden unit, x = [[1, 3], [2, 2]] (one row per channel). z = mean = (2, 2);
+    /// h = relu(1*2 - 1*2 + 0.5) = 0.5; s = sigmoid(2*0.5 + 0, -1*0.5 + 1) =
+    /// (sigmoid(1), sigmoid(0.5)); y = x * s per channel. Backward of sum(y):
+    /// dx[c, k] = s_c + (sum_k x[c, k]) s_c (1 - s_c) fc2[c] relu'(.) fc1[c] / 2.
+    func testTheSEBlockMatchesAHandComputation() throws {
+        let se = try makeSE(channels: 2, reduction: 2)
+        let values: [String: [Float]] = ["fc1.weight": [1, -1], "fc1.bias": [0.5], "fc2.weight": [2, -1], "fc2.bias": [0, 1]]
+        for (name, w) in se.namedParameters() { noGrad { w.fill { Double(values[name]![$0]) } } }
+        let x = Tensor([1, 3, 2, 2] as [Float], shape: [1, 2, 1, 2]).requiringGrad()
+        let y = se(x)
+        let s = [1 / (1 + exp(-1.0)), 1 / (1 + exp(-0.5))]
+        let expected = [1 * s[0], 3 * s[0], 2 * s[1], 2 * s[1]]
+        for (got, want) in zip(y.scalars(as: Double.self), expected) { XCTAssertEqual(got, want, accuracy: 1e-6) }
+
+        y.sum().backward()
+        // d sum(y) / d z_c' through h: sum_c (sum_k x[c, k]) s_c (1 - s_c) fc2[c] * fc1[c'] (h > 0).
+        let through = (4 * s[0] * (1 - s[0]) * 2) + (4 * s[1] * (1 - s[1]) * -1)
+        let dz = [through * 1, through * -1]
+        let expectedGrad = [s[0] + dz[0] / 2, s[0] + dz[0] / 2, s[1] + dz[1] / 2, s[1] + dz[1] / 2]
+        for (got, want) in zip(x.grad!.scalars(as: Double.self), expectedGrad) { XCTAssertEqual(got, want, accuracy: 1e-6) }
+        let fc2Grad = se.namedParameters().first { $0.name == "fc2.weight" }!.tensor.grad!.scalars(as: Double.self)
+        XCTAssertEqual(fc2Grad[0], 4 * s[0] * (1 - s[0]) * 0.5, accuracy: 1e-6)
+        XCTAssertEqual(fc2Grad[1], 4 * s[1] * (1 - s[1]) * 0.5, accuracy: 1e-6)
     }
 
     func testFloat64GradientsThroughTheCBackwardMatchFiniteDifferences() throws {

@@ -36,7 +36,48 @@ final class PluginLoaderFailureTests: XCTestCase {
         let directory = try PluginTestSupport.temporaryDirectory("not-elf")
         let file = directory.appendingPathComponent("libnotes.so")
         try "these are notes, not a library\n".write(to: file, atomically: true, encoding: .utf8)
-        try assertOneFailure(in: directory, naming: file, contains: "cannot load plugin")
+        try assertOneFailure(in: directory, naming: file, contains: "not a shared library (no ELF header)")
+    }
+
+    /// A 64-byte ELF header (little-endian, a shared object) of the given class and machine.
+    private func elfHeader(is64Bit: Bool, machine: UInt16) -> Data {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        bytes[0...3] = [0x7f, 0x45, 0x4c, 0x46]
+        (bytes[4], bytes[5], bytes[6]) = (is64Bit ? 2 : 1, 1, 1)
+        (bytes[16], bytes[18], bytes[19]) = (3, UInt8(machine & 0xff), UInt8(machine >> 8))
+        return Data(bytes)
+    }
+
+    func testASharedObjectForAnotherArchitectureNamesBoth() throws {
+        #if arch(x86_64)
+        let (foreign, foreignName, host) = (UInt16(183), "aarch64", "x86_64")
+        #else
+        let (foreign, foreignName, host) = (UInt16(62), "x86_64", "aarch64")
+        #endif
+        for (is64Bit, machine, name) in [(true, foreign, foreignName), (false, UInt16(40), "ARM (32-bit)")] {
+            let directory = try PluginTestSupport.temporaryDirectory("foreign-elf")
+            let file = directory.appendingPathComponent("libforeign.so")
+            try elfHeader(is64Bit: is64Bit, machine: machine).write(to: file)
+            try assertOneFailure(in: directory, naming: file, contains: "the plugin is built for \(name), this machine is \(host)")
+        }
+    }
+
+    func testPluginPathEntriesThatAreNoDirectoryAreWarnedAboutByName() throws {
+        let directory = try PluginTestSupport.temporaryDirectory("path-entries")
+        let missing = directory.appendingPathComponent("no-such-directory"), file = directory.appendingPathComponent("libsome.so")
+        try elfHeader(is64Bit: true, machine: 62).write(to: file)
+        let home = try PluginTestSupport.temporaryDirectory("home")
+        let outcome = try PluginTestSupport.run(PluginTestSupport.geokit, ["plugins"],
+                                                environment: ["GEOKIT_PLUGIN_PATH": "\(missing.path):\(file.path)", "HOME": home.path])
+        XCTAssertTrue(outcome.exitedNormally, outcome.stderr)
+        XCTAssertEqual(outcome.status, 0, "a path entry that loads nothing is a warning, not a failed plugin:\n\(outcome.stderr)")
+        let lines = outcome.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, outcome.stderr)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("geokit: warning: GEOKIT_PLUGIN_PATH names a directory that does not exist")
+                                       && $0.contains(missing.path) }, outcome.stderr)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("geokit: warning: GEOKIT_PLUGIN_PATH names a file, not a directory")
+                                       && $0.contains(file.path) }, outcome.stderr)
+        XCTAssertTrue(outcome.stdout.contains("backbone:resnet18"), outcome.stdout)
     }
 
     func testASharedObjectWithoutEntrySymbols() throws {

@@ -72,6 +72,42 @@ final class SwiftPluginTests: XCTestCase {
         }
     }
 
+    /// The example's spatial gate against plain arithmetic: a = conv3x3([max_c x, mean_c x])
+    /// (zero padding, no bias), y = x * sigmoid(a); and the weight gradient of sum(y),
+    /// sum over positions of (sum_c x) s (1 - s) times the pooled map under each tap.
+    func testTheSpatialGateMatchesAHandComputation() throws {
+        _ = try SwiftPluginTests.example.get()
+        let gate = try Registry.shared.make(AttentionModule.self, .attention, "cbam_spatial", ["kernel": .int(3)])
+        let weight = try XCTUnwrap(gate.parameters().first)
+        noGrad { weight.fill { 0.1 * Double($0 % 5) - 0.2 } }
+        let w = weight.scalars(as: Double.self)                   // [1, 2, 3, 3]
+        let (channels, height, width) = (2, 2, 3)
+        let xs: [Double] = [0.5, -1, 2, 1.5, 0, -0.5, /* channel 1 */ 1, 1, -2, 0.25, 3, 0.5]
+        let x = Tensor(xs.map(Float.init), shape: [1, channels, height, width])
+        func at(_ c: Int, _ i: Int, _ j: Int) -> Double { xs[(c * height + i) * width + j] }
+        // The pooled maps: 0 the channel max, 1 the channel mean; zero outside the map.
+        func pooled(_ p: Int, _ i: Int, _ j: Int) -> Double {
+            guard (0..<height).contains(i), (0..<width).contains(j) else { return 0 }
+            let column = (0..<channels).map { at($0, i, j) }
+            return p == 0 ? column.max()! : column.reduce(0, +) / Double(channels)
+        }
+        var expected = [Double](repeating: 0, count: xs.count), expectedGrad = [Double](repeating: 0, count: w.count)
+        for i in 0..<height {
+            for j in 0..<width {
+                var a = 0.0
+                for p in 0..<2 { for di in 0..<3 { for dj in 0..<3 { a += w[(p * 3 + di) * 3 + dj] * pooled(p, i + di - 1, j + dj - 1) } } }
+                let s = 1 / (1 + exp(-a))
+                for c in 0..<channels { expected[(c * height + i) * width + j] = at(c, i, j) * s }
+                let upstream = (0..<channels).map { at($0, i, j) }.reduce(0, +) * s * (1 - s)
+                for p in 0..<2 { for di in 0..<3 { for dj in 0..<3 { expectedGrad[(p * 3 + di) * 3 + dj] += upstream * pooled(p, i + di - 1, j + dj - 1) } } }
+            }
+        }
+        let y = gate(x)
+        for (got, want) in zip(y.scalars(as: Double.self), expected) { XCTAssertEqual(got, want, accuracy: 1e-5) }
+        y.sum().backward()
+        for (got, want) in zip(try XCTUnwrap(weight.grad).scalars(as: Double.self), expectedGrad) { XCTAssertEqual(got, want, accuracy: 1e-5) }
+    }
+
     /// `geokit plugin new NAME --lang swift` builds, and the CLI loads it and runs it.
     func testTheSwiftScaffoldBuildsAndRuns() throws {
         _ = try SwiftPluginTests.example.get()

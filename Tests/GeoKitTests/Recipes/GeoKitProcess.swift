@@ -7,6 +7,8 @@ struct GeoKitProcess {
     struct Result {
         let status: Int32
         let output: String
+        /// True when the process ended by an uncaught signal (a trap), not by exit.
+        var signalled = false
     }
 
     /// The build directory: the one holding the test bundle (and geokit).
@@ -21,13 +23,15 @@ struct GeoKitProcess {
 
     static var executable: URL { buildDirectory.appendingPathComponent("geokit") }
 
-    /// Runs `geokit arguments...` with GEOKIT_CACHE set to `cache`; output is standard output and error together.
-    static func run(_ arguments: [String], cache: URL) throws -> Result {
+    /// Runs `geokit arguments...` with GEOKIT_CACHE set to `cache` (and `environment` added); output is
+    /// standard output and error together.
+    static func run(_ arguments: [String], cache: URL, environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["GEOKIT_CACHE"] = cache.path
+        environment.merge(extra) { $1 }
         process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -35,7 +39,8 @@ struct GeoKitProcess {
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self),
+                      signalled: process.terminationReason == .uncaughtSignal)
     }
 }
 

@@ -62,6 +62,23 @@ final class RecipeSettingsTests: XCTestCase {
         XCTAssertEqual(recipe.settings["train.epochs"], .int(3))
     }
 
+    /// The model builder validates the recipe first: each value against its range, naming it.
+    func testBuildingTheModelValidatesTheRecipesValues() throws {
+        InTreePlugins.load()
+        for (assignment, expected) in [("train.lr=nan", "train.lr must be in (0, 10], got nan"),
+                                       ("train.gamma=0", "train.gamma must be in (0, 1], got 0"),
+                                       ("evaluate.every=0", "evaluate.every must be in [1, 100000], got 0"),
+                                       ("dataset.colourJitter=-0.5", "dataset.colourJitter must be in [0, 1], got -0.5")] {
+            let recipe = makeRecipe()
+            try recipe.override([assignment])
+            XCTAssertThrowsError(try CrossViewModel(recipe: recipe)) { error in
+                XCTAssertEqual((error as? GeoKitError)?.what, expected)
+                XCTAssertEqual((error as? GeoKitError)?.whereContext, "recipe settings")
+            }
+        }
+        XCTAssertNoThrow(try makeRecipe().validate())
+    }
+
     func testTheModelAssemblesWithSeparateBranchesAndAnInsertedAttention() throws {
         InTreePlugins.load()
         let model = try CrossViewModel(recipe: makeRecipe())

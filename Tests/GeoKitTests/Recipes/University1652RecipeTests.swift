@@ -42,13 +42,19 @@ final class University1652RecipeTests: XCTestCase {
         let data = try TrainingData(settings: recipe.settings) { _ in }
         let model = try CrossViewModel(recipe: recipe)
         let figures = try model.heldOutFigures(data)
-        for direction in ["D->S", "S->D"] {
-            for metric in ["R@1", "R@5", "R@10", "R@1%", "AP"] {
-                let value = try XCTUnwrap(figures["\(direction) \(metric)"], "missing \(direction) \(metric) in \(figures)")
-                XCTAssertTrue((0...100).contains(value), "\(direction) \(metric) = \(value)")
+        XCTAssertEqual(figures.count, 10, "\(figures)")
+        XCTAssertNil(figures["R@1"])
+        // Each direction's figures, recomputed by hand from its descriptors.
+        for direction in try XCTUnwrap(data.university).directions {
+            let galleryView: CrossViewModel.View = direction.queryView == .ground ? .aerial : .ground
+            let queries = try model.embed(files: direction.queries.map(\.file), view: direction.queryView, input: data.input)
+            let gallery = try model.embed(files: direction.gallery.map(\.file), view: galleryView, input: data.input)
+            let expected = Self.handFigures(queries: queries, gallery: gallery, positives: direction.positives)
+            for (metric, value) in expected {
+                let got = try XCTUnwrap(figures["\(direction.name) \(metric)"], "missing \(direction.name) \(metric) in \(figures)")
+                XCTAssertEqual(got, value, accuracy: 1e-9, "\(direction.name) \(metric)")
             }
         }
-        XCTAssertNil(figures["R@1"])
 
         let dataset = try University1652Dataset(root: root)
         let trainDrones = try dataset.images("train/drone").reduce(0) { $0 + $1.files.count }
@@ -64,6 +70,46 @@ final class University1652RecipeTests: XCTestCase {
         }
         let droneToSatellite = university.directions[0]
         XCTAssertTrue(droneToSatellite.positives.allSatisfy { $0.count == 1 }, "each drone query has one true satellite image")
+    }
+
+    /// R@1, R@5, R@10, R@1% and University-1652's AP from the descriptors with
+    /// plain arithmetic: a query's true items ranked by descending dot product
+    /// (ties to the lower index); R@k counts queries whose best true item is in
+    /// the first k; AP averages, over true items at 0-based ranks r_0 < r_1 < ...,
+    /// (i / r_i + (i + 1) / (r_i + 1)) / 2 (i / r_i read as 1 at r_i = 0).
+    static func handFigures(queries: Tensor, gallery: Tensor, positives: [[Int]]) -> [String: Double] {
+        let (q, g, d) = (queries.shape[0], gallery.shape[0], queries.shape[1])
+        let qs = queries.scalars(as: Double.self), gs = gallery.scalars(as: Double.self)
+        let onePercent = max(1, Int((Double(g) * 0.01).rounded(.up)))
+        var hits: [Int: Int] = [:], apSum = 0.0
+        for i in 0..<q {
+            let similarity = (0..<g).map { j in (0..<d).reduce(0.0) { $0 + qs[i * d + $1] * gs[j * d + $1] } }
+            let order = (0..<g).sorted { similarity[$0] != similarity[$1] ? similarity[$0] > similarity[$1] : $0 < $1 }
+            let ranks = positives[i].map { order.firstIndex(of: $0)! }.sorted()
+            for k in Set([1, 5, 10, onePercent]) where ranks[0] < k { hits[k, default: 0] += 1 }
+            apSum += ranks.enumerated().reduce(0.0) { sum, item in
+                let (n, r) = (Double(item.offset), Double(item.element))
+                return sum + ((r == 0 ? 1 : n / r) + (n + 1) / (r + 1)) / 2 / Double(ranks.count)
+            }
+        }
+        func percent(_ count: Int) -> Double { 100 * Double(count) / Double(q) }
+        return ["R@1": percent(hits[1] ?? 0), "R@5": percent(hits[5] ?? 0), "R@10": percent(hits[10] ?? 0),
+                "R@1%": percent(hits[onePercent] ?? 0), "AP": 100 * apSum / Double(q)]
+    }
+
+    func testTheHandComputationItselfOnKnownDescriptors() {
+        // Two queries, three gallery items on the unit circle: query 0 ranks the gallery 1, 0, 2 (true: 0 and 2),
+        // query 1 ranks it 0, 1, 2 (true: 2).
+        let queries = Tensor([1, 0, 0, 1] as [Float], shape: [2, 2])
+        let gallery = Tensor([0.6, 0.8, 0.8, 0.6, -1, 0] as [Float], shape: [3, 2])
+        let figures = Self.handFigures(queries: queries, gallery: gallery, positives: [[0, 2], [2]])
+        XCTAssertEqual(figures["R@1"], 0)
+        XCTAssertEqual(figures["R@5"], 100)
+        // AP: query 0 has true items at ranks 1 and 2: ((0/1 + 1/2) / 2 + (1/2 + 2/3) / 2) / 2 = 0.41667;
+        // query 1 at rank 2: (0/2 + 1/3) / 2 = 0.16667; mean 29.17%.
+        XCTAssertEqual(figures["AP"]!, 100 * (0.5 * (0.25 + 7.0 / 12) + 1.0 / 6) / 2, accuracy: 1e-9)
+        let metrics = RetrievalMetrics.evaluate(queries: queries, gallery: gallery, positives: [[0, 2], [2]], ks: [1, 5, 10])
+        XCTAssertEqual(metrics.averagePrecision!, figures["AP"]!, accuracy: 1e-9)
     }
 
     func testPositivesAreTheGalleryItemsOfTheQuerysLocation() {

@@ -10,13 +10,10 @@ public enum BuiltinComponents {
             try! registry.register(
                 .backbone, depth.rawValue,
                 summary: "torchvision \(depth.rawValue) feature extractor (layer4 output, before pooling)",
-                parameters: [ParameterSpec("lastStride", .int(2), "stride of layer4's first block: 2 (torchvision) or 1 (keeps layer3's resolution)")]
+                parameters: [ParameterSpec("lastStride", .int(2), "stride of layer4's first block: 2 (torchvision) or 1 (keeps layer3's resolution)",
+                                           bounds: .between(1, 2))]
             ) { p in
-                let lastStride = p.int("lastStride")
-                guard lastStride == 1 || lastStride == 2 else {
-                    throw GeoKitError("\(depth.rawValue) lastStride must be 1 or 2, got \(lastStride)")
-                }
-                return ResNet(depth, lastStride: lastStride)
+                ResNet(depth, lastStride: p.int("lastStride"))
             }
         }
         registerAggregators(into: registry)
@@ -36,13 +33,12 @@ public enum BuiltinComponents {
         try! registry.register(
             .aggregator, "gem", summary: "generalised-mean pooling with a learnable exponent (key p), (N, C, H, W) -> (N, C)",
             parameters: [
-                ParameterSpec("p", .double(3.0), "initial exponent (1 = average pooling, large = max pooling)"),
-                ParameterSpec("channels", .int(0), "0: one shared p; else the input's channel count, one p per channel (RK-Net)"),
+                ParameterSpec("p", .double(3.0), "initial exponent (1 = average pooling, large = max pooling)", bounds: .aboveUpTo(0, 64)),
+                ParameterSpec("channels", .int(0), "0: one shared p; else the input's channel count, one p per channel (RK-Net)",
+                              bounds: .between(0, 65536)),
             ]
         ) { p in
-            let channels = p.int("channels")
-            guard channels >= 0 else { throw GeoKitError("aggregator:gem channels must be 0 or positive, got \(channels)") }
-            return GeMAggregator(initialP: p.double("p"), channels: channels)
+            GeMAggregator(initialP: p.double("p"), channels: p.int("channels"))
         }
         try! registry.register(.aggregator, "flatten", summary: "keeps the spatial layout, (N, C, H, W) -> (N, C*H*W), for polar-aligned inputs") { _ in
             FlattenAggregator()
@@ -52,22 +48,19 @@ public enum BuiltinComponents {
     private static func registerViewTransforms(into registry: Registry) {
         try! registry.register(
             .view, "polar", summary: "SAFA's polar transform of a square aerial tile to a height x width pseudo-panorama",
-            parameters: [ParameterSpec("height", .int(128), "output rows"), ParameterSpec("width", .int(512), "output columns")]
+            parameters: [ParameterSpec("height", .int(128), "output rows", bounds: .imageSide),
+                         ParameterSpec("width", .int(512), "output columns", bounds: .imageSide)]
         ) { p in
-            let (h, w) = (p.int("height"), p.int("width"))
-            guard h > 0 && w > 0 else { throw GeoKitError("view:polar needs positive height and width, got \(h)x\(w)") }
-            return PolarView(height: h, width: w)
+            PolarView(height: p.int("height"), width: p.int("width"))
         }
         try! registry.register(
             .view, "fov", summary: "a limited field-of-view crop of a 360-degree panorama",
             parameters: [
-                ParameterSpec("degrees", .double(90), "field of view in degrees, in (0, 360]"),
+                ParameterSpec("degrees", .double(90), "field of view in degrees", bounds: .aboveUpTo(0, 360)),
                 ParameterSpec("randomHeading", .bool(true), "centre the crop on a random heading (else on column 0)"),
             ]
         ) { p in
-            let degrees = p.double("degrees")
-            guard degrees > 0 && degrees <= 360 else { throw GeoKitError("view:fov degrees must be in (0, 360], got \(degrees)") }
-            return FieldOfViewCrop(degrees: degrees, randomHeading: p.bool("randomHeading"))
+            FieldOfViewCrop(degrees: p.double("degrees"), randomHeading: p.bool("randomHeading"))
         }
     }
 }

@@ -54,12 +54,31 @@ public struct ParameterSpec: Sendable {
     public let type: ParameterType
     public let defaultValue: ParameterValue
     public let doc: String
+    /// The values accepted for an int or double (each element of an int
+    /// list); nil accepts any int and any finite double.
+    public let bounds: ParameterBounds?
 
-    public init(_ name: String, _ defaultValue: ParameterValue, _ doc: String) {
+    public init(_ name: String, _ defaultValue: ParameterValue, _ doc: String, bounds: ParameterBounds? = nil) {
         self.name = name
         self.type = defaultValue.type
         self.defaultValue = defaultValue
         self.doc = doc
+        self.bounds = bounds
+    }
+
+    /// Refuses a value outside the declared bounds, and any NaN or infinite double.
+    func check(_ value: ParameterValue, component: String) throws {
+        let numbers: [Double] = switch value {
+        case .int(let v): [Double(v)]
+        case .double(let v): [v]
+        case .intList(let v): v.map(Double.init)
+        case .bool, .string: []
+        }
+        let bounds = self.bounds ?? ParameterBounds(lower: nil, upper: nil)
+        for number in numbers {
+            try bounds.check(number, "\(component) parameter '\(name)'", where: component,
+                             remedy: "pass e.g. \(name)=\(defaultValue) (geokit plugins lists each parameter's range)")
+        }
     }
 }
 
@@ -68,13 +87,15 @@ public struct ParameterSpec: Sendable {
 public struct ComponentParameters: Sendable {
     public let values: [String: ParameterValue]
 
-    /// Checks `given` against `schema`: unknown names and wrong types are
-    /// errors naming the component and listing what it accepts. An int is
-    /// accepted where a double is declared.
+    /// Checks `given` against `schema`: unknown names, wrong types and values
+    /// outside a parameter's bounds (or NaN and infinite doubles) are errors
+    /// naming the component and what it accepts. An int is accepted where a
+    /// double is declared. This is the one place component parameters are
+    /// validated: factories receive only accepted values.
     public init(_ given: [String: ParameterValue], schema: [ParameterSpec], component: String) throws {
         var values: [String: ParameterValue] = [:]
         for spec in schema { values[spec.name] = spec.defaultValue }
-        let accepted = schema.map { "\($0.name) (\($0.type.rawValue), default \($0.defaultValue))" }
+        let accepted = schema.map { "\($0.name) (\($0.type.rawValue)\($0.bounds.map { " " + $0.description } ?? ""), default \($0.defaultValue))" }
         for (name, value) in given {
             guard let spec = schema.first(where: { $0.name == name }) else {
                 throw GeoKitError("\(component) has no parameter '\(name)'", where: component,
@@ -87,6 +108,7 @@ public struct ComponentParameters: Sendable {
                 throw GeoKitError("\(component) parameter '\(name)' must be \(spec.type.rawValue), got \(value.type.rawValue) \(value)",
                                   where: component, remedy: "pass e.g. \(name)=\(spec.defaultValue)")
             }
+            try spec.check(values[name]!, component: component)
         }
         self.values = values
     }

@@ -66,7 +66,7 @@ extension CrossViewModel {
         var parts: [Tensor] = []
         for start in stride(from: 0, to: files.count, by: chunk) {
             let images = try files[start..<Swift.min(files.count, start + chunk)].map { try Image(contentsOf: $0) }
-            parts.append(embed(images, view: view, input: input))
+            parts.append(try embed(images, view: view, input: input))
         }
         return Tensor.concat(parts, axis: 0)
     }

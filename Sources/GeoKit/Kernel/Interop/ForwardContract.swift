@@ -53,18 +53,17 @@ public struct ForwardContract {
             guard x.shape == x2.shape else {
                 throw GeoKitError("--input \(x.shape) and --input2 \(x2.shape) differ", where: component, remedy: "pass two (N, D) arrays of the same shape")
             }
+            try checkInput(module, x.shape)
             y = loss.loss(query: x, reference: x2).reshaped([1])
         default:
             try requireShape(x, rank: 4, "--input")
             if module is Backbone, x.shape[1] != 3 {
                 throw GeoKitError("\(component) takes (N, 3, H, W) images, --input has \(x.shape)", where: input.path)
             }
-            if kind == .attention || kind == .aggregator, let expected = expectedChannels(module), expected != x.shape[1] {
-                throw GeoKitError("\(component) was built for \(expected) channels, --input has \(x.shape[1])", where: input.path,
-                                  remedy: "set the component's channel parameter to match the input")
-            }
+            try checkInput(module, x.shape)
             y = module(x)
         }
+        try ComponentFailure.check()
         try NPY.write(y.detached(), to: output)
 
         let wantsBackward = wantsInputGrad || gradWeights != nil
@@ -81,6 +80,7 @@ public struct ForwardContract {
             }
             y.backward()
         }
+        try ComponentFailure.check()
         if let gradInput { try NPY.write(x.grad ?? x.fullLike(0), to: gradInput) }
         if let gradInput2, let x2 { try NPY.write(x2.grad ?? x2.fullLike(0), to: gradInput2) }
         if let gradWeights {
@@ -95,14 +95,10 @@ public struct ForwardContract {
         }
     }
 
-    /// Channel count a module was built for, when it declares one.
-    private func expectedChannels(_ module: Module) -> Int? {
-        (module as? ChannelDeclaring)?.inputChannels
+    /// A component that declares the input shapes it accepts refuses --input's otherwise.
+    private func checkInput(_ module: Module, _ shape: [Int]) throws {
+        do { try (module as? InputShapeChecking)?.checkInput(shape: shape) } catch let error as GeoKitError {
+            throw GeoKitError(error.what, where: input.path, remedy: error.remedy)
+        }
     }
-}
-
-/// Components built for a fixed channel count declare it, so that a wrong
-/// input is refused with a message instead of failing inside a kernel.
-public protocol ChannelDeclaring {
-    var inputChannels: Int? { get }
 }

@@ -30,6 +30,11 @@ public enum PluginLoader {
         return errors
     }
 
+    /// What was wrong with GEOKIT_PLUGIN_PATH at the last `discover()`: an
+    /// entry that does not exist or is not a directory (nothing loads from
+    /// it, which would otherwise go unsaid). The CLI prints them as warnings.
+    nonisolated(unsafe) public private(set) static var pathWarnings: [GeoKitError] = []
+
     /// The plugin files of every search directory, in search order.
     public static func discover() -> [String] {
         var files: [String] = []
@@ -39,8 +44,20 @@ public enum PluginLoader {
             files += names.filter { $0.hasPrefix("lib") && $0.hasSuffix("Plugin.so") }.sorted().map { build + "/" + $0 }
         }
         var dirs: [String] = []
+        pathWarnings = []
         if let path = ProcessInfo.processInfo.environment["GEOKIT_PLUGIN_PATH"] {
-            dirs += path.split(separator: ":").map(String.init).filter { !$0.isEmpty }
+            for dir in path.split(separator: ":").map(String.init) where !dir.isEmpty {
+                var isDirectory: ObjCBool = false
+                if !fm.fileExists(atPath: dir, isDirectory: &isDirectory) {
+                    pathWarnings.append(GeoKitError("GEOKIT_PLUGIN_PATH names a directory that does not exist; no plugin loads from it",
+                                                    where: dir, remedy: "fix or remove the entry"))
+                } else if !isDirectory.boolValue {
+                    pathWarnings.append(GeoKitError("GEOKIT_PLUGIN_PATH names a file, not a directory; no plugin loads from it", where: dir,
+                                                    remedy: "GEOKIT_PLUGIN_PATH lists directories: name the directory holding the plugin"))
+                } else {
+                    dirs.append(dir)
+                }
+            }
         }
         dirs.append(fm.homeDirectoryForCurrentUser.appendingPathComponent(".geokit/plugins").path)
         for dir in dirs {
@@ -61,6 +78,14 @@ public enum PluginLoader {
         if loaded.contains(real) { return }
         guard FileManager.default.fileExists(atPath: real) else {
             throw GeoKitError("plugin file does not exist", where: path, remedy: "check GEOKIT_PLUGIN_PATH")
+        }
+        guard let header = ELFHeader(contentsOf: real) else {
+            throw GeoKitError("not a shared library (no ELF header)", where: path,
+                              remedy: "a plugin must be a shared library (.so) built against this GeoKit; remove the file from the plugin path")
+        }
+        guard header == ELFHeader.host else {
+            throw GeoKitError("the plugin is built for \(header.architecture), this machine is \(ELFHeader.host.architecture)", where: path,
+                              remedy: "rebuild the plugin on (or for) this machine, or remove it from the plugin path")
         }
         guard let handle = dlopen(real, RTLD_NOW | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"

@@ -37,8 +37,12 @@ public final class CrossViewModel: Module {
     /// (component section, kind:name, the module) for summaries.
     public let components: [(section: String, component: String, module: Module)]
 
-    /// Builds every component of `recipe` through the registry.
+    /// Validates `recipe` (`Recipe.validate`), builds every component through
+    /// the registry and checks that each part after the backbone accepts the
+    /// map the backbone makes of the recipe's input sizes, before any image
+    /// is read.
     public init(recipe: Recipe, registry: Registry = .shared) throws {
+        try recipe.validate(registry: registry)
         let s = recipe.settings
         for section in ["backbone", "aggregator", "loss"] where s["\(section).name"] == nil {
             throw GeoKitError("recipe \(recipe.name) names no \(section)", where: "recipe",
@@ -82,6 +86,7 @@ public final class CrossViewModel: Module {
             aerial = try branch("aerial.")
         }
         criterion = try make(Loss.self, "loss", .loss, prefix: "")
+        try CrossViewModel.checkShapes(recipe: recipe, ground: ground, aerial: aerial, loss: criterion)
         self.components = components
         super.init()
         if sharesWeights {
@@ -93,6 +98,35 @@ public final class CrossViewModel: Module {
             register("aerial", aerial)
         }
         register("loss", criterion)
+    }
+
+    /// Each view's feature map (from the recipe's input size) must suit the
+    /// attention modules after the backbone and the aggregator, and a
+    /// training batch of descriptors must suit the loss.
+    private static func checkShapes(recipe: Recipe, ground: ViewBranch, aerial: ViewBranch, loss: Loss) throws {
+        let s = recipe.settings
+        guard s["dataset.groundHeight"] != nil, s["dataset.aerialHeight"] != nil else { return }
+        let batch = s["train.batchSize"] == nil ? 2 : s.int("train.batchSize")
+        for (view, branch, key) in [("ground", ground, "ground"), ("aerial", aerial, "aerial")] {
+            let (height, width) = (s.int("dataset.\(key)Height"), s.int("dataset.\(key)Width"))
+            let map = branch.backbone.featureMapSize(height: height, width: width)
+            let shape = [batch, branch.backbone.outputChannels, map.height, map.width]
+            let parts: [(String, Any)] = branch.attentions.map { ("attention after the backbone", $0 as Any) }
+                + [("aggregator", branch.aggregator as Any)]
+            for (section, module) in parts {
+                guard let checking = module as? InputShapeChecking else { continue }
+                do { try checking.checkInput(shape: shape) } catch let error as GeoKitError {
+                    throw GeoKitError("\(error.what) (the \(view) view: \(height)x\(width) images, a \(map.height)x\(map.width) map from the backbone)",
+                                      where: "recipe \(recipe.name), \(section)",
+                                      remedy: error.remedy + " (in the recipe's parameters of the part, or with --set \(section).NAME=VALUE), or change the image size")
+                }
+            }
+            let descriptor = branch.aggregator.descriptorSize(channels: shape[1], height: map.height, width: map.width)
+            try ComponentFailure.check()
+            do { try (loss as? InputShapeChecking)?.checkInput(shape: [batch, descriptor]) } catch let error as GeoKitError {
+                throw GeoKitError(error.what, where: "recipe \(recipe.name), loss", remedy: error.remedy)
+            }
+        }
     }
 
     /// The backbones' parameters (the group `train.backboneLRScale` scales) and all others.

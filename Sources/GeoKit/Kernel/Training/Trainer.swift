@@ -30,9 +30,40 @@ public final class Trainer {
         seed = UInt64(max(0, settings.int("train.seed")))
         GlobalRandom.seed(seed)
         model = try CrossViewModel(recipe: recipe, registry: registry)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Trainer.prepareRunDirectory(directory)
         let logURL = directory.appendingPathComponent("train.log")
         log = appendLog ? TrainingLog(appendingTo: logURL) : TrainingLog(file: logURL)
+    }
+
+    /// Throws a plugin's recorded failure (`ComponentFailure`) with the step it happened at, before its NaN is used.
+    private func checkPlugins(epoch: Int, step: Int, of steps: Int) throws {
+        do { try ComponentFailure.check() } catch let error as GeoKitError {
+            throw GeoKitError("\(error.what), at epoch \(epoch + 1), step \(step + 1) of \(steps)", where: error.whereContext,
+                              remedy: "fix the plugin or its inputs; the last complete checkpoint (if any) is kept")
+        }
+    }
+
+    /// Creates the run directory, refusing a path that is a file (or under one) with a message, not Foundation's.
+    private static func prepareRunDirectory(_ directory: URL) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw GeoKitError("the run directory is an existing file", where: directory.path,
+                              remedy: "pass --out a directory (new or earlier run's), not a file")
+        }
+        var ancestor = directory.deletingLastPathComponent()
+        while ancestor.path != "/" && !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
+            ancestor.deleteLastPathComponent()
+        }
+        guard isDirectory.boolValue || ancestor.path == "/" else {
+            throw GeoKitError("the run directory cannot be created: \(ancestor.path) is a file", where: directory.path,
+                              remedy: "pass --out a path under a directory")
+        }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw GeoKitError("the run directory cannot be created (\(error.localizedDescription))", where: directory.path,
+                              remedy: "pass --out a directory you can write")
+        }
     }
 
     /// Trains; with `resume`, continues from the run directory's checkpoint.
@@ -41,14 +72,17 @@ public final class Trainer {
     @discardableResult
     public func run(resume: Bool = false, stopAfter: Int? = nil, registry: Registry = .shared) throws -> RunSummary {
         let s = settings
-        let epochs = s.int("train.epochs"), batchSize = s.int("train.batchSize"), accumulate = max(1, s.int("train.accumulate"))
-        guard epochs >= 1, batchSize >= 2 else {
-            throw GeoKitError("train.epochs must be >= 1 and train.batchSize >= 2, got \(epochs) and \(batchSize)", where: "recipe \(recipe.name)")
-        }
+        // Validated with the recipe when the model was built (Recipe.validate): epochs >= 1, batch size >= 2.
+        let epochs = s.int("train.epochs"), batchSize = s.int("train.batchSize"), accumulate = s.int("train.accumulate")
         let data = try TrainingData(settings: s, log: log.line)
         guard data.train.count >= batchSize else {
             throw GeoKitError("the training split has \(data.train.count) pairs, fewer than one batch of \(batchSize)", where: data.root.path,
                               remedy: "lower train.batchSize or use more locations")
+        }
+        guard data.train.count / batchSize >= accumulate else {
+            // Otherwise no optimiser step would ever run and training would silently change nothing.
+            throw GeoKitError("train.accumulate is \(accumulate), but an epoch has only \(data.train.count / batchSize) batches of \(batchSize)",
+                              where: "recipe \(recipe.name)", remedy: "lower train.accumulate or train.batchSize")
         }
         let sampler = try makeSampler(data: data, registry: registry)
         let optimizer = try makeOptimizer()
@@ -88,6 +122,11 @@ public final class Trainer {
             let epochStart = Date()
             var generator = RandomGenerator(seed: SynthNoise.hash(seed, UInt64(epoch), 0x5A1))
             let batches = sampler.batches(locationCount: data.train.count, batchSize: batchSize, generator: &generator)
+            // A loss takes its negatives from the batch: a sampler (a plugin's, say) handing out a batch of one is refused.
+            if let short = batches.first(where: { $0.count < 2 }) {
+                throw GeoKitError("sampler \(settings["sampler.name"].map { "\($0)" } ?? "random") made a batch of \(short.count) pairs at epoch \(epoch + 1)",
+                                  where: "recipe \(recipe.name), sampler", remedy: "a sampler must return batches of at least 2 locations")
+            }
             if epoch == startEpoch { log.line("epoch \(epoch + 1): \(batches.count) batches of \(batchSize) pairs from \(data.train.count) locations") }
             model.train()
             var lossSum = 0.0, lossCount = 0
@@ -96,12 +135,14 @@ public final class Trainer {
                 GlobalRandom.seed(SynthNoise.hash(seed, UInt64(epoch), UInt64(b), 0xD0))
                 let (ground, aerial) = data.trainingBatch(batch, epoch: epoch, seed: seed)
                 let loss = model.loss(ground: ground, aerial: aerial)
+                try checkPlugins(epoch: epoch, step: b, of: usable)
                 let value = loss.item
                 guard value.isFinite else {
                     throw GeoKitError("the loss became \(value) at epoch \(epoch + 1), step \(b + 1) of \(usable)", where: "recipe \(recipe.name)",
                                       remedy: "lower train.lr, add warm-up or train.clipNorm; the last complete checkpoint (if any) is kept")
                 }
                 (accumulate > 1 ? loss / Double(accumulate) : loss).backward()
+                try checkPlugins(epoch: epoch, step: b, of: usable)
                 lossSum += value
                 lossCount += 1
                 if (b + 1) % accumulate == 0 {

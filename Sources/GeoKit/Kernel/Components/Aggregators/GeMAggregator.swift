@@ -7,7 +7,7 @@
 /// let gem = try Registry.shared.make(Aggregator.self, .aggregator, "gem", ["channels": .int(2048)])
 /// gem.stateDict().map(\.name)   // ["p"], shape [2048]
 /// ```
-public final class GeMAggregator: Module, Aggregator, ChannelDeclaring {
+public final class GeMAggregator: Module, Aggregator, InputShapeChecking {
     /// The exponent: shape [1] when shared, [channels] when per channel.
     public let p: Tensor
     public let eps: Double
@@ -26,6 +26,16 @@ public final class GeMAggregator: Module, Aggregator, ChannelDeclaring {
     }
 
     public func descriptorSize(channels: Int, height: Int, width: Int) -> Int { channels }
+
+    public func checkInput(shape: [Int]) throws {
+        guard shape.count == 4 else {
+            throw GeoKitError("aggregator:gem takes a feature map (N, C, H, W), got shape \(shape)", where: "aggregator:gem")
+        }
+        if let inputChannels, shape[1] != inputChannels {
+            throw GeoKitError("aggregator:gem was built for \(inputChannels) channels (one p each), the input has \(shape[1])",
+                              where: "aggregator:gem", remedy: "set channels=\(shape[1]), or channels=0 for one shared p")
+        }
+    }
 
     public override func callAsFunction(_ x: Tensor) -> Tensor {
         require(x.rank == 4, "GeoKit: aggregator gem expects a feature map (N, C, H, W), got \(x.shape)")

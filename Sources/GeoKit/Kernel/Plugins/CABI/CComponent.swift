@@ -74,13 +74,16 @@ final class CComponent {
     /// The C vtable, typed for the component's kind.
     func vtable<V>(_: V.Type) -> V { pointer.pointee.vtable.assumingMemoryBound(to: V.self).pointee }
 
-    /// Stops with the plugin's message when a C call failed. A forward or
-    /// backward cannot throw (modules compose like ops), so a failing plugin
-    /// ends the computation the way a failed op precondition does.
-    func check(_ status: Int32, _ call: String) {
-        guard status != 0 else { return }
+    /// Records the plugin's message when a C call failed and says whether it
+    /// succeeded. A forward or backward cannot throw (modules compose like
+    /// ops), so the failure waits in `ComponentFailure` for the trainer, the
+    /// forward contract or the evaluator, which end the run with it.
+    func succeeded(_ status: Int32, _ call: String) -> Bool {
+        guard status != 0 else { return true }
         let reason = CCallError.take() ?? "status \(status), no message reported"
-        require(false, "GeoKit: \(qualifiedName) (\(source)): \(call) failed: \(reason)")
+        ComponentFailure.record(GeoKitError("\(qualifiedName) failed in its \(call): \(reason)", where: source,
+                                            remedy: "fix the plugin or its inputs; the run stopped before the failed step changed anything"))
+        return false
     }
 
     /// The functions a vtable of `kind` lacks (all of them are required).

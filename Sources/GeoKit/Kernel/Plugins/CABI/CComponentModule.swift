@@ -5,7 +5,7 @@ internal import CGeoKitABI
 /// `stateDict()` under their declared names, updated by optimisers) and
 /// runs the C forward and backward inside the host's autograd. Subclasses
 /// adapt it to their kind's protocol.
-public class CComponentModule: Module, ChannelDeclaring {
+public class CComponentModule: Module, InputShapeChecking {
     let component: CComponent
     /// The declared weights in declaration order, and where each is registered.
     private(set) var weights: [Tensor] = []
@@ -48,12 +48,17 @@ public class CComponentModule: Module, ChannelDeclaring {
     /// conversion, so gradients reach float32 weights from a float64 call).
     func weights(as dtype: DType) -> [Tensor] { weights.map { $0.to(dtype) } }
 
-    /// Runs a C forward or backward with views of `tensors`, stopping with
-    /// the plugin's message if it reports a failure.
-    func callC(_ name: String, _ tensors: [Tensor], _ body: (UnsafeMutablePointer<geokit_component>, UnsafeMutablePointer<geokit_tensor>) -> Int32) {
+    /// Runs a C forward or backward with views of `tensors`. When the plugin
+    /// reports a failure, its message is recorded (`ComponentFailure`) and
+    /// `outputs` are filled with NaN, so nothing downstream mistakes them
+    /// for a result before the caller checks.
+    func callC(_ name: String, _ tensors: [Tensor], outputs: [Tensor],
+               _ body: (UnsafeMutablePointer<geokit_component>, UnsafeMutablePointer<geokit_tensor>) -> Int32) {
         CCallError.clear()
         let status = withTensorViews(tensors) { views in body(component.pointer, views) }
-        component.check(status, name)
+        if !component.succeeded(status, name) {
+            for output in outputs { output.fill(.nan) }
+        }
     }
 
     /// A feature map in, one tensor of `outputShape` out, both through C:
@@ -67,16 +72,27 @@ public class CComponentModule: Module, ChannelDeclaring {
     ) -> Tensor {
         let parameters = weights(as: x.dtype)
         let y = Tensor(zeros: outputShape, dtype: x.dtype)
-        callC("forward", [x, y] + parameters, forward)
+        callC("forward", [x, y] + parameters, outputs: [y], forward)
         return y.recorded(qualifiedName, inputs: [x] + parameters) { [unowned y] gy in
             let gx = Tensor(zeros: x.shape, dtype: x.dtype)
             let gradients = parameters.map { Tensor(zeros: $0.shape, dtype: $0.dtype) }
-            self.callC("backward", [x, y, gy.to(x.dtype), gx] + parameters + gradients) { c, v in backward(c, v, parameters.count) }
+            self.callC("backward", [x, y, gy.to(x.dtype), gx] + parameters + gradients, outputs: [gx] + gradients) { c, v in
+                backward(c, v, parameters.count)
+            }
             return [gx] + gradients
         }
     }
 
     /// A feature map must have the channel count the component declared.
+    public func checkInput(shape: [Int]) throws {
+        guard let channels = inputChannels else { return }
+        guard shape.count >= 2, shape[1] == channels else {
+            throw GeoKitError("\(qualifiedName) was built for \(channels) channels, the input has shape \(shape)", where: source,
+                              remedy: "set the component's channel parameter to match the input")
+        }
+    }
+
+    /// The same as a precondition, for inputs the kernel itself composed.
     func requireDeclaredChannels(_ x: Tensor) {
         guard let channels = inputChannels else { return }
         require(x.rank >= 2 && x.shape[1] == channels,

@@ -11,14 +11,15 @@ public final class CLoss: CComponentModule, Loss {
         let parameters = weights(as: query.dtype)
         let value = Tensor(zeros: [], dtype: query.dtype)
         // Views: query, reference, loss, then the parameters.
-        callC("forward", [query, reference, value] + parameters) { c, v in vtable.forward!(c, v + 3, v, v + 1, v + 2) }
+        callC("forward", [query, reference, value] + parameters, outputs: [value]) { c, v in vtable.forward!(c, v + 3, v, v + 1, v + 2) }
         return value.recorded(qualifiedName, inputs: [query, reference] + parameters) { g in
             let gq = Tensor(zeros: query.shape, dtype: query.dtype)
             let gr = Tensor(zeros: reference.shape, dtype: reference.dtype)
             let gradients = parameters.map { Tensor(zeros: $0.shape, dtype: $0.dtype) }
             let n = parameters.count
             // Views: query, reference, grad_loss, grad_query, grad_reference, the parameters, their gradients.
-            self.callC("backward", [query, reference, g.to(query.dtype).reshaped([]), gq, gr] + parameters + gradients) { c, v in
+            self.callC("backward", [query, reference, g.to(query.dtype).reshaped([]), gq, gr] + parameters + gradients,
+                       outputs: [gq, gr] + gradients) { c, v in
                 vtable.backward!(c, v + 5, v, v + 1, v + 2, v + 3, v + 4, v + 5 + n)
             }
             return [gq, gr] + gradients
