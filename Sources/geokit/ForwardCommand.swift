@@ -9,7 +9,8 @@ struct ForwardCommand: ParsableCommand {
 
     @Option(help: "KIND:NAME, e.g. backbone:resnet18, attention:usam, loss:infonce.") var component: String
     @Option(name: .customLong("set"), help: "A component parameter, name=value (repeatable).") var settings: [String] = []
-    @Option(help: "Weights (.safetensors, reference names); without it, a deterministic init from --seed.") var weights: String?
+    @Option(help: "Weights (.safetensors or a PyTorch .pth/.pt/.bin checkpoint, reference names); without it, a deterministic init from --seed.")
+    var weights: String?
     @Option(help: "Seed of the deterministic init.") var seed: UInt64 = 0
     @Option(help: ArgumentHelp(
         "Precision of the component, its weights, inputs and gradients: float32 or float64.",
@@ -17,6 +18,10 @@ struct ForwardCommand: ParsableCommand {
     var dtype: String = "float32"
     @Option(help: "false: --weights may lack keys of the component or hold extra ones (both skipped); shapes must still match.")
     var strict: Bool = true
+    @Option(help: "Remove this prefix from the keys of --weights that have it, e.g. module. (DataParallel) or model.")
+    var stripPrefix: String?
+    @Option(help: "Add this prefix to every key of --weights (after --strip-prefix), e.g. backbone.")
+    var addPrefix: String?
     @Option(help: "Input array (.npy, float32 or float64, converted to --dtype); for a loss, the query descriptors (N, D).") var input: String
     @Option(help: "For a loss: the reference descriptors (N, D).") var input2: String?
     @Option(help: "Where to write the output (.npy).") var output: String
@@ -36,6 +41,8 @@ struct ForwardCommand: ParsableCommand {
         }
         contract.dtype = precision
         contract.strict = strict
+        contract.stripPrefix = stripPrefix
+        contract.addPrefix = addPrefix
         contract.input2 = input2.map { URL(fileURLWithPath: $0) }
         contract.gradOutput = gradOutput.map { URL(fileURLWithPath: $0) }
         contract.gradInput = gradInput.map { URL(fileURLWithPath: $0) }

@@ -13,6 +13,8 @@ import zipfile
 
 import torch
 
+from fixtures_methods import USAM, randomise_bn
+
 OUT = pathlib.Path(__file__).resolve().parent.parent / "GeoKitTests" / "Fixtures" / "torch"
 
 
@@ -76,7 +78,15 @@ def generate():
     _zip_with_pickle(OUT / "evil_eval_zip.pth", pickle.dumps({"w": _EvalEvil()}, protocol=2))
     # A plain pickle of a dict: no magic number, not a checkpoint.
     (OUT / "plain_pickle.pth").write_bytes(pickle.dumps({"w": 1.0}, protocol=2))
+    # USAM's weights as DataParallel saves them (a `module.` prefix), legacy format, with its eval output.
+    usam = USAM(polish=True)
+    randomise_bn(usam, torch.Generator().manual_seed(3))
+    usam.eval()
+    torch.save({f"module.{k}": v for k, v in usam.state_dict().items()}, OUT / "usam_module_prefix.pth",
+               _use_new_zipfile_serialization=False)
+    x = torch.randn(2, 4, 5, 6, generator=torch.Generator().manual_seed(4))
     tensors = expected(sd)
+    tensors["usam/x"], tensors["usam/y"] = x, usam(x).detach()
     tensors.update({f"nested/{k}": v for k, v in
                     {"backbone.w": torch.ones(2), "head.fc.bias": torch.full((3,), 0.5)}.items()})
     return {"torch/torch_checkpoints": (tensors, {})}

@@ -82,8 +82,18 @@ final class AugmentationLoaderTests: XCTestCase {
             while let batch = try stream.next() { out.append(batch) }
             return out
         }
+        XCTAssertEqual(dataset.train.count, 9, "12 locations, a quarter held out")
+        let order0 = loader.order(epoch: 0)
+        XCTAssertEqual(order0, [6, 7, 0, 1, 2, 3, 4, 5, 8], "the seeded shuffle of epoch 0 for seed 9")
+        XCTAssertEqual(loader.order(epoch: 1), [4, 8, 6, 0, 5, 2, 3, 1, 7], "epoch 1 shuffles anew")
+        XCTAssertEqual(CrossViewLoader(pairs: dataset.train, configuration: configuration, seed: 10).order(epoch: 0), [8, 1, 5, 7, 6, 0, 2, 4, 3], "another seed, another order")
+        XCTAssertEqual(CrossViewLoader(pairs: dataset.train, configuration: configuration, seed: 9).order(epoch: 0), order0,
+                       "the order depends on (seed, epoch) only")
+
         let first = try collect(0), again = try collect(0), other = try collect(1)
-        XCTAssertEqual(first.count, 2)
+        // 9 pairs in batches of 4 with the last incomplete batch dropped: the first 8 of the order.
+        XCTAssertEqual(first.map(\.indices), [Array(order0[0..<4]), Array(order0[4..<8])])
+        XCTAssertEqual(other.map(\.indices), [Array(loader.order(epoch: 1)[0..<4]), Array(loader.order(epoch: 1)[4..<8])])
         XCTAssertEqual(first[0].aerial.shape, [4, 3, 32, 128])
         XCTAssertEqual(first[0].ground.shape, [4, 3, 32, 128])
         for (x, y) in zip(first, again) {
@@ -91,14 +101,39 @@ final class AugmentationLoaderTests: XCTestCase {
             XCTAssertEqual(x.aerial.scalars(), y.aerial.scalars())
             XCTAssertEqual(x.ground.scalars(), y.ground.scalars())
         }
-        XCTAssertNotEqual(first.map(\.indices), other.map(\.indices))
-        // An abandoned stream stops its producer (nothing hangs).
-        _ = loader.epoch(2)
+        // Item k of a batch is sample(indices[k], epoch), normalised: the threads put each sample in its place.
+        let plane = 3 * 32 * 128
+        for k in [0, 3] {
+            let sample = try loader.sample(first[1].indices[k], epoch: 0)
+            let mean = ImageNetStatistics.mean, std = ImageNetStatistics.std
+            XCTAssertEqual(Array(first[1].aerial.scalars(as: Float.self)[(k * plane)..<((k + 1) * plane)]),
+                           sample.aerial.tensor(batched: false).normalized(mean: mean, std: std).scalars(as: Float.self), "aerial \(k)")
+            XCTAssertEqual(Array(first[1].ground.scalars(as: Float.self)[(k * plane)..<((k + 1) * plane)]),
+                           sample.ground.tensor(batched: false).normalized(mean: mean, std: std).scalars(as: Float.self), "ground \(k)")
+        }
+
+        var keepLast = configuration
+        keepLast.dropLast = false
+        keepLast.shuffle = false
+        let unshuffled = CrossViewLoader(pairs: dataset.train, configuration: keepLast, seed: 9)
+        XCTAssertEqual(unshuffled.order(epoch: 4), Array(0..<9))
+        let stream = unshuffled.epoch(4)
+        XCTAssertEqual(stream.count, 3)
+        var batches: [[Int]] = []
+        while let batch = try stream.next() { batches.append(batch.indices) }
+        XCTAssertEqual(batches, [[0, 1, 2, 3], [4, 5, 6, 7], [8]], "without dropLast the last batch holds the remaining pair")
+
+        // An abandoned stream stops its producer (this would hang otherwise), and the epoch can be read again whole.
+        do {
+            let abandoned = loader.epoch(2)
+            XCTAssertEqual(try abandoned.next()?.indices, Array(loader.order(epoch: 2)[0..<4]))
+        }
+        XCTAssertEqual(try collect(2).map(\.indices), [Array(loader.order(epoch: 2)[0..<4]), Array(loader.order(epoch: 2)[4..<8])])
 
         let victim = dataset.train[loader.order(epoch: 3)[1]].ground
         try Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16]).write(to: victim)
-        let stream = loader.epoch(3)
-        XCTAssertThrowsError(try stream.next()) { XCTAssertTrue("\($0)".contains(victim.path), "\($0)") }
-        XCTAssertNil(try stream.next())
+        let broken = loader.epoch(3)
+        XCTAssertThrowsError(try broken.next()) { XCTAssertTrue("\($0)".contains(victim.path), "\($0)") }
+        XCTAssertNil(try broken.next(), "the stream ends after the error")
     }
 }

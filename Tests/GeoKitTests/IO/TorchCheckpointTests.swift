@@ -12,6 +12,11 @@ final class TorchCheckpointTests: XCTestCase {
         try Fixture("torch/torch_checkpoints").contents.tensors
     }
 
+    /// The entries of the state dict saved as state_dict_*.pth (not the nested file's, not USAM's case).
+    private func expectedStateDict() throws -> [String: Tensor] {
+        try expected().filter { !$0.key.hasPrefix("nested/") && !$0.key.hasPrefix("usam/") }
+    }
+
     /// Equal values and shapes, and float64 where torch had float64.
     private func assertSameTensors(_ loaded: [String: Tensor], _ expected: [String: Tensor], file: StaticString = #filePath,
                                    line: UInt = #line) {
@@ -25,7 +30,7 @@ final class TorchCheckpointTests: XCTestCase {
     }
 
     func testBothFormatsLoadEveryStorageTypeAndView() throws {
-        let want = try expected().filter { !$0.key.hasPrefix("nested/") }
+        let want = try expectedStateDict()
         XCTAssertEqual(want.count, 21)
         for name in ["state_dict_zip.pth", "state_dict_legacy.pth"] {
             let loaded = try TorchCheckpoint.read(file(name))
@@ -42,7 +47,7 @@ final class TorchCheckpointTests: XCTestCase {
 
     func testATrainingCheckpointYieldsItsStateDict() throws {
         let loaded = try TorchCheckpoint.read(file("wrapped_zip.pth"))
-        assertSameTensors(loaded, try expected().filter { !$0.key.hasPrefix("nested/") })
+        assertSameTensors(loaded, try expectedStateDict())
     }
 
     func testNestedDictsFlattenToDottedKeys() throws {
@@ -54,7 +59,7 @@ final class TorchCheckpointTests: XCTestCase {
 
     func testWeightsFileTellsTheFormatsApartByContent() throws {
         let safetensors = Fixture.directory.appendingPathComponent("torch/torch_checkpoints.safetensors")
-        XCTAssertEqual(try WeightsFile.read(safetensors).count, 23)
+        XCTAssertEqual(try WeightsFile.read(safetensors).count, 25)
         XCTAssertEqual(try WeightsFile.read(file("state_dict_legacy.pth")).count, 21)
     }
 
@@ -137,5 +142,30 @@ final class ConvertCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 1, result.output)
         XCTAssertTrue(result.output.contains("names posix.system"), result.output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+    }
+}
+
+/// `geokit forward --weights X.pth --strip-prefix module.`: USAM's weights as DataParallel saved them
+/// (legacy format) give PyTorch's output; without the option, one message suggests it.
+final class TorchWeightsThroughForwardTests: XCTestCase {
+    func testAPrefixedPthLoadsThroughTheForwardContract() throws {
+        let fixture = try Fixture("torch/torch_checkpoints")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pth-forward-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let x = directory.appendingPathComponent("x.npy"), y = directory.appendingPathComponent("y.npy")
+        try NPY.write(try fixture.tensor("usam/x"), to: x)
+        let weights = Fixture.directory.appendingPathComponent("torch/usam_module_prefix.pth").path
+        let base = ["forward", "--component", "attention:usam", "--weights", weights, "--input", x.path, "--output", y.path]
+
+        let refused = try GeoKitProcess.run(base, cache: directory)
+        XCTAssertEqual(refused.status, 1, refused.output)
+        XCTAssertTrue(refused.output.contains("every key of the file starts with 'module.'") && refused.output.contains("--strip-prefix module."),
+                      refused.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: y.path))
+
+        let loaded = try GeoKitProcess.run(base + ["--strip-prefix", "module."], cache: directory)
+        XCTAssertEqual(loaded.status, 0, loaded.output)
+        assertClose(try NPY.read(y), try fixture.tensor("usam/y"), tolerance: 1e-6, "USAM with the .pth weights")
     }
 }

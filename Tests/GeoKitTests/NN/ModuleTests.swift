@@ -69,7 +69,7 @@ final class ModuleTests: XCTestCase {
         XCTAssertThrowsError(try model.loadStateDict(tensors)) { error in
             XCTAssertTrue(error is GeoKitError)
             let message = String(describing: error)
-            for part in ["missing keys: 0.bias, 2.2.weight", "unexpected keys: head.weight", "4.weight (file [8, 7], model [8, 8])"] {
+            for part in ["2 missing: 0.bias, 2.2.weight", "1 unexpected: head.weight", "1 shape mismatch: 4.weight (file [8, 7], model [8, 8])"] {
                 XCTAssertTrue(message.contains(part), "'\(part)' not in: \(message)")
             }
         }

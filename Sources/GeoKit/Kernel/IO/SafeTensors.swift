@@ -39,6 +39,15 @@ public enum SafeTensors {
         return try decode(data, source: url.path)
     }
 
+    /// The largest header accepted, the limit of the reference implementation.
+    static let maxHeaderBytes = 100_000_000
+
+    /// Decodes a whole file's bytes. The header is validated as the format
+    /// specifies before anything is allocated: every tensor entry has exactly
+    /// `dtype`, `shape` (non-negative integers) and `data_offsets` (two
+    /// integers), the byte ranges fit their shapes and tile the data section
+    /// from 0 to its end without gaps or overlaps, and `__metadata__` maps
+    /// strings to strings. So no tensor allocates more than the file holds.
     public static func decode(_ data: Data, source: String = "safetensors data") throws -> Contents {
         func bad(_ why: String) -> GeoKitError {
             GeoKitError("not a valid safetensors file: \(why)", where: source, remedy: "write it with safetensors (Python) or GeoKit")
@@ -46,48 +55,101 @@ public enum SafeTensors {
         guard data.count >= 8 else { throw bad("shorter than its 8-byte header length") }
         let headerLength = data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         guard headerLength <= UInt64(data.count - 8) else { throw bad("header length \(headerLength) exceeds the file size") }
-        let headerData = data.subdata(in: 8..<(8 + Int(headerLength)))
-        guard let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
-            throw bad("the header is not a JSON object")
+        guard headerLength <= UInt64(maxHeaderBytes) else { throw bad("header length \(headerLength) exceeds the 100 MB limit") }
+        let payloadStart = data.startIndex + 8 + Int(headerLength)
+        let header: HeaderJSON
+        do throws(HeaderJSON.ParseError) { header = try HeaderJSON.parse(data[(data.startIndex + 8)..<payloadStart]) } catch {
+            throw bad("the header is not valid JSON: \(error.message)")
         }
-        let payload = data.subdata(in: (8 + Int(headerLength))..<data.count)
-        var tensors: [String: Tensor] = [:]
+        guard case .object(let members) = header else { throw bad("the header is not a JSON object") }
+        let payloadCount = data.count - 8 - Int(headerLength)
         var metadata: [String: String] = [:]
-        for (name, value) in header {
+        var layouts: [(name: String, dtype: String, shape: [Int], count: Int, range: Range<Int>)] = []
+        for (name, value) in members {
             if name == "__metadata__" {
-                for (k, v) in value as? [String: Any] ?? [:] { metadata[k] = v as? String ?? "\(v)" }
+                guard case .object(let pairs) = value else { throw bad("__metadata__ is \(value.summary), not an object of strings") }
+                for (k, v) in pairs {
+                    guard case .string(let text) = v else { throw bad("__metadata__ field '\(k)' is \(v.summary), not a string") }
+                    metadata[k] = text
+                }
                 continue
             }
-            guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shape = (info["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  let offsets = (info["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  offsets.count == 2 else { throw bad("entry '\(name)' lacks dtype, shape or data_offsets") }
-            let count = Shape.count(shape)
-            let width: Int
-            switch dtype {
-            case "F32", "I32": width = 4
-            case "F64", "I64": width = 8
-            case "F16", "BF16", "I16": width = 2
-            case "U8", "I8", "BOOL": width = 1
-            default: throw bad("entry '\(name)' has unsupported dtype \(dtype)")
+            layouts.append(try layout(name, value, payloadCount: payloadCount, bad: bad))
+        }
+        // The ranges must tile the data section, as Python's safetensors requires.
+        var end = 0
+        for entry in layouts.sorted(by: { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }) {
+            guard entry.range.lowerBound == end else {
+                throw bad(entry.range.lowerBound < end ? "entry '\(entry.name)' overlaps the entry before it (data_offsets \(entry.range.lowerBound) < \(end))"
+                                                       : "a gap in the data before entry '\(entry.name)' (data_offsets start \(entry.range.lowerBound), expected \(end))")
             }
-            guard offsets[0] >= 0, offsets[1] - offsets[0] == count * width, offsets[1] <= payload.count else {
-                throw bad("entry '\(name)' has byte range \(offsets) that does not fit shape \(shape) x \(dtype)")
-            }
-            let bytes = payload.subdata(in: offsets[0]..<offsets[1])
-            let tensor = Tensor(zeros: shape, dtype: dtype == "F64" ? .float64 : .float32)
-            bytes.withUnsafeBytes { raw in
-                switch dtype {
-                case "F32": tensor.storage.pointer.copyMemory(from: raw.baseAddress!, byteCount: count * 4)
-                case "F64": tensor.storage.pointer.copyMemory(from: raw.baseAddress!, byteCount: count * 8)
+            end = entry.range.upperBound
+        }
+        guard end == payloadCount else { throw bad("the entries cover \(end) of the \(payloadCount) data bytes") }
+
+        var tensors: [String: Tensor] = [:]
+        data.withUnsafeBytes { file in
+            for entry in layouts {
+                let raw = UnsafeRawBufferPointer(rebasing: file[(8 + Int(headerLength) + entry.range.lowerBound)...].prefix(entry.range.count))
+                let tensor = Tensor(zeros: entry.shape, dtype: entry.dtype == "F64" ? .float64 : .float32)
+                switch entry.dtype {
+                case "F32", "F64":
+                    if let base = raw.baseAddress { tensor.storage.pointer.copyMemory(from: base, byteCount: raw.count) }
                 default:
                     let p = tensor.pointer(Float.self)
-                    for i in 0..<count { p[i] = decodeScalar(raw, index: i, dtype: dtype) }
+                    for i in 0..<entry.count { p[i] = decodeScalar(raw, index: i, dtype: entry.dtype) }
                 }
+                tensors[entry.name] = tensor
             }
-            tensors[name] = tensor
         }
         return Contents(tensors: tensors, metadata: metadata)
+    }
+
+    /// One tensor entry of the header, checked: its dtype, shape, element count and byte range.
+    private static func layout(_ name: String, _ value: HeaderJSON, payloadCount: Int, bad: (String) -> GeoKitError) throws
+        -> (name: String, dtype: String, shape: [Int], count: Int, range: Range<Int>) {
+        guard case .object(let fields) = value else { throw bad("entry '\(name)' is \(value.summary), not an object") }
+        let names = Set(fields.map(\.key))
+        for required in ["dtype", "shape", "data_offsets"] where !names.contains(required) {
+            throw bad("entry '\(name)' lacks its \(required) field")
+        }
+        if let extra = fields.first(where: { !["dtype", "shape", "data_offsets"].contains($0.key) }) {
+            throw bad("entry '\(name)' has an unknown field '\(extra.key)'")
+        }
+        let field = Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0.value) })
+        guard case .string(let dtype) = field["dtype"]! else { throw bad("entry '\(name)' has dtype \(field["dtype"]!.summary), not a string") }
+        let width: Int
+        switch dtype {
+        case "F32", "I32": width = 4
+        case "F64", "I64": width = 8
+        case "F16", "BF16", "I16": width = 2
+        case "U8", "I8", "BOOL": width = 1
+        default: throw bad("entry '\(name)' has unsupported dtype \(dtype)")
+        }
+        func integers(_ key: String) throws -> [Int] {
+            guard case .array(let items) = field[key]! else { throw bad("entry '\(name)' has \(key) \(field[key]!.summary), not an array") }
+            return try items.map { item in
+                guard let n = item.integer else { throw bad("entry '\(name)' has \(key) element \(item.summary), not an integer") }
+                return n
+            }
+        }
+        let shape = try integers("shape")
+        let count: Int
+        switch DeclaredShape.elementCount(shape) {
+        case .success(let n): count = n
+        case .failure(let refusal): throw bad("entry '\(name)' has shape \(shape): \(refusal.reason)")
+        }
+        let offsets = try integers("data_offsets")
+        guard offsets.count == 2 else { throw bad("entry '\(name)' has \(offsets.count) data_offsets, not 2") }
+        guard offsets[0] >= 0, offsets[0] <= offsets[1] else { throw bad("entry '\(name)' has data_offsets \(offsets) out of order") }
+        guard offsets[1] <= payloadCount else {
+            throw bad("entry '\(name)' has data_offsets \(offsets) beyond the \(payloadCount) data bytes")
+        }
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: width)
+        guard !overflow, offsets[1] - offsets[0] == bytes else {
+            throw bad("entry '\(name)' has byte range \(offsets) that does not fit shape \(shape) x \(dtype)")
+        }
+        return (name, dtype, shape, count, offsets[0]..<offsets[1])
     }
 
     private static func decodeScalar(_ raw: UnsafeRawBufferPointer, index i: Int, dtype: String) -> Float {
@@ -102,8 +164,10 @@ public enum SafeTensors {
         }
     }
 
-    /// Encodes entries (sorted by name, as Python's safetensors does) with metadata.
-    public static func encode(_ entries: [Entry], metadata: [String: String] = [:]) -> Data {
+    /// Encodes entries (sorted by name, as Python's safetensors does) with
+    /// metadata. An I64 entry must hold integers within Int64's range (a NaN
+    /// step counter would otherwise become an arbitrary number on disk).
+    public static func encode(_ entries: [Entry], metadata: [String: String] = [:]) throws -> Data {
         let sorted = entries.sorted { $0.name < $1.name }
         var header: [String: Any] = [:]
         var payload = Data()
@@ -118,7 +182,13 @@ public enum SafeTensors {
                 let t = e.tensor.to(.float64)
                 payload.append(Data(bytes: t.storage.pointer, count: count * 8))
             case .i64:
-                let values = e.tensor.scalars(as: Double.self).map { Int64($0.rounded()).littleEndian }
+                let values = try e.tensor.scalars(as: Double.self).map { x in
+                    guard let n = Int64(exactly: x) else {
+                        throw GeoKitError("cannot store \(e.name) = \(x) as an I64 integer buffer", where: "SafeTensors.encode",
+                                          remedy: "an integer buffer (such as num_batches_tracked) must hold whole numbers; reset it before saving")
+                    }
+                    return n.littleEndian
+                }
                 values.withUnsafeBytes { payload.append(contentsOf: $0) }
             }
             header[e.name] = ["dtype": e.storedAs.rawValue, "shape": e.tensor.shape, "data_offsets": [start, payload.count]]
@@ -136,6 +206,6 @@ public enum SafeTensors {
 
     /// Writes atomically: to a temporary file beside `url`, then renamed over it.
     public static func write(_ entries: [Entry], metadata: [String: String] = [:], to url: URL) throws {
-        try AtomicFile.write(encode(entries, metadata: metadata), to: url)
+        try AtomicFile.write(try encode(entries, metadata: metadata), to: url)
     }
 }

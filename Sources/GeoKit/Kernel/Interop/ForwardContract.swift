@@ -2,7 +2,7 @@ import Foundation
 
 /// `geokit forward`: one component, in eval mode, on arrays from files, so
 /// any part can be compared with a PyTorch reference forward and backward
-/// (ARCHITECTURE.md, "Interop contracts"). In `float64` the component, its
+/// (docs/cli.md, "geokit forward"). In `float64` the component, its
 /// weights, inputs and gradients are all double precision, so a whole network
 /// can be compared with PyTorch's float64 to ~1e-12: in float32 the gradients
 /// of a ReLU network differ by percents between any two implementations, as
@@ -14,8 +14,11 @@ public struct ForwardContract {
     public var seed: UInt64 = 0
     /// The precision the component computes in; inputs of the other dtype are converted.
     public var dtype: DType = .float32
-    /// Passed to `Module.loadStateDict(_:strict:)`: false skips missing and unexpected keys.
+    /// Passed to `Module.loadStateDict`: false skips missing and unexpected keys; the
+    /// prefixes rename the file's keys (a `module.` of DataParallel, a wrapper's `backbone.`).
     public var strict = true
+    public var stripPrefix: String?
+    public var addPrefix: String?
     public var input: URL
     public var input2: URL?
     public var output: URL
@@ -42,7 +45,7 @@ public struct ForwardContract {
         // Converted before loading, so float64 weights arrive unrounded (float32 ones are widened by the load).
         module.convert(to: dtype)
         if let weights {
-            try module.loadStateDict(SafeTensors.read(weights).tensors, strict: strict)
+            try module.loadStateDict(WeightsFile.read(weights), strict: strict, stripPrefix: stripPrefix, addPrefix: addPrefix)
         }
         module.eval()
         let wantsInputGrad = gradInput != nil || gradInput2 != nil

@@ -115,7 +115,8 @@ open class Module {
     public var parameterCount: Int { parameters().reduce(0) { $0 + $1.count } }
 
     /// Parameters and buffers under PyTorch's state_dict keys, ready for
-    /// `SafeTensors.write`. The entries share storage with the model.
+    /// `SafeTensors.write`. The entries share storage with the model;
+    /// `loadStateDict` (StateDictLoading.swift) copies a dictionary back in.
     public func stateDict() -> [SafeTensors.Entry] {
         var entries: [SafeTensors.Entry] = []
         collectState(prefix: "", into: &entries)
@@ -128,36 +129,6 @@ open class Module {
             entries.append(SafeTensors.Entry(Module.join(prefix, name), tensor, storedAs: isInteger ? .i64 : nil))
         }
         for (name, child) in children { child.collectState(prefix: Module.join(prefix, name), into: &entries) }
-    }
-
-    /// Copies `tensors` into the registered parameters and buffers in place,
-    /// so layers keep their references. Nothing is copied unless the whole
-    /// dictionary fits: shape mismatches always throw, and with `strict`
-    /// missing and unexpected keys do too, all listed in one error.
-    public func loadStateDict(_ tensors: [String: Tensor], strict: Bool = true) throws {
-        let entries = stateDict()
-        let expected = Set(entries.map(\.name))
-        let missing = entries.map(\.name).filter { tensors[$0] == nil }
-        let unexpected = tensors.keys.filter { !expected.contains($0) }.sorted()
-        let mismatched = entries.compactMap { entry -> String? in
-            guard let given = tensors[entry.name], given.shape != entry.tensor.shape else { return nil }
-            return "\(entry.name) (file \(given.shape), model \(entry.tensor.shape))"
-        }
-        var problems: [String] = []
-        if !mismatched.isEmpty { problems.append("shape mismatches: " + mismatched.joined(separator: ", ")) }
-        if strict && !missing.isEmpty { problems.append("missing keys: " + missing.joined(separator: ", ")) }
-        if strict && !unexpected.isEmpty { problems.append("unexpected keys: " + unexpected.joined(separator: ", ")) }
-        guard problems.isEmpty else {
-            throw GeoKitError(
-                "the state dict does not fit the model: " + problems.joined(separator: "; "),
-                where: "\(type(of: self)).loadStateDict",
-                remedy: "load weights saved from the same architecture, or pass strict: false to skip missing and unexpected keys")
-        }
-        noGrad {
-            for entry in entries {
-                if let given = tensors[entry.name] { entry.tensor.assign(given) }
-            }
-        }
     }
 
     /// Switches this module and all its descendants to training (`on`) or evaluation mode.

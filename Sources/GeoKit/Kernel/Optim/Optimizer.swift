@@ -109,6 +109,10 @@ enum OptimizerStateDict {
                 problems.append("\(key) has shape \(tensor.shape), expected \(wanted)")
                 continue
             }
+            // A scalar field is a step count; a crafted NaN or 1e30 would trap where it becomes an Int.
+            if kind == .scalar, Int(exactly: tensor.item) == nil || tensor.item < 0 {
+                problems.append("\(key) holds \(tensor.item), not a step count")
+            }
             result[index, default: [:]][parts[1]] = tensor
         }
         for (index, saved) in result where saved.count != fields.count {

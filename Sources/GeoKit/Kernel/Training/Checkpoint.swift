@@ -35,12 +35,12 @@ public struct Checkpoint {
 
     /// Restores model and optimiser in place; returns the metadata.
     public static func restore(model: Module, optimizer: Optimizer, from url: URL) throws -> Metadata {
-        let contents = try SafeTensors.read(url)
-        guard let text = contents.metadata[metadataKey],
-              let metadata = try? JSONDecoder().decode(Metadata.self, from: Data(text.utf8)) else {
-            throw GeoKitError("the checkpoint has no GeoKit run metadata", where: url.path,
-                              remedy: "resume only from a checkpoint written by geokit run")
-        }
+        try restore(model: model, optimizer: optimizer, contents: SafeTensors.read(url), source: url.path)
+    }
+
+    /// Restores from a decoded file; `source` names it in error messages.
+    public static func restore(model: Module, optimizer: Optimizer, contents: SafeTensors.Contents, source: String) throws -> Metadata {
+        let metadata = try parseMetadata(contents.metadata[metadataKey], source: source)
         var weights: [String: Tensor] = [:], state: [String: Tensor] = [:]
         for (key, tensor) in contents.tensors {
             if key.hasPrefix(optimizerPrefix) { state[String(key.dropFirst(optimizerPrefix.count))] = tensor } else { weights[key] = tensor }
@@ -48,5 +48,85 @@ public struct Checkpoint {
         try model.loadStateDict(weights)
         try optimizer.loadStateDict(state)
         return metadata
+    }
+
+    /// The `geokit` metadata entry, decoded and checked: counters are
+    /// non-negative and the history's epochs run 0... up to the finished
+    /// epoch, so resuming never starts from an epoch it cannot reach.
+    /// Errors name the field.
+    public static func parseMetadata(_ text: String?, source: String) throws -> Metadata {
+        let remedy = "resume only from a checkpoint written by geokit run; this one is damaged or from elsewhere"
+        guard let text else {
+            throw GeoKitError("the checkpoint has no GeoKit run metadata", where: source, remedy: remedy)
+        }
+        // Foundation's decoder calls every out-of-range or fractional number "not valid JSON";
+        // the counters are checked first so that the message names the field.
+        let json: HeaderJSON
+        do throws(HeaderJSON.ParseError) { json = try HeaderJSON.parse(Array(text.utf8)) } catch {
+            throw GeoKitError("the checkpoint's run metadata is unreadable: not valid JSON (\(error.message))", where: source, remedy: remedy)
+        }
+        for (path, value) in integerFields(json) {
+            let fits: Bool
+            if path == "seed", case .number(let t) = value {
+                fits = !t.contains(where: { ".eE".contains($0) }) && UInt64(t) != nil
+            } else {
+                fits = value.integer != nil
+            }
+            guard fits else {
+                throw GeoKitError("the checkpoint's run metadata is unreadable: field \(path) is \(value.summary), not a whole number in range",
+                                  where: source, remedy: remedy)
+            }
+        }
+        let metadata: Metadata
+        do { metadata = try JSONDecoder().decode(Metadata.self, from: Data(text.utf8)) } catch let error as DecodingError {
+            throw GeoKitError("the checkpoint's run metadata is unreadable: \(describe(error))", where: source, remedy: remedy)
+        } catch {
+            throw GeoKitError("the checkpoint's run metadata is unreadable", where: source, remedy: remedy)
+        }
+        func bad(_ why: String) -> GeoKitError { GeoKitError("the checkpoint's run metadata is invalid: \(why)", where: source, remedy: remedy) }
+        guard metadata.epoch >= 0 else { throw bad("epoch is \(metadata.epoch)") }
+        guard metadata.optimizerSteps >= 0 else { throw bad("optimizerSteps is \(metadata.optimizerSteps)") }
+        for (i, record) in metadata.history.enumerated() {
+            guard (0...metadata.epoch).contains(record.epoch) else {
+                throw bad("history[\(i)].epoch is \(record.epoch), outside 0...\(metadata.epoch)")
+            }
+        }
+        return metadata
+    }
+
+    /// The integer fields of the metadata that are present, with their paths.
+    private static func integerFields(_ json: HeaderJSON) -> [(String, HeaderJSON)] {
+        guard case .object(let top) = json else { return [] }
+        var fields: [(String, HeaderJSON)] = top.filter { ["epoch", "optimizerSteps", "seed"].contains($0.key) }.map { ($0.key, $0.value) }
+        if case .array(let records)? = top.first(where: { $0.key == "history" })?.value {
+            for (i, record) in records.enumerated() {
+                if case .object(let f) = record, let epoch = f.first(where: { $0.key == "epoch" }) { fields.append(("history[\(i)].epoch", epoch.value)) }
+            }
+        }
+        return fields
+    }
+
+    /// "epoch: expected a whole number" from a DecodingError, naming the field's path.
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "field \(path(context.codingPath + [key])) is missing"
+        case .typeMismatch(let type, let context): return "field \(path(context.codingPath)) is not \(readable(type))"
+        case .valueNotFound(let type, let context): return "field \(path(context.codingPath)) is null, not \(readable(type))"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON" : "field \(path(context.codingPath)) has an invalid value"
+        @unknown default: return "not the expected structure"
+        }
+    }
+
+    private static func readable(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is UInt64.Type: "a whole number in range"
+        case is Double.Type: "a number"
+        case is String.Type: "a string"
+        default: "of the expected type"
+        }
     }
 }

@@ -105,6 +105,10 @@ public final class Trainer {
                 throw GeoKitError("the checkpoint is from recipe \(meta.recipe) (\(meta.components.joined(separator: ", "))), not this one",
                                   where: checkpointURL.path, remedy: "resume with the same recipe, or use another --out")
             }
+            guard meta.epoch <= epochs else {
+                throw GeoKitError("the checkpoint finished epoch \(meta.epoch), beyond this recipe's \(epochs) epochs", where: checkpointURL.path,
+                                  remedy: "raise train.epochs to resume it, or use another --out")
+            }
             (startEpoch, optimizerSteps, history) = (meta.epoch, meta.optimizerSteps, meta.history)
             log.line("resuming \(recipe.name) after epoch \(startEpoch) (\(optimizerSteps) optimiser steps)")
         } else {
