@@ -151,6 +151,26 @@ final class BadInputTests: XCTestCase {
         }
     }
 
+    /// A checkpoint whose BatchNorm counter was damaged to NaN: `--resume` refuses it before
+    /// training (it used to train an epoch and then trap writing the counter), and the file is kept.
+    func testResumingFromACheckpointWithANaNCounterIsRefused() throws {
+        let out = Self.box.directory("nan-counter")
+        let first = try geokit(["run", Self.tiny, "--out", out.path, "--stop-after", "1"])
+        XCTAssertEqual(first.status, 0, first.output)
+        let checkpoint = out.appendingPathComponent("checkpoint.safetensors")
+        let contents = try SafeTensors.read(checkpoint)
+        let key = "backbone.bn1.num_batches_tracked"
+        XCTAssertNotNil(contents[key])
+        let damaged = contents.tensors.sorted { $0.key < $1.key }.map { name, tensor in
+            SafeTensors.Entry(name, name == key ? Tensor(scalar: .nan) : tensor)
+        }
+        try SafeTensors.write(damaged, metadata: contents.metadata, to: checkpoint)
+        let before = try Data(contentsOf: checkpoint)
+        let resumed = try geokit(["run", Self.tiny, "--out", out.path, "--resume"])
+        assertRefused(resumed, saying: ["integer buffer \(key) holds nan, not a whole number"])
+        XCTAssertEqual(try Data(contentsOf: checkpoint), before, "the checkpoint is left as it was")
+    }
+
     // MARK: other commands' options
 
     func testNumericOptionsOfTheCommandsAreChecked() throws {
