@@ -3,7 +3,7 @@ import GeoKit
 /// `sampler:gps` (Sample4Geo): batches of geographic neighbours, so the
 /// in-batch negatives of a contrastive loss are the hard, nearby ones.
 ///
-/// Epoch order (METHODS.md, "Samplers"): shuffle all ids; take the next id
+/// Epoch order (docs/methods.md, "Samplers"): shuffle all ids; take the next id
 /// not yet used this epoch and not in the current batch; add from its
 /// neighbour table the `select/2` nearest plus `select/2` drawn at random
 /// from the rest of its first `range` neighbours, skipping ids already

@@ -6,7 +6,7 @@ import GeoKit
 struct PolarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "polar",
-        abstract: "Polar-transform a square north-up aerial image into a pseudo-panorama (METHODS.md).",
+        abstract: "Polar-transform a square north-up aerial image into a pseudo-panorama (docs/methods.md).",
         discussion: "Column j of the output looks at compass bearing 180 + 360 j / W degrees (south at the left edge, north in the middle), the convention of `geokit synth` panoramas.")
 
     @Argument(help: "Input aerial image (PNG or JPEG, square).")

@@ -1,5 +1,5 @@
 """The published methods' components, written here from
-/work/shared/design/METHODS.md (not imported from the methods' repositories),
+docs/methods.md (not imported from the methods' repositories),
 against which the plugins' Swift components are checked.
 
 A module case stores
@@ -23,7 +23,7 @@ import torch.nn.functional as F
 # ---------------------------------------------------------------- attention
 
 class USAM(nn.Module):
-    """RK-Net's Unit Subtraction Attention Module (METHODS.md, steps 1-6)."""
+    """RK-Net's Unit Subtraction Attention Module (docs/methods.md, steps 1-6)."""
 
     def __init__(self, polish=True):
         super().__init__()

@@ -1,4 +1,4 @@
-"""SAFA's polar transform written directly from METHODS.md's formula in NumPy
+"""SAFA's polar transform written directly from docs/methods.md's formula in NumPy
 (float64), with its backward (the transpose of the same linear map)."""
 import numpy as np
 import torch

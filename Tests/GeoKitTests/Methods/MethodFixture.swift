@@ -3,7 +3,7 @@ import XCTest
 import GeoKit
 
 /// A case of the "methods" fixture (Tests/reference/fixtures_methods.py):
-/// a component written in PyTorch from METHODS.md, with its parameters, its
+/// a component written in PyTorch from docs/methods.md, with its parameters, its
 /// weights, inputs, outputs and gradients.
 struct MethodCase {
     let fixture: Fixture

@@ -6,7 +6,7 @@ public protocol ViewTransform: AnyObject {
     func apply(_ image: Image, generator: inout RandomGenerator) throws -> Image
 }
 
-/// `view:polar`: SAFA's polar transform (METHODS.md) of a square aerial
+/// `view:polar`: SAFA's polar transform (docs/methods.md) of a square aerial
 /// tile to a height x width pseudo-panorama. The transform's sampling table
 /// is built once per tile size.
 public final class PolarView: ViewTransform {

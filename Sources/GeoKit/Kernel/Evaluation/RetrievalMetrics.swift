@@ -1,6 +1,6 @@
 import Foundation
 
-/// Retrieval accuracy in percent (METHODS.md, "The task"): R@K, R@1% (K =
+/// Retrieval accuracy in percent (docs/methods.md, "The task and its metrics"): R@K, R@1% (K =
 /// ceil(1% of the gallery)), and, where a query has several true gallery
 /// items, mean average precision as University-1652 defines it.
 public struct RetrievalMetrics: Codable, Equatable, Sendable {

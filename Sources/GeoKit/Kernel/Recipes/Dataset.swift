@@ -10,7 +10,7 @@ public struct Dataset: RecipePart {
     public enum View: Sendable {
         /// A ground panorama resized to height x width.
         case panorama(Int, Int)
-        /// An aerial tile polar-transformed to height x width (METHODS.md, SAFA).
+        /// An aerial tile polar-transformed to height x width (docs/methods.md, "View transform").
         case polar(Int, Int)
         /// An aerial tile resized to size x size.
         case square(Int)

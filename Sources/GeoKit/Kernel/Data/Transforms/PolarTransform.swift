@@ -1,6 +1,6 @@
 import Foundation
 
-/// SAFA's polar transform (METHODS.md, "Viewpoint transform"): an S x S
+/// SAFA's polar transform (docs/methods.md, "View transform"): an S x S
 /// north-up aerial image becomes an H x W pseudo-panorama whose column j
 /// looks along theta = 2 pi j / W and whose row i samples the ring of radius
 /// r = (S/2)(H - 1 - i)/H pixels, sampled at row S/2 + r cos(theta), column
