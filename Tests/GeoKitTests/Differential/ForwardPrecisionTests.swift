@@ -5,17 +5,16 @@ import GeoKit
 /// `geokit forward --dtype` and `--strict`: the precision a component computes in,
 /// conversions of inputs and weights of the other precision, and non-strict loading.
 final class ForwardPrecisionTests: XCTestCase {
-    private var directory: URL!
+    private var scratch: TemporaryDirectory!
 
     override func setUpWithError() throws {
         InTreePlugins.load()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("geokit-precision-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        scratch = try TemporaryDirectory("geokit-precision")
     }
 
-    override func tearDownWithError() throws { try FileManager.default.removeItem(at: directory) }
+    override func tearDown() { scratch = nil }
 
-    private func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
+    private func file(_ name: String) -> URL { scratch.file(name) }
 
     /// A ResNet-18 contract on x.npy with gy.npy, writing y.npy, gx.npy and gw.safetensors.
     private func resnetContract(dtype: DType, seed: UInt64 = 3) -> ForwardContract {
@@ -154,13 +153,13 @@ final class ForwardPrecisionTests: XCTestCase {
     func testBadDtypeIsOneMessageAndExit1() throws {
         try NPY.write(Tensor.zeros([1, 3, 32, 32]).to(.float64), to: file("x.npy"))
         let bad = try GeoKitProcess.run(["forward", "--component", "backbone:resnet18", "--dtype", "float16",
-                                         "--input", file("x.npy").path, "--output", file("y.npy").path], cache: directory)
+                                         "--input", file("x.npy").path, "--output", file("y.npy").path], cache: scratch.url)
         XCTAssertEqual(bad.status, 1, bad.output)
         XCTAssertEqual(bad.output.trimmingCharacters(in: .whitespacesAndNewlines),
                        "Error: --dtype must be float32 or float64, got 'float16'. pass --dtype float64 for double precision")
         // A float64 array into the default float32 run through the real CLI: converted, not a trap.
         let good = try GeoKitProcess.run(["forward", "--component", "backbone:resnet18",
-                                          "--input", file("x.npy").path, "--output", file("y.npy").path], cache: directory)
+                                          "--input", file("x.npy").path, "--output", file("y.npy").path], cache: scratch.url)
         XCTAssertEqual(good.status, 0, good.output)
         XCTAssertEqual(try NPY.read(file("y.npy")).dtype, .float32)
     }

@@ -5,17 +5,16 @@ import GeoKit
 /// `geokit forward` (ForwardContract) on plugin components, in process with
 /// temporary files, gives what calling the module directly gives.
 final class ForwardContractTests: XCTestCase {
-    private var directory: URL!
+    private var scratch: TemporaryDirectory!
 
     override func setUpWithError() throws {
         InTreePlugins.load()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("geokit-forward-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        scratch = try TemporaryDirectory("geokit-forward")
     }
 
-    override func tearDownWithError() throws { try FileManager.default.removeItem(at: directory) }
+    override func tearDown() { scratch = nil }
 
-    private func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
+    private func file(_ name: String) -> URL { scratch.file(name) }
 
     /// Runs the contract on `input` (and `input2`) with weights from `module` and the output gradient `gy`.
     private func runContract(_ component: String, settings: [String], module: Module, input: Tensor, input2: Tensor? = nil,
