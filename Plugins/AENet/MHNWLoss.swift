@@ -11,7 +11,7 @@ import GeoKit
 /// negatives) and averages the two directions. d is the Euclidean distance.
 ///
 /// ```swift
-/// let loss = try Registry.shared.make(Loss.self, .loss, "mhnw", ["symmetric": .bool(true)])
+/// let loss = try Registry.shared.make(.loss, "mhnw", ["symmetric": .bool(true)])
 /// ```
 public final class MHNWLoss: Module, Loss, InputShapeChecking {
     public let alpha: Double

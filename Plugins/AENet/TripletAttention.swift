@@ -10,7 +10,7 @@ import GeoKit
 /// and the same under `ChannelGateW.` and `SpatialGate.`.
 ///
 /// ```swift
-/// let attention = try Registry.shared.make(AttentionModule.self, .attention, "triplet")
+/// let attention = try Registry.shared.make(.attention, "triplet")
 /// let y = attention(features)   // same shape as features
 /// ```
 public final class TripletAttention: Module, AttentionModule {

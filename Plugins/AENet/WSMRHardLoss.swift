@@ -7,7 +7,7 @@ import GeoKit
 /// satellites and d the Euclidean distance; the loss is the mean over anchors.
 ///
 /// ```swift
-/// let loss = try Registry.shared.make(Loss.self, .loss, "wsmr_hard", ["alpha": .double(10)])
+/// let loss = try Registry.shared.make(.loss, "wsmr_hard", ["alpha": .double(10)])
 /// ```
 public final class WSMRHardLoss: Module, Loss, InputShapeChecking {
     public let alpha: Double

@@ -15,7 +15,7 @@ import GeoKit
 /// - `column` (polar panoramas): adaptive pooling to 1 x blocks, left to right.
 ///
 /// ```swift
-/// let lpn = try Registry.shared.make(Aggregator.self, .aggregator, "lpn", ["partition": .string("ring")])
+/// let lpn = try Registry.shared.make(.aggregator, "lpn", ["partition": .string("ring")])
 /// let descriptors = lpn(features)   // (N, 4 * C)
 /// ```
 public final class LPNAggregator: Module, Aggregator, InputShapeChecking {
@@ -31,7 +31,6 @@ public final class LPNAggregator: Module, Aggregator, InputShapeChecking {
     public let partition: Partition
 
     public init(blocks: Int = 4, pooling: Pooling = .avg, partition: Partition = .ring) {
-        require(blocks > 0, "GeoKit: aggregator lpn needs blocks > 0, got \(blocks)")
         self.blocks = blocks
         self.pooling = pooling
         self.partition = partition

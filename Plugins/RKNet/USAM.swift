@@ -10,7 +10,7 @@ import GeoKit
 /// `bn.num_batches_tracked`, as in RK-Net.
 ///
 /// ```swift
-/// let usam = try Registry.shared.make(AttentionModule.self, .attention, "usam", ["polish": .bool(true)])
+/// let usam = try Registry.shared.make(.attention, "usam", ["polish": .bool(true)])
 /// let y = usam(features)   // same shape as features
 /// ```
 public final class USAM: Module, AttentionModule {

@@ -11,7 +11,7 @@ import GeoKit
 /// weights start truncated-normal (std 0.005, cut at 2 std), biases at 0.1.
 ///
 /// ```swift
-/// let safa = try Registry.shared.make(Aggregator.self, .aggregator, "safa", ["height": .int(4), "width": .int(16)])
+/// let safa = try Registry.shared.make(.aggregator, "safa", ["height": .int(4), "width": .int(16)])
 /// let descriptors = safa(features)   // (N, 8 * C)
 /// ```
 public final class SAFAAggregator: Module, Aggregator, InputShapeChecking {
@@ -27,8 +27,6 @@ public final class SAFAAggregator: Module, Aggregator, InputShapeChecking {
     public let biases2: Tensor
 
     public init(heads: Int = 8, height: Int, width: Int) {
-        require(heads > 0 && height > 0 && width > 0 && height * width >= 2,
-                "GeoKit: aggregator safa needs heads > 0 and a map of at least 2 positions, got heads \(heads), \(height)x\(width)")
         self.heads = heads
         self.height = height
         self.width = width

@@ -10,7 +10,7 @@ import GeoKit
 /// them first).
 ///
 /// ```swift
-/// let wsmr = try Registry.shared.make(Loss.self, .loss, "wsmr", ["alpha": .double(10)])
+/// let wsmr = try Registry.shared.make(.loss, "wsmr", ["alpha": .double(10)])
 /// let loss = wsmr.loss(query: ground, reference: satellite)
 /// ```
 public final class WSMRLoss: Module, Loss, InputShapeChecking {

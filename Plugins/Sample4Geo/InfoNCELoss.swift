@@ -8,7 +8,7 @@ import GeoKit
 /// `logit_scale` (shape [], key `logit_scale`) starts at log(1 / 0.07).
 ///
 /// ```swift
-/// let infonce = try Registry.shared.make(Loss.self, .loss, "infonce")
+/// let infonce = try Registry.shared.make(.loss, "infonce")
 /// let loss = infonce.loss(query: groundDescriptors, reference: aerialDescriptors)
 /// ```
 public final class InfoNCELoss: Module, Loss, InputShapeChecking {
@@ -16,8 +16,6 @@ public final class InfoNCELoss: Module, Loss, InputShapeChecking {
     public let logitScale: Tensor
 
     public init(labelSmoothing: Double = 0.1) {
-        require(labelSmoothing >= 0 && labelSmoothing <= 1,
-                "GeoKit: loss infonce: labelSmoothing must be in [0, 1], got \(labelSmoothing)")
         self.labelSmoothing = labelSmoothing
         logitScale = Tensor(scalar: Foundation.log(1 / 0.07))
         super.init()

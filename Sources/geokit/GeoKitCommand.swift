@@ -28,12 +28,11 @@ struct GeoKitCommand: ParsableCommand {
     }
 }
 
-/// Registers the kernel's components and loads the plugins before a command
-/// uses the registry. A plugin that fails to load, and a GEOKIT_PLUGIN_PATH
+/// Loads the plugins before a command uses the registry (which holds the
+/// kernel's components from its first use). A plugin that fails to load, and a GEOKIT_PLUGIN_PATH
 /// entry that is no directory, is reported, one line each, and the others
 /// stay usable.
 func startKernel() {
-    BuiltinComponents.register()
     for error in PluginLoader.loadAll() + PluginLoader.pathWarnings {
         FileHandle.standardError.write(Data("geokit: warning: \(error)\n".utf8))
     }

@@ -26,7 +26,7 @@ struct PluginNewCommand: ParsableCommand {
             throw GeoKitError("\(directory.path) exists and is not empty", remedy: "choose another --out")
         }
         let files = switch lang {
-        case .swift: SwiftPluginTemplate(name: name, kernelPackage: PluginSDK.kernelPackageDirectory.path).files
+        case .swift: try SwiftPluginTemplate(name: name, kernelPackage: PluginSDK.kernelPackageDirectory.path).files()
         case .c: CPluginTemplate(name: name, includeDirectory: try PluginSDK.includeDirectory().path).files
         }
         for (path, text) in files {

@@ -5,7 +5,7 @@ import GeoKit
 struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
-        abstract: "List every registered component: kind, name, plugin file, parameters with types, defaults and docs.",
+        abstract: "List every registered component: kind, name, plugin file, parameters with types, defaults, ranges or choices, and docs.",
         discussion: """
             Plugins are loaded from the build directory, GEOKIT_PLUGIN_PATH (colon-separated) and ~/.geokit/plugins. \
             A plugin that fails to load is reported, one line naming its file, and the exit status is 1.
@@ -20,13 +20,12 @@ struct PluginsCommand: ParsableCommand {
             }
             return k
         }
-        BuiltinComponents.register()
         let failures = PluginLoader.loadAll()
         for entry in Registry.shared.entries(of: only) {
             print("\(entry.qualifiedName)  (\(entry.source))")
             if !entry.summary.isEmpty { print("    \(entry.summary)") }
             for p in entry.parameters {
-                let range = p.bounds.map { " (\($0))" } ?? ""
+                let range = p.constraint.map { " (\($0))" } ?? ""
                 print("    \(p.name): \(p.type.rawValue) = \(p.defaultValue)\(range)\(p.doc.isEmpty ? "" : "    \(p.doc)")")
             }
         }

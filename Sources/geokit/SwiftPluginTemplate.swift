@@ -1,14 +1,19 @@
+import GeoKit
+
 /// The files of `geokit plugin new NAME --lang swift`: a SwiftPM package
 /// depending on this GeoKit's kernel package by path, building a dynamic
-/// library with one attention component (a learnable channel gate).
+/// library with one attention component (a learnable channel gate), in the
+/// shape of the in-tree plugins: one file declaring the components, and the
+/// shared entry points (Plugins/PluginEntry.swift) beside it.
 struct SwiftPluginTemplate {
     let name: String
     let kernelPackage: String
 
     private var typeName: String { name.prefix(1).uppercased() + name.dropFirst() + "Attention" }
 
-    var files: [(path: String, text: String)] {
-        [("Package.swift", package), ("Sources/\(name)/\(name).swift", source), ("README.md", readme)]
+    func files() throws -> [(path: String, text: String)] {
+        [("Package.swift", package), ("Sources/\(name)/\(name).swift", source),
+         ("Sources/\(name)/PluginEntry.swift", try PluginSDK.swiftEntryPoints()), ("README.md", readme)]
     }
 
     private var package: String {
@@ -62,15 +67,9 @@ struct SwiftPluginTemplate {
             }
         }
 
-        // The library's entry points: geokit checks the ABI version, then calls
-        // init, which registers the components into the process's one registry.
-
-        @_cdecl("geokit_plugin_abi_version")
-        public func geokitPluginABIVersion() -> Int32 { PluginABI.version }
-
-        @_cdecl("geokit_plugin_init")
-        public func geokitPluginInit(_ host: UnsafeRawPointer?) -> Int32 {
-            SwiftPlugin.initialize { registry in
+        /// The plugin's components (the type PluginEntry.swift registers).
+        enum Plugin: GeoKitPlugin {
+            static func register(into registry: Registry) throws {
                 try registry.register(
                     .attention, "\(name)", summary: "a learnable gate per channel (the \(name) plugin)",
                     parameters: [ParameterSpec("channels", .int(64), "input channels C", bounds: .between(1, 65536))]
@@ -103,7 +102,9 @@ struct SwiftPluginTemplate {
         geokit forward --component attention:\(name) --set channels=8 --input x.npy --output y.npy
         ```
 
-        `Sources/\(name)/\(name).swift` holds the module and its registration. See
+        `Sources/\(name)/\(name).swift` holds the module and its registration;
+        `Sources/\(name)/PluginEntry.swift` holds the library's two C entry points,
+        the same in every Swift plugin (leave it as it is). See
         docs/plugins.md in the GeoKit tree for the whole story.
 
         """

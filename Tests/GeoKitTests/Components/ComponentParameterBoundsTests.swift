@@ -44,7 +44,7 @@ final class ComponentParameterBoundsTests: XCTestCase {
                 if let upper = bounds.upper { outside.append(bounds.upperInclusive ? upper + 1 : upper) }
                 for number in outside {
                     let value: ParameterValue = spec.type == .int ? .int(Int(number)) : .double(number)
-                    XCTAssertThrowsError(try Registry.shared.make(AnyObject.self, entry.kind, entry.name, [spec.name: value])) { error in
+                    XCTAssertThrowsError(try Registry.shared.make(named: entry.qualifiedName, [spec.name: value])) { error in
                         let shown = number.isFinite && number == number.rounded() ? "\(Int(number))" : "\(number)"
                         XCTAssertEqual((error as? GeoKitError)?.what,
                                        "\(entry.qualifiedName) parameter '\(spec.name)' must be \(bounds), got \(shown)")

@@ -30,7 +30,7 @@ final class ForwardPrecisionTests: XCTestCase {
     /// The seeded ResNet-18 the contract builds, in `dtype`, run directly on x with gradient gy.
     private func directResNet(dtype: DType, seed: UInt64 = 3, x: Tensor, gy: Tensor) throws -> (y: Tensor, gx: Tensor, net: Module) {
         GlobalRandom.seed(seed)
-        let net = try Registry.shared.make(Backbone.self, .backbone, "resnet18", settings: [])
+        let net = try Registry.shared.make(.backbone, "resnet18", settings: [])
         net.convert(to: dtype)
         net.eval()
         let leaf = x.to(dtype).copy().requiringGrad()
@@ -74,7 +74,7 @@ final class ForwardPrecisionTests: XCTestCase {
 
     func testFloat32WeightsLoadIntoAFloat64Run() throws {
         GlobalRandom.seed(9)
-        let source = try Registry.shared.make(Backbone.self, .backbone, "resnet18", settings: [])
+        let source = try Registry.shared.make(.backbone, "resnet18", settings: [])
         try SafeTensors.write(source.stateDict(), to: file("w.safetensors"))   // float32, from seed 9
         let x = Tensor.randn([1, 3, 32, 32], seed: 25), gy = Tensor.randn([1, 512, 1, 1], seed: 26)
         try NPY.write(x, to: file("x.npy"))
@@ -88,7 +88,7 @@ final class ForwardPrecisionTests: XCTestCase {
 
     func testStrictFalseSkipsMissingAndUnexpectedKeys() throws {
         GlobalRandom.seed(9)
-        let source = try Registry.shared.make(Backbone.self, .backbone, "resnet18", settings: [])
+        let source = try Registry.shared.make(.backbone, "resnet18", settings: [])
         var entries = source.stateDict().filter { $0.name != "layer4.1.conv2.weight" }
         entries.append(SafeTensors.Entry("fc.weight", Tensor.ones([10, 512])))
         try SafeTensors.write(entries, to: file("w.safetensors"))
@@ -106,7 +106,7 @@ final class ForwardPrecisionTests: XCTestCase {
 
         // Seed 0's module with everything but the skipped weight from the file.
         GlobalRandom.seed(0)
-        let net = try Registry.shared.make(Backbone.self, .backbone, "resnet18", settings: [])
+        let net = try Registry.shared.make(.backbone, "resnet18", settings: [])
         net.convert(to: .float64)
         try net.loadStateDict(try SafeTensors.read(file("w.safetensors")).tensors, strict: false)
         net.eval()

@@ -28,7 +28,6 @@ final class ResNetDifferentialTests: XCTestCase {
     }
 
     override func setUpWithError() throws {
-        BuiltinComponents.register()
         fixture = try Fixture("differential_resnet")
         try FileManager.default.createDirectory(at: Self.directory, withIntermediateDirectories: true)
     }

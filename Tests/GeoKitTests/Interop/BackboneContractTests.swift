@@ -7,7 +7,6 @@ final class BackboneContractTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        BuiltinComponents.register()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("geokit-backbone-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
@@ -31,7 +30,7 @@ final class BackboneContractTests: XCTestCase {
 
         // Without --weights the contract initialises from its seed: the same seed gives the same module.
         GlobalRandom.seed(11)
-        let net = try Registry.shared.make(Backbone.self, .backbone, "resnet18", ["lastStride": .int(1)])
+        let net = try Registry.shared.make(.backbone, "resnet18", ["lastStride": .int(1)])
         net.eval()
         let leaf = x.copy().requiringGrad()
         let y = net(leaf)

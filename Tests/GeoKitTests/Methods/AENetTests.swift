@@ -8,12 +8,12 @@ final class AENetTests: XCTestCase {
     func testTripletAttentionMatchesPyTorch() throws {
         for name in ["triplet", "triplet_eval"] {
             let reference = try MethodCase(name)
-            try reference.assertModuleMatches(try reference.make(AttentionModule.self, .attention, "triplet"))
+            try reference.assertModuleMatches(try reference.make(.attention, "triplet"))
         }
     }
 
     func testTripletAttentionKeysAndMomentum() throws {
-        let triplet = try Registry.shared.make(AttentionModule.self, .attention, "triplet")
+        let triplet = try Registry.shared.make(.attention, "triplet")
         var expected: [String] = []
         for gate in ["ChannelGateH", "ChannelGateW", "SpatialGate"] {
             expected.append("\(gate).spatial.conv.weight")
@@ -27,7 +27,7 @@ final class AENetTests: XCTestCase {
     }
 
     func testTripletAttentionGradientsFiniteDifference() throws {
-        let triplet = try Registry.shared.make(AttentionModule.self, .attention, "triplet")
+        let triplet = try Registry.shared.make(.attention, "triplet")
         triplet.convert(to: .float64)
         let conv = triplet.namedParameters().first { $0.name == "ChannelGateW.spatial.conv.weight" }!.tensor
         assertGradientsMatch([randomDouble([2, 3, 4, 5], seed: 31), conv]) { triplet($0[0]) }
@@ -35,13 +35,13 @@ final class AENetTests: XCTestCase {
 
     func testWSMRHardMatchesPyTorch() throws {
         let reference = try MethodCase("wsmr_hard")
-        try reference.assertLossMatches(try reference.make(Loss.self, .loss, "wsmr_hard"))
+        try reference.assertLossMatches(try reference.make(.loss, "wsmr_hard"))
     }
 
     func testMHNWMatchesPyTorch() throws {
         for name in ["mhnw", "mhnw_symmetric"] {
             let reference = try MethodCase(name)
-            try reference.assertLossMatches(try reference.make(Loss.self, .loss, "mhnw"))
+            try reference.assertLossMatches(try reference.make(.loss, "mhnw"))
         }
     }
 
@@ -59,7 +59,7 @@ final class AENetTests: XCTestCase {
         // so the hardest negatives do not change under the finite-difference steps.
         let reference = try MethodCase("mhnw")
         let query = try reference.tensor("x0").to(.float64), satellite = try reference.tensor("x1").to(.float64)
-        let loss = try Registry.shared.make(Loss.self, .loss, "wsmr_hard")
+        let loss = try Registry.shared.make(.loss, "wsmr_hard")
         assertGradientsMatch([query, satellite]) { loss.loss(query: $0[0], reference: $0[1]) }
     }
 
@@ -71,7 +71,7 @@ final class AENetTests: XCTestCase {
         let reference = try MethodCase("mhnw")
         let query = try reference.tensor("x0").to(.float64), satellite = try reference.tensor("x1").to(.float64)
         for symmetric in [false, true] {
-            let mhnw = try Registry.shared.make(Loss.self, .loss, "mhnw", ["symmetric": .bool(symmetric)])
+            let mhnw = try Registry.shared.make(.loss, "mhnw", ["symmetric": .bool(symmetric)])
             let frozen = FrozenMHNW(query: query, satellite: satellite, symmetric: symmetric)
             XCTAssertEqual(frozen(query, satellite).item, mhnw.loss(query: query, reference: satellite).item, accuracy: 1e-12)
             assertGradientsMatch([query.copy(), satellite.copy()]) { x in

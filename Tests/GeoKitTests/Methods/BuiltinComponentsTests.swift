@@ -23,12 +23,12 @@ final class BuiltinComponentsTests: XCTestCase {
         let x = Tensor((0..<24).map { Float(($0 * 7) % 11) - 3 }, shape: [2, 3, 2, 2])
         let values = x.scalars(as: Float.self)
         let planes = (0..<6).map { Array(values[($0 * 4)..<($0 * 4 + 4)]) }
-        let avg = try Registry.shared.make(Aggregator.self, .aggregator, "avg")
+        let avg = try Registry.shared.make(.aggregator, "avg")
         XCTAssertEqual(avg(x).shape, [2, 3])
         XCTAssertEqual(avg(x).scalars(as: Float.self), planes.map { $0.reduce(0, +) / 4 })
-        let max = try Registry.shared.make(Aggregator.self, .aggregator, "max")
+        let max = try Registry.shared.make(.aggregator, "max")
         XCTAssertEqual(max(x).scalars(as: Float.self), planes.map { $0.max()! })
-        let flatten = try Registry.shared.make(Aggregator.self, .aggregator, "flatten")
+        let flatten = try Registry.shared.make(.aggregator, "flatten")
         XCTAssertEqual(flatten(x).shape, [2, 12])
         XCTAssertEqual(flatten(x).scalars(as: Float.self), values)
         XCTAssertEqual(flatten.descriptorSize(channels: 3, height: 2, width: 2), 12)
@@ -37,22 +37,22 @@ final class BuiltinComponentsTests: XCTestCase {
 
     func testGeMMatchesPyTorchWithPerChannelP() throws {
         let reference = try MethodCase("gem")
-        try reference.assertModuleMatches(try reference.make(Aggregator.self, .aggregator, "gem"))
+        try reference.assertModuleMatches(try reference.make(.aggregator, "gem"))
     }
 
     func testGeMSharedOrPerChannelExponent() throws {
-        let shared = try Registry.shared.make(Aggregator.self, .aggregator, "gem")
+        let shared = try Registry.shared.make(.aggregator, "gem")
         XCTAssertEqual(shared.stateDict().map(\.name), ["p"])
         XCTAssertEqual(shared.stateDict()[0].tensor.shape, [1])
         XCTAssertEqual(shared.stateDict()[0].tensor.item, 3)
-        let perChannel = try Registry.shared.make(Aggregator.self, .aggregator, "gem", ["channels": .int(5), "p": .double(2)])
+        let perChannel = try Registry.shared.make(.aggregator, "gem", ["channels": .int(5), "p": .double(2)])
         XCTAssertEqual(perChannel.stateDict()[0].tensor.scalars(as: Float.self), [2, 2, 2, 2, 2])
         XCTAssertNoThrow(try (perChannel as! InputShapeChecking).checkInput(shape: [2, 5, 3, 3]))
         XCTAssertThrowsError(try (perChannel as! InputShapeChecking).checkInput(shape: [2, 4, 3, 3])) { error in
             XCTAssertEqual((error as? GeoKitError)?.what, "aggregator:gem was built for 5 channels (one p each), the input has 4")
         }
         XCTAssertNoThrow(try (shared as! InputShapeChecking).checkInput(shape: [2, 7, 3, 3]))
-        XCTAssertThrowsError(try Registry.shared.make(Aggregator.self, .aggregator, "gem", ["channels": .int(-1)])) { error in
+        XCTAssertThrowsError(try Registry.shared.make(.aggregator, "gem", ["channels": .int(-1)])) { error in
             XCTAssertEqual((error as? GeoKitError)?.what, "aggregator:gem parameter 'channels' must be in [0, 65536], got -1")
         }
     }
@@ -61,17 +61,17 @@ final class BuiltinComponentsTests: XCTestCase {
         let x = randomDouble([2, 3, 3, 4], seed: 71)
         x.fill { i in 0.2 + Double((i * 29) % 53) / 40 }   // distinct and positive: no ties, above GeM's clamp
         for name in ["avg", "max", "flatten"] {
-            let aggregator = try Registry.shared.make(Aggregator.self, .aggregator, name)
+            let aggregator = try Registry.shared.make(.aggregator, name)
             assertGradientsMatch([x.copy()]) { aggregator($0[0]) }
         }
-        let gem = try Registry.shared.make(Aggregator.self, .aggregator, "gem", ["channels": .int(3)])
+        let gem = try Registry.shared.make(.aggregator, "gem", ["channels": .int(3)])
         gem.convert(to: .float64)
         gem.parameters()[0].assign(Tensor([2.0, 3.0, 4.5], shape: [3]))
         assertGradientsMatch([x.copy(), gem.parameters()[0]]) { gem($0[0]) }
     }
 
     func testConvertingAModuleToFloat64KeepsValuesAndReferences() throws {
-        let usam = try Registry.shared.make(AttentionModule.self, .attention, "usam")
+        let usam = try Registry.shared.make(.attention, "usam")
         let weight = usam.namedParameters()[0].tensor
         weight.fill(1.25)
         usam.convert(to: .float64)
@@ -85,7 +85,7 @@ final class BuiltinComponentsTests: XCTestCase {
     }
 
     func testRandomSamplerBatchesEachLocationOnceAndDropsThePartialBatch() throws {
-        let sampler = try Registry.shared.make(Sampler.self, .sampler, "random")
+        let sampler = try Registry.shared.make(.sampler, "random")
         var generator = RandomGenerator(seed: 5)
         let batches = sampler.batches(locationCount: 23, batchSize: 5, generator: &generator)
         XCTAssertEqual(batches.count, 4)

@@ -43,7 +43,7 @@ final class ForwardContractTests: XCTestCase {
     }
 
     func testAttentionThroughTheContractEqualsTheModule() throws {
-        let usam = try Registry.shared.make(AttentionModule.self, .attention, "usam", settings: ["polish=false"])
+        let usam = try Registry.shared.make(.attention, "usam", settings: ["polish=false"])
         usam.namedParameters()[0].tensor.fill(1.5)
         usam.namedBuffers()[1].tensor.fill(2.0)   // running_var: eval mode must use it
         usam.eval()
@@ -61,7 +61,7 @@ final class ForwardContractTests: XCTestCase {
 
     func testAggregatorThroughTheContractEqualsTheModule() throws {
         let settings = ["blocks=2", "pool=max", "partition=ring"]
-        let lpn = try Registry.shared.make(Aggregator.self, .aggregator, "lpn", settings: settings)
+        let lpn = try Registry.shared.make(.aggregator, "lpn", settings: settings)
         let x = Tensor.randn([2, 3, 5, 6], seed: 83), gy = Tensor.randn([2, 6], seed: 84)
         let result = try runContract("aggregator:lpn", settings: settings, module: lpn, input: x, gy: gy)
         let leaf = x.copy().requiringGrad()
@@ -73,7 +73,7 @@ final class ForwardContractTests: XCTestCase {
 
     func testLossThroughTheContractEqualsTheModule() throws {
         let reference = try MethodCase("mhnw_symmetric")
-        let mhnw = try Registry.shared.make(Loss.self, .loss, "mhnw", settings: ["symmetric=true"])
+        let mhnw = try Registry.shared.make(.loss, "mhnw", settings: ["symmetric=true"])
         let ground = try reference.tensor("x0"), satellite = try reference.tensor("x1")
         let result = try runContract("loss:mhnw", settings: ["symmetric=true"], module: mhnw, input: ground, input2: satellite)
         let query = ground.copy().requiringGrad(), aerial = satellite.copy().requiringGrad()

@@ -12,12 +12,12 @@ final class LPNTests: XCTestCase {
         XCTAssertEqual(cases.count, 11)
         for name in cases {
             let reference = try MethodCase(name)
-            try reference.assertModuleMatches(try reference.make(Aggregator.self, .aggregator, "lpn"))
+            try reference.assertModuleMatches(try reference.make(.aggregator, "lpn"))
         }
     }
 
     func testLPNDescriptorLayout() throws {
-        let lpn = try Registry.shared.make(Aggregator.self, .aggregator, "lpn", ["partition": .string("column"), "blocks": .int(3)])
+        let lpn = try Registry.shared.make(.aggregator, "lpn", ["partition": .string("column"), "blocks": .int(3)])
         XCTAssertEqual(lpn.stateDict().count, 0)
         XCTAssertEqual(lpn.descriptorSize(channels: 5, height: 7, width: 9), 15)
         // A map that is constant per column third: each part is one direction, part-major.
@@ -29,15 +29,20 @@ final class LPNTests: XCTestCase {
         XCTAssertEqual(lpn(x).scalars(as: Float.self), [1, 0, 0, 1, 1, 0])
     }
 
+    /// The schema's choices refuse the value and list the valid ones.
     func testLPNRejectsUnknownOptions() {
-        XCTAssertThrowsError(try Registry.shared.make(Aggregator.self, .aggregator, "lpn", ["pool": .string("sum")]))
-        XCTAssertThrowsError(try Registry.shared.make(Aggregator.self, .aggregator, "lpn", ["partition": .string("grid")]))
+        XCTAssertThrowsError(try Registry.shared.make(.aggregator, "lpn", ["pool": .string("sum")])) { error in
+            XCTAssertEqual((error as? GeoKitError)?.what, "aggregator:lpn parameter 'pool' must be one of avg, max, got 'sum'")
+        }
+        XCTAssertThrowsError(try Registry.shared.make(.aggregator, "lpn", settings: ["partition=grid"])) { error in
+            XCTAssertEqual((error as? GeoKitError)?.what, "aggregator:lpn parameter 'partition' must be one of ring, column, got 'grid'")
+        }
     }
 
     /// Which maps LPN refuses: a ring step of zero on one axis only, more columns than the map has.
     func testLPNChecksTheMapItIsGiven() throws {
         func check(_ parameters: [String: ParameterValue], _ shape: [Int]) throws {
-            try (Registry.shared.make(Aggregator.self, .aggregator, "lpn", parameters) as! InputShapeChecking).checkInput(shape: shape)
+            try (Registry.shared.make(.aggregator, "lpn", parameters) as! InputShapeChecking).checkInput(shape: shape)
         }
         XCTAssertNoThrow(try check(["blocks": 4], [1, 2, 9, 11]), "steps (1, 1)")
         XCTAssertNoThrow(try check(["blocks": 4], [1, 2, 3, 3]), "both steps 0: resized")
@@ -63,7 +68,7 @@ final class LPNTests: XCTestCase {
             ("column", "avg", 3, [2, 2, 3, 7]), ("column", "max", 3, [2, 2, 3, 7]),
         ]
         for (partition, pool, blocks, shape) in shapes {
-            let lpn = try Registry.shared.make(Aggregator.self, .aggregator, "lpn",
+            let lpn = try Registry.shared.make(.aggregator, "lpn",
                                                ["partition": .string(partition), "pool": .string(pool), "blocks": .int(blocks)])
             // Distinct positive values: no ties for max, and no masked zero wins it.
             let x = randomDouble(shape, seed: 61)

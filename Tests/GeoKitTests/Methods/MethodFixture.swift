@@ -41,8 +41,8 @@ struct MethodCase {
     func tensor(_ role: String) throws -> Tensor { try fixture.tensor("\(name)/\(role)") }
 
     /// Builds the component from the registry with the case's parameters.
-    func make<T>(_: T.Type, _ kind: ComponentKind, _ component: String) throws -> T {
-        try Registry.shared.make(T.self, kind, component, settings: settings)
+    func make<T>(_ key: ComponentKey<T>, _ component: String) throws -> T {
+        try Registry.shared.make(key, component, settings: settings)
     }
 
     /// A feature-map module (attention or aggregator) against the reference:

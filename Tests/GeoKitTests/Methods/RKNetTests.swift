@@ -7,12 +7,12 @@ final class RKNetTests: XCTestCase {
     func testUSAMMatchesPyTorch() throws {
         for name in ["usam_polish_true", "usam_polish_false", "usam_eval"] {
             let reference = try MethodCase(name)
-            try reference.assertModuleMatches(try reference.make(AttentionModule.self, .attention, "usam"))
+            try reference.assertModuleMatches(try reference.make(.attention, "usam"))
         }
     }
 
     func testUSAMKeysAndSchema() throws {
-        let usam = try Registry.shared.make(AttentionModule.self, .attention, "usam")
+        let usam = try Registry.shared.make(.attention, "usam")
         XCTAssertEqual(usam.stateDict().map(\.name), ["bn.weight", "bn.bias", "bn.running_mean", "bn.running_var", "bn.num_batches_tracked"])
         XCTAssertEqual(usam.parameterCount, 2)
         let entry = try Registry.shared.entry(.attention, "usam")
@@ -22,7 +22,7 @@ final class RKNetTests: XCTestCase {
 
     func testUSAMGradientsFiniteDifference() throws {
         for polish in [true, false] {
-            let usam = try Registry.shared.make(AttentionModule.self, .attention, "usam", ["polish": .bool(polish)])
+            let usam = try Registry.shared.make(.attention, "usam", ["polish": .bool(polish)])
             usam.convert(to: .float64)
             let bn = usam.namedParameters().map(\.tensor)
             bn[0].fill(1.3)
@@ -37,7 +37,7 @@ final class RKNetTests: XCTestCase {
         let plain = ResNet(.resnet18)
         let net = ResNet(.resnet18)
         for point in ["stem", "layer1"] {
-            try net.insert(Registry.shared.make(AttentionModule.self, .attention, "usam"), at: point)
+            try net.insert(Registry.shared.make(.attention, "usam"), at: point)
         }
         let keys = net.stateDict().map(\.name)
         let bnKeys = ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]

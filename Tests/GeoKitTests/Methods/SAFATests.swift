@@ -6,18 +6,18 @@ final class SAFATests: XCTestCase {
 
     func testSAFAMatchesPyTorch() throws {
         let reference = try MethodCase("safa")
-        try reference.assertModuleMatches(try reference.make(Aggregator.self, .aggregator, "safa"))
+        try reference.assertModuleMatches(try reference.make(.aggregator, "safa"))
     }
 
     /// SAFA's weights fit one map size: another is refused naming both; WSMR needs two pairs.
     func testSAFAAndWSMRCheckTheirInputs() throws {
-        let safa = try Registry.shared.make(Aggregator.self, .aggregator, "safa", ["heads": 2, "height": 3, "width": 4]) as! InputShapeChecking
+        let safa = try Registry.shared.make(.aggregator, "safa", ["heads": 2, "height": 3, "width": 4]) as! InputShapeChecking
         XCTAssertNoThrow(try safa.checkInput(shape: [2, 5, 3, 4]))
         XCTAssertThrowsError(try safa.checkInput(shape: [2, 5, 4, 3])) { error in
             XCTAssertEqual((error as? GeoKitError)?.what, "aggregator:safa was built for 3x4 feature maps, got 4x3 maps")
             XCTAssertEqual((error as? GeoKitError)?.remedy, "set height=4 width=3")
         }
-        let wsmr = try Registry.shared.make(Loss.self, .loss, "wsmr") as! InputShapeChecking
+        let wsmr = try Registry.shared.make(.loss, "wsmr") as! InputShapeChecking
         XCTAssertNoThrow(try wsmr.checkInput(shape: [2, 8]))
         XCTAssertThrowsError(try wsmr.checkInput(shape: [1, 8])) { error in
             XCTAssertEqual((error as? GeoKitError)?.what,
@@ -26,7 +26,7 @@ final class SAFATests: XCTestCase {
     }
 
     func testSAFAKeysShapesAndInitialisation() throws {
-        let safa = try Registry.shared.make(Aggregator.self, .aggregator, "safa", ["heads": .int(8), "height": .int(4), "width": .int(16)])
+        let safa = try Registry.shared.make(.aggregator, "safa", ["heads": .int(8), "height": .int(4), "width": .int(16)])
         let entries = safa.stateDict()
         XCTAssertEqual(entries.map(\.name), ["weights1", "biases1", "weights2", "biases2"])
         XCTAssertEqual(entries.map(\.tensor.shape), [[64, 32, 8], [1, 32, 8], [32, 64, 8], [1, 64, 8]])
@@ -41,7 +41,7 @@ final class SAFATests: XCTestCase {
     }
 
     func testSAFAGradientsFiniteDifference() throws {
-        let safa = try Registry.shared.make(Aggregator.self, .aggregator, "safa", ["heads": .int(2), "height": .int(2), "width": .int(3)])
+        let safa = try Registry.shared.make(.aggregator, "safa", ["heads": .int(2), "height": .int(2), "width": .int(3)])
         safa.convert(to: .float64)
         for (k, parameter) in safa.parameters().enumerated() { parameter.assign(randomDouble(parameter.shape, seed: 40 + UInt64(k), scale: 0.5)) }
         assertGradientsMatch([randomDouble([2, 3, 2, 3], seed: 41)] + safa.parameters()) { safa($0[0]) }
@@ -50,12 +50,12 @@ final class SAFATests: XCTestCase {
     func testWSMRMatchesPyTorch() throws {
         for name in ["wsmr", "wsmr_alpha5"] {
             let reference = try MethodCase(name)
-            try reference.assertLossMatches(try reference.make(Loss.self, .loss, "wsmr"))
+            try reference.assertLossMatches(try reference.make(.loss, "wsmr"))
         }
     }
 
     func testWSMRGradientsFiniteDifference() throws {
-        let wsmr = try Registry.shared.make(Loss.self, .loss, "wsmr")
+        let wsmr = try Registry.shared.make(.loss, "wsmr")
         let ground = randomDouble([5, 4], seed: 51).l2Normalized(axis: 1), satellite = randomDouble([5, 4], seed: 52).l2Normalized(axis: 1)
         assertGradientsMatch([ground, satellite]) { wsmr.loss(query: $0[0], reference: $0[1]) }
     }

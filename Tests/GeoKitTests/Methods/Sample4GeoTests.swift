@@ -7,11 +7,11 @@ final class Sample4GeoTests: XCTestCase {
 
     func testInfoNCEMatchesPyTorch() throws {
         let reference = try MethodCase("infonce")
-        try reference.assertLossMatches(try reference.make(Loss.self, .loss, "infonce"))
+        try reference.assertLossMatches(try reference.make(.loss, "infonce"))
     }
 
     func testInfoNCELogitScaleStartsAtLogInverseTemperature() throws {
-        let infonce = try Registry.shared.make(Loss.self, .loss, "infonce")
+        let infonce = try Registry.shared.make(.loss, "infonce")
         let entries = infonce.stateDict()
         XCTAssertEqual(entries.map(\.name), ["logit_scale"])
         XCTAssertEqual(entries[0].tensor.shape, [])
@@ -20,7 +20,7 @@ final class Sample4GeoTests: XCTestCase {
     }
 
     func testInfoNCEGradientsFiniteDifference() throws {
-        let infonce = try Registry.shared.make(Loss.self, .loss, "infonce")
+        let infonce = try Registry.shared.make(.loss, "infonce")
         infonce.convert(to: .float64)
         let scale = infonce.parameters()[0]
         assertGradientsMatch([randomDouble([4, 6], seed: 21), randomDouble([4, 6], seed: 22), scale]) {

@@ -9,7 +9,6 @@ final class ResNetTests: XCTestCase {
     /// ~50 layers; unlike the gradients, the features are continuous in every ReLU input,
     /// so a rounding that flips a kink moves them by no more than that rounding.
     func testFloat32FeaturesMatchPyTorchFloat64() throws {
-        BuiltinComponents.register()
         let fixture = try Fixture("differential_resnet")
         for depth in [ResNet.Depth.resnet18, .resnet50] {
             let name = "\(depth.rawValue)_b1_64x96"

@@ -7,14 +7,13 @@ import GeoKit
 /// to a safetensors file, loaded into backbone:resnet18 and run on the
 /// ResNet-18 fixture's input: the output must be PyTorch's.
 final class StateDictLoadingTests: XCTestCase {
-    override func setUp() { BuiltinComponents.register() }
 
     /// The state dict the fixture's PyTorch model had (deterministic weights), with
     /// `num_batches_tracked` at 0 as in a model that was never trained. Computed once;
     /// each call returns a dictionary of its own over the shared (never written) tensors.
     private func referenceStateDict() throws -> [String: Tensor] {
         if let cached = StateDictLoadingTests.reference { return cached }
-        let net = try Registry.shared.make(Module.self, .backbone, "resnet18", settings: [])
+        let net = try Registry.shared.make(.backbone, "resnet18", settings: [])
         fillDeterministic(net)
         let tensors = Dictionary(uniqueKeysWithValues: net.stateDict().map { ($0.name, $0.tensor.copy()) })
         StateDictLoadingTests.reference = tensors
@@ -49,7 +48,7 @@ final class StateDictLoadingTests: XCTestCase {
     /// Loads into a fresh backbone:resnet18 and checks its output against PyTorch's.
     private func assertLoadsToPyTorchOutput(_ tensors: [String: Tensor], strict: Bool = true, stripPrefix: String? = nil,
                                             file: StaticString = #filePath, line: UInt = #line) throws {
-        let net = try Registry.shared.make(Module.self, .backbone, "resnet18", settings: [])
+        let net = try Registry.shared.make(.backbone, "resnet18", settings: [])
         net.eval()
         XCTAssertGreaterThan(try errorAgainstPyTorch(net), 0.1, "a fresh model is not already PyTorch's", file: file, line: line)
         try net.loadStateDict(try throughFile(tensors), strict: strict, stripPrefix: stripPrefix)

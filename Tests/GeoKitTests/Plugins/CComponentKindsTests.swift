@@ -150,7 +150,7 @@ final class CComponentKindsTests: XCTestCase {
     override func setUpWithError() throws { _ = try CComponentKindsTests.plugin.get() }
 
     func testACAggregatorMakesDescriptorsAndItsGradientsMatchFiniteDifferences() throws {
-        let aggregator = try Registry.shared.make(Aggregator.self, .aggregator, "test_scaled_mean", ["channels": .int(3), "scale": .int(2)])
+        let aggregator = try Registry.shared.make(.aggregator, "test_scaled_mean", ["channels": .int(3), "scale": .int(2)])
         XCTAssertEqual(aggregator.descriptorSize(channels: 3, height: 5, width: 5), 3)
         XCTAssertEqual(aggregator.stateDict().map(\.name), ["weight"])
         let x = Tensor.ones([2, 3, 2, 2])
@@ -163,7 +163,7 @@ final class CComponentKindsTests: XCTestCase {
     }
 
     func testACLossIsAScalarAndItsGradientsMatchFiniteDifferences() throws {
-        let loss = try Registry.shared.make(Loss.self, .loss, "test_scaled_distance")
+        let loss = try Registry.shared.make(.loss, "test_scaled_distance")
         XCTAssertEqual(loss.stateDict().map(\.name), ["scale"])
         XCTAssertEqual(loss.stateDict().first?.tensor.shape, [])
         let q = Tensor([1, 2, 3, 4] as [Float], shape: [2, 2]), r = Tensor([0, 2, 3, 2] as [Float], shape: [2, 2])
@@ -182,7 +182,7 @@ final class CComponentKindsTests: XCTestCase {
             (.aggregator, "test_bad_declaration", "parameter 'weight' has the shape [0]"),
         ]
         for (kind, name, expected) in cases {
-            XCTAssertThrowsError(try Registry.shared.make(Module.self, kind, name)) { error in
+            XCTAssertThrowsError(try Registry.shared.make(named: "\(kind.rawValue):\(name)")) { error in
                 XCTAssertTrue("\(error)".contains(expected), "\(name): \(error)")
             }
         }

@@ -91,7 +91,7 @@ final class CPluginFailureTests: XCTestCase {
 
     func testInProcessAFailedForwardGivesNaNAndARecordedFailure() throws {
         try PluginLoader.load(try Self.plugin.get().path)
-        let flaky = try Registry.shared.make(AttentionModule.self, .attention, "flaky", ["fail_forward_at": .int(2)])
+        let flaky = try Registry.shared.make(.attention, "flaky", ["fail_forward_at": .int(2)])
         let x = Tensor([1, 2, 3, 4] as [Float], shape: [1, 1, 2, 2])
         XCTAssertEqual(flaky(x).scalars(as: Float.self), [1, 2, 3, 4], "the first forward succeeds")
         XCTAssertNoThrow(try ComponentFailure.check())

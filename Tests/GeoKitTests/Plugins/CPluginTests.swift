@@ -9,7 +9,7 @@ final class CPluginTests: XCTestCase {
     /// positive fc1.bias), so every term of the backward is exercised.
     private func makeSE(channels: Int = 6, reduction: Int = 2) throws -> CAttention {
         _ = try PluginTestSupport.cExamplePlugin.get()
-        let module = try Registry.shared.make(AttentionModule.self, .attention, "c_se",
+        let module = try Registry.shared.make(.attention, "c_se",
                                               ["channels": .int(channels), "reduction": .int(reduction)])
         let se = try XCTUnwrap(module as? CAttention)
         noGrad { se.stateDict()[1].tensor.fill { 0.4 + 0.1 * Double($0) } }
@@ -144,7 +144,7 @@ final class CPluginTests: XCTestCase {
 
     func testTheConstructorsOwnRefusalIsAClearError() throws {
         _ = try PluginTestSupport.cExamplePlugin.get()
-        XCTAssertThrowsError(try Registry.shared.make(AttentionModule.self, .attention, "c_se", ["channels": .int(0)])) { error in
+        XCTAssertThrowsError(try Registry.shared.make(.attention, "c_se", ["channels": .int(0)])) { error in
             XCTAssertTrue("\(error)".contains("c_se_create returned no component: c_se needs channels > 0 and reduction > 0"), "\(error)")
         }
     }

@@ -66,13 +66,13 @@ final class ForeignConstructorTests: XCTestCase {
 
     func testTheRegistryRefusesWrongTypesForACComponent() throws {
         _ = try PluginTestSupport.cExamplePlugin.get()
-        XCTAssertThrowsError(try Registry.shared.make(AttentionModule.self, .attention, "c_se", ["reduction": .double(0.5)])) { error in
+        XCTAssertThrowsError(try Registry.shared.make(.attention, "c_se", ["reduction": .double(0.5)])) { error in
             XCTAssertTrue("\(error)".contains("parameter 'reduction' must be int, got double 0.5"), "\(error)")
         }
-        XCTAssertThrowsError(try Registry.shared.make(AttentionModule.self, .attention, "c_se", settings: ["channels=many"])) { error in
+        XCTAssertThrowsError(try Registry.shared.make(.attention, "c_se", settings: ["channels=many"])) { error in
             XCTAssertTrue("\(error)".contains("parameter 'channels' must be int, got 'many'"), "\(error)")
         }
-        XCTAssertThrowsError(try Registry.shared.make(AttentionModule.self, .attention, "c_se", ["gamma": .double(1)])) { error in
+        XCTAssertThrowsError(try Registry.shared.make(.attention, "c_se", ["gamma": .double(1)])) { error in
             XCTAssertTrue("\(error)".contains("has no parameter 'gamma'"), "\(error)")
         }
     }

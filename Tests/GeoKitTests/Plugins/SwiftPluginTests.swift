@@ -58,7 +58,7 @@ final class SwiftPluginTests: XCTestCase {
         let library = try SwiftPluginTests.example.get()
         let entry = try Registry.shared.entry(.attention, "cbam_spatial")
         XCTAssertEqual(entry.source, library.resolvingSymlinksInPath().path)
-        let gate = try Registry.shared.make(AttentionModule.self, .attention, "cbam_spatial", ["kernel": .int(3)])
+        let gate = try Registry.shared.make(.attention, "cbam_spatial", ["kernel": .int(3)])
         XCTAssertEqual(gate.stateDict().map(\.name), ["conv.weight"])
         XCTAssertEqual(gate.stateDict().first?.tensor.shape, [1, 2, 3, 3])
         let x = Tensor.randn([2, 4, 5, 5], seed: 1).requiringGrad()
@@ -67,7 +67,7 @@ final class SwiftPluginTests: XCTestCase {
         y.sum().backward()
         XCTAssertEqual(x.grad?.shape, x.shape)
         XCTAssertNotNil(gate.parameters().first?.grad)
-        XCTAssertThrowsError(try Registry.shared.make(AttentionModule.self, .attention, "cbam_spatial", ["kernel": .int(4)])) { error in
+        XCTAssertThrowsError(try Registry.shared.make(.attention, "cbam_spatial", ["kernel": .int(4)])) { error in
             XCTAssertTrue("\(error)".contains("kernel must be odd"), "\(error)")
         }
     }
@@ -77,7 +77,7 @@ final class SwiftPluginTests: XCTestCase {
     /// sum over positions of (sum_c x) s (1 - s) times the pooled map under each tap.
     func testTheSpatialGateMatchesAHandComputation() throws {
         _ = try SwiftPluginTests.example.get()
-        let gate = try Registry.shared.make(AttentionModule.self, .attention, "cbam_spatial", ["kernel": .int(3)])
+        let gate = try Registry.shared.make(.attention, "cbam_spatial", ["kernel": .int(3)])
         let weight = try XCTUnwrap(gate.parameters().first)
         noGrad { weight.fill { 0.1 * Double($0 % 5) - 0.2 } }
         let w = weight.scalars(as: Double.self)                   // [1, 2, 3, 3]

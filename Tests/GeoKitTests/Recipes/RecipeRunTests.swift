@@ -62,7 +62,7 @@ final class RecipeRunTests: XCTestCase {
             }
             let registered: Void = {
                 try? Registry.shared.register(.loss, "failing", summary: "InfoNCE, then NaN from the third step") { _ in
-                    FailingLoss(try Registry.shared.make(GeoKit.Loss.self, .loss, "infonce"))
+                    FailingLoss(try Registry.shared.make(.loss, "infonce"))
                 }
             }()
             """

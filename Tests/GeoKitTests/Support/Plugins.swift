@@ -1,9 +1,9 @@
 import XCTest
 import GeoKit
 
-/// The kernel's built-ins and the in-tree method plugins, loaded through the
-/// real loader (from the build directory, next to libGeoKit.so) once per
-/// test process, as the CLI does at start.
+/// The in-tree method plugins, loaded through the real loader (from the
+/// build directory, next to libGeoKit.so) once per test process, as the CLI
+/// does at start.
 enum InTreePlugins {
     /// The loader's errors from the one load of this process (empty when all loaded).
     nonisolated(unsafe) private static var loadErrors: [GeoKitError]?
@@ -11,7 +11,6 @@ enum InTreePlugins {
     /// Loads everything on first use; fails the calling test if any plugin did not load.
     static func load(file: StaticString = #filePath, line: UInt = #line) {
         if loadErrors == nil {
-            BuiltinComponents.register()
             loadErrors = PluginLoader.loadAll()
         }
         XCTAssertEqual(loadErrors?.map(\.description) ?? [], [], "plugin loading failed", file: file, line: line)

@@ -12,7 +12,7 @@ final class GPSSamplerTests: XCTestCase {
 
     func testBatchesAreFullDistinctDeterministicAndLocal() throws {
         InTreePlugins.load()
-        let sampler = try Registry.shared.make(Sampler.self, .sampler, "gps", ["select": 4, "range": 6])
+        let sampler = try Registry.shared.make(.sampler, "gps", ["select": 4, "range": 6])
         sampler.useNeighbours(try lineTable(60))
         var g1 = RandomGenerator(seed: 3), g2 = RandomGenerator(seed: 3)
         let batches = sampler.batches(locationCount: 60, batchSize: 5, generator: &g1)

@@ -1,13 +1,9 @@
-/// The components the kernel itself provides, registered once before any
-/// plugin loads.
-public enum BuiltinComponents {
-    nonisolated(unsafe) private static var registered = false
-
-    public static func register(into registry: Registry = .shared) {
-        guard !registered else { return }
-        registered = true
+/// The components the kernel itself provides, registered by
+/// `Registry.shared`'s initialiser before any plugin can load.
+enum BuiltinComponents {
+    static func register(into registry: Registry) {
         for depth in ResNet.Depth.allCases {
-            try! registry.register(
+            registry.registerBuiltin(
                 .backbone, depth.rawValue,
                 summary: "torchvision \(depth.rawValue) feature extractor (layer4 output, before pooling)",
                 parameters: [ParameterSpec("lastStride", .int(2), "stride of layer4's first block: 2 (torchvision) or 1 (keeps layer3's resolution)",
@@ -18,19 +14,19 @@ public enum BuiltinComponents {
         }
         registerAggregators(into: registry)
         registerViewTransforms(into: registry)
-        try! registry.register(.sampler, "random", summary: "shuffled locations, each once per epoch, batches of batchSize (the last partial one dropped)") { _ in
+        registry.registerBuiltin(.sampler, "random", summary: "shuffled locations, each once per epoch, batches of batchSize (the last partial one dropped)") { _ in
             RandomSampler()
         }
     }
 
     private static func registerAggregators(into registry: Registry) {
-        try! registry.register(.aggregator, "avg", summary: "global average pooling, (N, C, H, W) -> (N, C)") { _ in
+        registry.registerBuiltin(.aggregator, "avg", summary: "global average pooling, (N, C, H, W) -> (N, C)") { _ in
             AverageAggregator()
         }
-        try! registry.register(.aggregator, "max", summary: "global max pooling, (N, C, H, W) -> (N, C)") { _ in
+        registry.registerBuiltin(.aggregator, "max", summary: "global max pooling, (N, C, H, W) -> (N, C)") { _ in
             MaxAggregator()
         }
-        try! registry.register(
+        registry.registerBuiltin(
             .aggregator, "gem", summary: "generalised-mean pooling with a learnable exponent (key p), (N, C, H, W) -> (N, C)",
             parameters: [
                 ParameterSpec("p", .double(3.0), "initial exponent (1 = average pooling, large = max pooling)", bounds: .aboveUpTo(0, 64)),
@@ -40,20 +36,20 @@ public enum BuiltinComponents {
         ) { p in
             GeMAggregator(initialP: p.double("p"), channels: p.int("channels"))
         }
-        try! registry.register(.aggregator, "flatten", summary: "keeps the spatial layout, (N, C, H, W) -> (N, C*H*W), for polar-aligned inputs") { _ in
+        registry.registerBuiltin(.aggregator, "flatten", summary: "keeps the spatial layout, (N, C, H, W) -> (N, C*H*W), for polar-aligned inputs") { _ in
             FlattenAggregator()
         }
     }
 
     private static func registerViewTransforms(into registry: Registry) {
-        try! registry.register(
+        registry.registerBuiltin(
             .view, "polar", summary: "SAFA's polar transform of a square aerial tile to a height x width pseudo-panorama",
             parameters: [ParameterSpec("height", .int(128), "output rows", bounds: .imageSide),
                          ParameterSpec("width", .int(512), "output columns", bounds: .imageSide)]
         ) { p in
             PolarView(height: p.int("height"), width: p.int("width"))
         }
-        try! registry.register(
+        registry.registerBuiltin(
             .view, "fov", summary: "a limited field-of-view crop of a 360-degree panorama",
             parameters: [
                 ParameterSpec("degrees", .double(90), "field of view in degrees", bounds: .aboveUpTo(0, 360)),
@@ -61,6 +57,17 @@ public enum BuiltinComponents {
             ]
         ) { p in
             FieldOfViewCrop(degrees: p.double("degrees"), randomHeading: p.bool("randomHeading"))
+        }
+    }
+}
+
+extension Registry {
+    /// The kernel declares each built-in once, so a refused registration is a bug in the kernel, not a user's error.
+    fileprivate func registerBuiltin<Component>(_ key: ComponentKey<Component>, _ name: String, summary: String,
+                                                parameters: [ParameterSpec] = [],
+                                                factory: @escaping @Sendable (ComponentParameters) throws -> Component) {
+        do { try register(key, name, summary: summary, parameters: parameters, factory: factory) } catch {
+            require(false, "GeoKit: built-in \(key.kind.rawValue):\(name) cannot be registered: \(error)")
         }
     }
 }

@@ -57,17 +57,32 @@ public struct ParameterSpec: Sendable {
     /// The values accepted for an int or double (each element of an int
     /// list); nil accepts any int and any finite double.
     public let bounds: ParameterBounds?
+    /// The values accepted for a string (e.g. `pool`: avg or max); nil accepts any string.
+    public let choices: [String]?
 
-    public init(_ name: String, _ defaultValue: ParameterValue, _ doc: String, bounds: ParameterBounds? = nil) {
+    public init(_ name: String, _ defaultValue: ParameterValue, _ doc: String, bounds: ParameterBounds? = nil,
+                choices: [String]? = nil) {
         self.name = name
         self.type = defaultValue.type
         self.defaultValue = defaultValue
         self.doc = doc
         self.bounds = bounds
+        self.choices = choices
     }
 
-    /// Refuses a value outside the declared bounds, and any NaN or infinite double.
+    /// What the schema accepts beyond the type, for messages and `geokit plugins`:
+    /// "in [1, 64]", "one of avg, max", or nil.
+    public var constraint: String? {
+        if let choices { return "one of " + choices.joined(separator: ", ") }
+        return bounds?.description
+    }
+
+    /// Refuses a value outside the declared bounds or choices, and any NaN or infinite double.
     func check(_ value: ParameterValue, component: String) throws {
+        if let choices, case .string(let text) = value, !choices.contains(text) {
+            throw GeoKitError("\(component) parameter '\(name)' must be one of \(choices.joined(separator: ", ")), got '\(text)'",
+                              where: component, remedy: "pass e.g. \(name)=\(defaultValue)")
+        }
         let numbers: [Double] = switch value {
         case .int(let v): [Double(v)]
         case .double(let v): [v]
@@ -78,6 +93,25 @@ public struct ParameterSpec: Sendable {
         for number in numbers {
             try bounds.check(number, "\(component) parameter '\(name)'", where: component,
                              remedy: "pass e.g. \(name)=\(defaultValue) (geokit plugins lists each parameter's range)")
+        }
+    }
+
+    /// Refuses a schema entry that contradicts itself (choices on a
+    /// non-string, bounds on a bool or string, a default it would refuse),
+    /// when the component is registered rather than when a user first sets it.
+    func checkDeclaration(component: String) throws {
+        let remedy = "fix the schema of \(component) in its plugin"
+        if choices != nil, type != .string {
+            throw GeoKitError("\(component) parameter '\(name)' declares choices but is \(type.rawValue); choices are for strings",
+                              where: component, remedy: remedy)
+        }
+        if bounds != nil, type == .string || type == .bool {
+            throw GeoKitError("\(component) parameter '\(name)' declares bounds but is \(type.rawValue); bounds are for numbers",
+                              where: component, remedy: remedy)
+        }
+        do { try check(defaultValue, component: component) } catch let error as GeoKitError {
+            throw GeoKitError("the default of \(component) parameter '\(name)' is refused by its own schema: \(error.what)",
+                              where: component, remedy: remedy)
         }
     }
 }
@@ -95,7 +129,7 @@ public struct ComponentParameters: Sendable {
     public init(_ given: [String: ParameterValue], schema: [ParameterSpec], component: String) throws {
         var values: [String: ParameterValue] = [:]
         for spec in schema { values[spec.name] = spec.defaultValue }
-        let accepted = schema.map { "\($0.name) (\($0.type.rawValue)\($0.bounds.map { " " + $0.description } ?? ""), default \($0.defaultValue))" }
+        let accepted = schema.map { "\($0.name) (\($0.type.rawValue)\($0.constraint.map { " " + $0 } ?? ""), default \($0.defaultValue))" }
         for (name, value) in given {
             guard let spec = schema.first(where: { $0.name == name }) else {
                 throw GeoKitError("\(component) has no parameter '\(name)'", where: component,
@@ -152,6 +186,13 @@ public struct ComponentParameters: Sendable {
     public func string(_ name: String) -> String {
         guard case .string(let v) = values[name] else { fatalError("GeoKit: parameter \(name) is not a declared string") }
         return v
+    }
+    /// A string parameter declared with `choices` as the enum whose raw values they are.
+    public func choice<Choice: RawRepresentable>(_ name: String, as _: Choice.Type = Choice.self) -> Choice where Choice.RawValue == String {
+        guard let choice = Choice(rawValue: string(name)) else {
+            fatalError("GeoKit: parameter \(name)'s declared choices are not the raw values of \(Choice.self)")
+        }
+        return choice
     }
     public func intList(_ name: String) -> [Int] {
         guard case .intList(let v) = values[name] else { fatalError("GeoKit: parameter \(name) is not a declared int list") }

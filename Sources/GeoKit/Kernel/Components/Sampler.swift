@@ -5,7 +5,7 @@
 /// `NeighbourTable` the trainer hands them through `useNeighbours`.
 ///
 /// ```swift
-/// let sampler = try Registry.shared.make(Sampler.self, .sampler, "random")
+/// let sampler = try Registry.shared.make(.sampler, "random")
 /// var generator = RandomGenerator(seed: 7)
 /// for batch in sampler.batches(locationCount: 1000, batchSize: 32, generator: &generator) { ... }
 /// ```

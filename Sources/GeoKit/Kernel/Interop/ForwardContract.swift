@@ -41,7 +41,8 @@ public struct ForwardContract {
                               remedy: "e.g. --component backbone:resnet18 (geokit plugins lists the names)")
         }
         GlobalRandom.seed(seed)
-        let module = try registry.make(Module.self, kind, parts[1], settings: settings)
+        // The four kinds above are all modules.
+        let module = try registry.make(named: component, settings: settings) as! Module
         // Converted before loading, so float64 weights arrive unrounded (float32 ones are widened by the load).
         module.convert(to: dtype)
         if let weights {

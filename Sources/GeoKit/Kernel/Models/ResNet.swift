@@ -16,7 +16,7 @@
 /// `strict: false`, or before inserting).
 ///
 /// ```swift
-/// try net.insert(Registry.shared.make(AttentionModule.self, .attention, "usam"), at: "stem")
+/// try net.insert(Registry.shared.make(.attention, "usam"), at: "stem")
 /// ```
 public final class ResNet: Module {
     public enum Depth: String, CaseIterable, Sendable {

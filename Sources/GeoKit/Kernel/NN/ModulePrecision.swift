@@ -6,7 +6,7 @@ extension Module {
     /// counters) keep their storage. Accumulated gradients are dropped.
     ///
     /// ```swift
-    /// let usam = try Registry.shared.make(AttentionModule.self, .attention, "usam")
+    /// let usam = try Registry.shared.make(.attention, "usam")
     /// usam.convert(to: .float64)
     /// ```
     public func convert(to dtype: DType) {

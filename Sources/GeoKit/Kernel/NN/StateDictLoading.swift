@@ -16,7 +16,7 @@ extension Module {
     ///   loaded into a wrapper that registers it as `backbone`).
     ///
     /// ```swift
-    /// let net = try Registry.shared.make(Module.self, .backbone, "resnet18", settings: [])
+    /// let net = try Registry.shared.make(.backbone, "resnet18", settings: [])
     /// // A DataParallel checkpoint: "module.conv1.weight", ..., "module.fc.weight".
     /// let file = try SafeTensors.read(url)
     /// try net.loadStateDict(file.tensors, strict: false, stripPrefix: "module.")

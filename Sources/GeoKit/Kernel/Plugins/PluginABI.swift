@@ -22,24 +22,3 @@ public enum PluginABI {
     public static let versionSymbol = "geokit_plugin_abi_version"
     public static let initSymbol = "geokit_plugin_init"
 }
-
-/// The entry point of a Swift plugin: its `geokit_plugin_init` calls this
-/// with a function registering its components into the shared registry.
-///
-/// ```swift
-/// @_cdecl("geokit_plugin_abi_version") public func abiVersion() -> Int32 { PluginABI.version }
-/// @_cdecl("geokit_plugin_init") public func initialize(_ host: UnsafeRawPointer?) -> Int32 {
-///     SwiftPlugin.initialize { registry in try MyAttention.register(into: registry) }
-/// }
-/// ```
-public enum SwiftPlugin {
-    public static func initialize(_ register: (Registry) throws -> Void) -> Int32 {
-        do {
-            try register(Registry.shared)
-            return 0
-        } catch {
-            PluginLoader.reportInitError("\(error)")
-            return 1
-        }
-    }
-}

@@ -24,6 +24,19 @@ public enum PluginSDK {
         return directory
     }
 
+    /// The C entry points every Swift plugin compiles (Plugins/PluginEntry.swift
+    /// of this source tree), for `geokit plugin new --lang swift` to write
+    /// the very text the in-tree plugins build.
+    public static func swiftEntryPoints() throws -> String {
+        let file = kernelPackageDirectory.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Plugins/PluginEntry.swift")
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
+            throw GeoKitError("the Swift plugin entry points are not where this GeoKit was built (\(file.path))",
+                              remedy: "run the geokit built from an intact GeoKit source tree")
+        }
+        return text
+    }
+
     /// Compiler flags of a C plugin: the header's directory and position-independent code.
     public static func compilerFlags() throws -> [String] { try ["-I" + includeDirectory().path, "-fPIC"] }
 

@@ -50,22 +50,22 @@ public final class CrossViewModel: Module {
         }
         sharesWeights = s["model.shareWeights"].map { $0 == .bool(true) } ?? true
         var components: [(String, String, Module)] = []
-        func make<T>(_: T.Type, _ section: String, _ kind: ComponentKind, prefix: String) throws -> T {
+        func make<T>(_ key: ComponentKey<T>, _ section: String, prefix: String) throws -> T {
             let name = s.string("\(section).name")
             do {
-                let made = try registry.make(T.self, kind, name, recipe.componentParameters(section))
-                components.append((prefix + section, "\(kind.rawValue):\(name)", made as! Module))
+                let made = try registry.make(key, name, recipe.componentParameters(section))
+                components.append((prefix + section, "\(key.kind.rawValue):\(name)", made as! Module))
                 return made
             } catch let error as GeoKitError {
                 throw GeoKitError(error.what, where: "recipe \(recipe.name), \(section)", remedy: error.remedy)
             }
         }
         func branch(_ prefix: String) throws -> ViewBranch {
-            let backbone = try make(Backbone.self, "backbone", .backbone, prefix: prefix)
+            let backbone = try make(.backbone, "backbone", prefix: prefix)
             var attentions: [AttentionModule] = []
             for (section, kind) in recipe.componentSections where kind == .attention {
                 let point = s.string("\(section).at")
-                let module = try make(AttentionModule.self, section, .attention, prefix: prefix)
+                let module = try make(.attention, section, prefix: prefix)
                 if point == "output" {
                     attentions.append(module)
                 } else if let resnet = backbone as? ResNet {
@@ -75,7 +75,7 @@ public final class CrossViewModel: Module {
                                       where: "recipe \(recipe.name), \(section)", remedy: "use at: \"output\" (after the backbone)")
                 }
             }
-            let aggregator = try make(Aggregator.self, "aggregator", .aggregator, prefix: prefix)
+            let aggregator = try make(.aggregator, "aggregator", prefix: prefix)
             return ViewBranch(backbone: backbone, attentions: attentions, aggregator: aggregator)
         }
         if sharesWeights {
@@ -85,7 +85,7 @@ public final class CrossViewModel: Module {
             ground = try branch("ground.")
             aerial = try branch("aerial.")
         }
-        criterion = try make(Loss.self, "loss", .loss, prefix: "")
+        criterion = try make(.loss, "loss", prefix: "")
         try CrossViewModel.checkShapes(recipe: recipe, ground: ground, aerial: aerial, loss: criterion)
         self.components = components
         super.init()

@@ -203,7 +203,7 @@ public final class Trainer {
         let name = settings["sampler.name"] == nil ? "random" : settings.string("sampler.name")
         let sampler: Sampler
         do {
-            sampler = try registry.make(Sampler.self, .sampler, name, recipe.componentParameters("sampler"))
+            sampler = try registry.make(.sampler, name, recipe.componentParameters("sampler"))
         } catch let error as GeoKitError {
             throw GeoKitError(error.what, where: "recipe \(recipe.name), sampler", remedy: error.remedy)
         }

@@ -1,7 +1,7 @@
 /// `aggregator:avg`: global average pooling, (N, C, H, W) -> (N, C).
 ///
 /// ```swift
-/// let avg = try Registry.shared.make(Aggregator.self, .aggregator, "avg")
+/// let avg = try Registry.shared.make(.aggregator, "avg")
 /// let descriptors = avg(features)   // (N, C)
 /// ```
 public final class AverageAggregator: Module, Aggregator {

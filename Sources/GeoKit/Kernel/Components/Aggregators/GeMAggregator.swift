@@ -4,7 +4,7 @@
 /// way it starts at `initialP` (3: between average (1) and max (inf) pooling).
 ///
 /// ```swift
-/// let gem = try Registry.shared.make(Aggregator.self, .aggregator, "gem", ["channels": .int(2048)])
+/// let gem = try Registry.shared.make(.aggregator, "gem", ["channels": .int(2048)])
 /// gem.stateDict().map(\.name)   // ["p"], shape [2048]
 /// ```
 public final class GeMAggregator: Module, Aggregator, InputShapeChecking {
@@ -17,7 +17,6 @@ public final class GeMAggregator: Module, Aggregator, InputShapeChecking {
     /// - Parameter channels: 0 for one shared exponent, else the input's
     ///   channel count (one exponent per channel).
     public init(initialP: Double = 3, channels: Int = 0, eps: Double = 1e-6) {
-        require(channels >= 0, "GeoKit: aggregator gem: channels must be 0 (shared p) or positive, got \(channels)")
         p = Tensor.full(initialP, shape: [channels == 0 ? 1 : channels])
         self.eps = eps
         inputChannels = channels == 0 ? nil : channels

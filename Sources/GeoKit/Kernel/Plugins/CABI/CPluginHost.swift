@@ -84,16 +84,18 @@ enum CPluginHost {
         let file = loading.file
         let foreign = try ForeignConstructor(symbol: symbol, address: address, signature: parsed, context: "\(qualifiedName) from \(file)")
         let summary = docText.split(separator: "\n").first.map(String.init) ?? ""
-        try loading.registry.register(componentKind, nameText, summary: summary, parameters: parsed.schema(documentedBy: docText)) { values in
+        let schema = parsed.schema(documentedBy: docText)
+        @Sendable func build(_ values: ComponentParameters) throws -> CComponent {
             let arguments = parsed.parameters.map { values.values[$0.name]! }
             CCallError.clear()
-            let component = try CComponent(foreign.call(arguments), kind: componentKind, qualifiedName: qualifiedName,
-                                           source: file, constructor: symbol)
-            switch componentKind {
-            case .attention: return CAttention(component)
-            case .aggregator: return CAggregator(component)
-            default: return CLoss(component)
-            }
+            return try CComponent(foreign.call(arguments), kind: componentKind, qualifiedName: qualifiedName,
+                                  source: file, constructor: symbol)
+        }
+        let registry = loading.registry
+        switch componentKind {  // one of the three C kinds (checked above)
+        case .attention: try registry.register(.attention, nameText, summary: summary, parameters: schema) { CAttention(try build($0)) }
+        case .aggregator: try registry.register(.aggregator, nameText, summary: summary, parameters: schema) { CAggregator(try build($0)) }
+        default: try registry.register(.loss, nameText, summary: summary, parameters: schema) { CLoss(try build($0)) }
         }
     }
 }

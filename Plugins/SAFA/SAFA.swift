@@ -1,8 +1,8 @@
 import GeoKit
 
-/// The components of the SAFA method.
-public enum SAFAComponents {
-    public static func register(into registry: Registry) throws {
+/// The components of the SAFA method (the type Plugins/PluginEntry.swift registers).
+enum Plugin: GeoKitPlugin {
+    static func register(into registry: Registry) throws {
         try registry.register(
             .aggregator, "safa",
             summary: "Spatial-Aware Feature Aggregation: K learned spatial weightings of the local features (keys weights1/biases1/weights2/biases2)",

@@ -1,8 +1,8 @@
 import GeoKit
 
-/// The components of the Sample4Geo method.
-public enum Sample4GeoComponents {
-    public static func register(into registry: Registry) throws {
+/// The components of the Sample4Geo method (the type Plugins/PluginEntry.swift registers).
+enum Plugin: GeoKitPlugin {
+    static func register(into registry: Registry) throws {
         try registry.register(
             .loss, "infonce",
             summary: "Sample4Geo's symmetric InfoNCE with a learnable temperature (key logit_scale)",

@@ -1,8 +1,8 @@
 import GeoKit
 
-/// The components of the AENet method.
-public enum AENetComponents {
-    public static func register(into registry: Registry) throws {
+/// The components of the AENet method (the type Plugins/PluginEntry.swift registers).
+enum Plugin: GeoKitPlugin {
+    static func register(into registry: Registry) throws {
         try registry.register(
             .attention, "triplet",
             summary: "Triplet Attention: gates over the (C,W), (H,C) and (H,W) planes, averaged (keys ChannelGateH/ChannelGateW/SpatialGate.spatial.*)"

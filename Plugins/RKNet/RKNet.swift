@@ -1,8 +1,8 @@
 import GeoKit
 
-/// The components of the RKNet method.
-public enum RKNetComponents {
-    public static func register(into registry: Registry) throws {
+/// The components of the RKNet method (the type Plugins/PluginEntry.swift registers).
+enum Plugin: GeoKitPlugin {
+    static func register(into registry: Registry) throws {
         try registry.register(
             .attention, "usam",
             summary: "RK-Net's Unit Subtraction Attention Module: boosts local peaks of the channel-summed map (keys bn.*)",

@@ -1,0 +1,29 @@
+/// A component kind together with the protocol its components conform to,
+/// so a lookup names the kind once and gets the right type back:
+/// `registry.make(.loss, "infonce")` is an `any Loss`. The command line's
+/// `KIND:NAME` strings go through `Registry.make(named:)` instead.
+public struct ComponentKey<Component>: Sendable {
+    public let kind: ComponentKind
+
+    private init(_ kind: ComponentKind) { self.kind = kind }
+}
+
+// Computed, not stored: a generic type cannot have static stored properties.
+extension ComponentKey where Component == any Backbone {
+    public static var backbone: Self { Self(.backbone) }
+}
+extension ComponentKey where Component == any AttentionModule {
+    public static var attention: Self { Self(.attention) }
+}
+extension ComponentKey where Component == any Aggregator {
+    public static var aggregator: Self { Self(.aggregator) }
+}
+extension ComponentKey where Component == any Loss {
+    public static var loss: Self { Self(.loss) }
+}
+extension ComponentKey where Component == any Sampler {
+    public static var sampler: Self { Self(.sampler) }
+}
+extension ComponentKey where Component == any ViewTransform {
+    public static var view: Self { Self(.view) }
+}
