@@ -5,7 +5,9 @@ import PackageDescription
 
 /// The published methods, each a dynamically loaded plugin library
 /// (Plugins/<Method> -> lib<Method>Plugin.so) registering its components
-/// into the one kernel at start.
+/// into the one kernel at start. Each folder's PluginEntry.swift is a
+/// symlink to the shared Plugins/PluginEntry.swift (a target's sources
+/// cannot lie outside its path; symlinks inside it are followed).
 let methodPlugins = ["AENet", "RKNet", "Sample4Geo", "SAFA", "LPN"]
 
 let package = Package(

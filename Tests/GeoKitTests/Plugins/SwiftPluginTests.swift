@@ -108,13 +108,33 @@ final class SwiftPluginTests: XCTestCase {
         for (got, want) in zip(try XCTUnwrap(weight.grad).scalars(as: Double.self), expectedGrad) { XCTAssertEqual(got, want, accuracy: 1e-5) }
     }
 
-    /// `geokit plugin new NAME --lang swift` builds, and the CLI loads it and runs it.
+    /// Every in-tree method plugin and the example compile the one shared entry file.
+    func testEverySwiftPluginsEntryPointsAreTheSharedFile() throws {
+        let root = PluginTestSupport.repositoryRoot
+        let shared = root.appendingPathComponent("Plugins/PluginEntry.swift").path
+        let folders = ["AENet", "LPN", "RKNet", "SAFA", "Sample4Geo"].map { "Plugins/\($0)" }
+            + ["Examples/swift-attention-plugin/Sources/SwiftAttentionPlugin"]
+        for folder in folders {
+            let entry = root.appendingPathComponent(folder + "/PluginEntry.swift")
+            XCTAssertEqual(entry.resolvingSymlinksInPath().path, shared, folder)
+            let files = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)
+            for file in files where file != "PluginEntry.swift" {
+                let text = try String(contentsOf: root.appendingPathComponent(folder + "/" + file), encoding: .utf8)
+                XCTAssertFalse(text.contains("geokit_plugin_init"), "\(folder)/\(file) declares an entry point of its own")
+            }
+        }
+    }
+
+    /// `geokit plugin new NAME --lang swift` writes the shared entry file, builds, and the CLI loads it and runs it.
     func testTheSwiftScaffoldBuildsAndRuns() throws {
         _ = try SwiftPluginTests.example.get()
         let work = try PluginTestSupport.temporaryDirectory("swift-scaffold")
         let created = try PluginTestSupport.run(PluginTestSupport.geokit, ["plugin", "new", "swiftgate", "--lang", "swift",
                                                                             "--out", work.appendingPathComponent("swiftgate").path])
         XCTAssertEqual(created.status, 0, created.stderr)
+        let shared = PluginTestSupport.repositoryRoot.appendingPathComponent("Plugins/PluginEntry.swift")
+        let written = work.appendingPathComponent("swiftgate/Sources/swiftgate/PluginEntry.swift")
+        XCTAssertEqual(try String(contentsOf: written, encoding: .utf8), try String(contentsOf: shared, encoding: .utf8))
         let products = try SwiftPluginTests.build(work.appendingPathComponent("swiftgate"))
         try ScaffoldTests.assertRunsAsAttention("swiftgate", pluginPath: products, work: work)
     }
