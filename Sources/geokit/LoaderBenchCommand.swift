@@ -37,9 +37,7 @@ struct LoaderBenchCommand: ParsableCommand {
         }
         var configuration = CrossViewLoader.Configuration()
         configuration.batchSize = batchSize
-        configuration.aerialSize = aerialSize
-        configuration.polar = (h, w)
-        configuration.groundSize = (h, w)
+        configuration.input = ViewInput(groundSize: (h, w), aerialTileSize: aerialSize, aerialSize: (h, w), polar: true)
         configuration.augmentation = augment ? PairAugmentation() : .none
         let loader = CrossViewLoader(pairs: dataset.train, configuration: configuration, seed: 0)
         let stream = loader.epoch(0)

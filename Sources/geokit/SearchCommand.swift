@@ -33,9 +33,8 @@ struct SearchCommand: ParsableCommand {
         guard !references.isEmpty else { throw GeoKitError("the gallery's test split is empty", where: gallery) }
         let input = ViewInput(settings: recipe.settings)
         let galleryView: CrossViewModel.View = view == .ground ? .aerial : .ground
-        let galleryImages = try references.map { try Image(contentsOf: galleryView == .aerial ? $0.aerial : $0.ground) }
-        let galleryDescriptors = try model.embed(galleryImages, view: galleryView, input: input)
-        let query = try model.embed([try Image(contentsOf: URL(fileURLWithPath: image))], view: view, input: input)
+        let galleryDescriptors = try model.embed(files: references.map { galleryView == .aerial ? $0.aerial : $0.ground }, view: galleryView, input: input)
+        let query = try model.embed(files: [URL(fileURLWithPath: image)], view: view, input: input)
         var gps: [String: (Double, Double)] = [:]
         if let table = try? GPSTable(contentsOf: root.appendingPathComponent("gps.csv")) {
             for entry in table.entries { gps[entry.id] = (entry.latitude, entry.longitude) }

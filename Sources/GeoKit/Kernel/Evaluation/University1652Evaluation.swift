@@ -3,8 +3,8 @@ import Foundation
 /// University-1652's held-out retrieval in both directions: drone queries
 /// against the satellite gallery (one true image each) and satellite queries
 /// against the drone gallery (every drone image of the location is true),
-/// scored with AP as well as recall. Images stay on disk until evaluated,
-/// since the drone gallery is far larger than the training batches.
+/// scored with AP as well as recall. Images stay on disk and are streamed
+/// (`embed(files:)`), since the drone gallery is far larger than the training batches.
 public struct University1652Evaluation: Sendable {
     /// One direction: its metric prefix ("D->S", "S->D"), and the query and gallery images with their location ids.
     public struct Direction: Sendable {
@@ -57,17 +57,5 @@ public struct University1652Evaluation: Sendable {
             for (key, value) in RunSummary.figures(metrics) { result["\(direction.name) \(key)"] = value }
         }
         return result
-    }
-}
-
-extension CrossViewModel {
-    /// L2-normalised descriptors of image files of one view, decoded a chunk at a time.
-    public func embed(files: [URL], view: View, input: ViewInput, chunk: Int = 256) throws -> Tensor {
-        var parts: [Tensor] = []
-        for start in stride(from: 0, to: files.count, by: chunk) {
-            let images = try files[start..<Swift.min(files.count, start + chunk)].map { try Image(contentsOf: $0) }
-            parts.append(try embed(images, view: view, input: input))
-        }
-        return Tensor.concat(parts, axis: 0)
     }
 }

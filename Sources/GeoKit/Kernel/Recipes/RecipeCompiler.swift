@@ -33,12 +33,7 @@ public enum RecipeCompiler {
     }
 
     /// The cache directory for compiled recipes.
-    public static var cacheDirectory: URL {
-        if let root = ProcessInfo.processInfo.environment["GEOKIT_CACHE"], !root.isEmpty {
-            return URL(fileURLWithPath: root).appendingPathComponent("recipes")
-        }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/geokit/recipes")
-    }
+    public static var cacheDirectory: URL { CacheDirectory.url("recipes") }
 
     private static func compile(file: String, source: Data, kernelDirectory kernel: String) throws -> URL {
         let kernelFile = kernel + "/libGeoKit.so"

@@ -1,15 +1,16 @@
+import Foundation
+
 extension CrossViewModel {
     /// L2-normalised descriptors (ground, aerial) of a split of `data`,
-    /// unaugmented, in eval mode (the previous mode is restored).
-    /// A plugin's failure in a forward (`ComponentFailure`) is thrown.
+    /// unaugmented, in eval mode (the previous mode is restored), streamed
+    /// through the data pipeline. A plugin's failure in a forward (`ComponentFailure`) is thrown.
     public func embed(_ data: TrainingData, split: TrainingData.Split, chunk: Int = 64) throws -> (ground: Tensor, aerial: Tensor) {
-        let count = split == .test ? data.test.count : data.train.count
         var grounds: [Tensor] = [], aerials: [Tensor] = []
+        let stream = data.evaluationStream(split, chunk: chunk)
         try withEvaluationMode {
-            for start in stride(from: 0, to: count, by: chunk) {
-                let (g, a) = data.evaluationBatch(start..<Swift.min(count, start + chunk), split: split)
-                grounds.append(ground(g).detached())
-                aerials.append(aerial(a).detached())
+            while let batch = try stream.next() {
+                grounds.append(ground(batch.ground).detached())
+                aerials.append(aerial(batch.aerial).detached())
                 try ComponentFailure.check()
             }
         }
@@ -17,6 +18,26 @@ extension CrossViewModel {
         try Self.requireFinite(groundDescriptors, "the \(split) split's ground views")
         try Self.requireFinite(aerialDescriptors, "the \(split) split's aerial views")
         return (groundDescriptors.l2Normalized(), aerialDescriptors.l2Normalized())
+    }
+
+    /// L2-normalised descriptors of image files of one view, decoded and
+    /// prepared in the background `chunk` at a time, ahead of the forward.
+    public func embed(files: [URL], view: View, input: ViewInput, chunk: Int = 32) throws -> Tensor {
+        let batches = stride(from: 0, to: files.count, by: chunk).map { Array($0..<Swift.min(files.count, $0 + chunk)) }
+        let stream = BatchStream(batches: batches, prefetch: TrainingData.prefetch) { indices in
+            let images = try indices.map { try Image(contentsOf: files[$0]) }
+            return ViewInput.stack(view == .ground ? images.map(input.prepareGround) : images.map { input.finishAerial(input.prepareAerial($0)) })
+        }
+        var parts: [Tensor] = []
+        try withEvaluationMode {
+            while let batch = try stream.next() {
+                parts.append((view == .ground ? ground : aerial)(batch).detached())
+                try ComponentFailure.check()
+            }
+        }
+        let descriptors = Tensor.concat(parts, axis: 0)
+        try Self.requireFinite(descriptors, "\(files.count) \(view) images")
+        return descriptors.l2Normalized()
     }
 
     /// L2-normalised descriptors of decoded images of one view (N, D); a

@@ -44,7 +44,9 @@ enum SyntheticWorldCache {
         if FileManager.default.fileExists(atPath: root.appendingPathComponent("gps.csv").path) { return root }
         log("generating the synthetic world (\(options.locations) locations, \(difficulty.rawValue)) into \(root.path)")
         let start = Date()
-        try SynthWriter(options: options, root: root).write()
+        let bar = ProgressBar(label: "synth")
+        try SynthWriter(options: options, root: root).write { done, total in bar.update(done, total) }
+        bar.clear()
         log(String(format: "synthetic world ready in %.1f s", Date().timeIntervalSince(start)))
         return root
     }
@@ -65,10 +67,5 @@ enum SyntheticWorldCache {
                            remedy: "change it in the recipe's Dataset.synthetic(...) or with e.g. \(name.remedy)")
     }
 
-    static var cacheDirectory: URL {
-        if let root = ProcessInfo.processInfo.environment["GEOKIT_CACHE"], !root.isEmpty {
-            return URL(fileURLWithPath: root).appendingPathComponent("worlds")
-        }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/geokit/worlds")
-    }
+    static var cacheDirectory: URL { CacheDirectory.url("worlds") }
 }

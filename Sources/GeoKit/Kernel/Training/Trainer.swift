@@ -15,6 +15,8 @@ public final class Trainer {
     let log: TrainingLog
     let settings: RecipeSettings
     let seed: UInt64
+    /// The most decoded training batches alive at once in the last run (the pipeline's bound is `TrainingData.prefetch + 1`).
+    public private(set) var loaderHighWaterMark = 0
 
     public static let checkpointName = "checkpoint.safetensors"
 
@@ -120,7 +122,7 @@ public final class Trainer {
         let started = Date()
         for epoch in startEpoch..<epochs {
             let epochStart = Date()
-            var generator = RandomGenerator(seed: SynthNoise.hash(seed, UInt64(epoch), 0x5A1))
+            var generator = RandomGenerator(seed: SeedMixing.hash(seed, UInt64(epoch), 0x5A1))
             let batches = sampler.batches(locationCount: data.train.count, batchSize: batchSize, generator: &generator)
             // A loss takes its negatives from the batch: a sampler (a plugin's, say) handing out a batch of one is refused.
             if let short = batches.first(where: { $0.count < 2 }) {
@@ -131,10 +133,11 @@ public final class Trainer {
             model.train()
             var lossSum = 0.0, lossCount = 0
             let usable = batches.count / accumulate * accumulate
-            for (b, batch) in batches.prefix(usable).enumerated() {
-                GlobalRandom.seed(SynthNoise.hash(seed, UInt64(epoch), UInt64(b), 0xD0))
-                let (ground, aerial) = data.trainingBatch(batch, epoch: epoch, seed: seed)
-                let loss = model.loss(ground: ground, aerial: aerial)
+            let stream = data.trainingStream(Array(batches.prefix(usable)), epoch: epoch)
+            for b in 0..<usable {
+                GlobalRandom.seed(SeedMixing.hash(seed, UInt64(epoch), UInt64(b), 0xD0))
+                guard let batch = try stream.next() else { break }
+                let loss = model.loss(ground: batch.ground, aerial: batch.aerial)
                 try checkPlugins(epoch: epoch, step: b, of: usable)
                 let value = loss.item
                 guard value.isFinite else {
@@ -158,6 +161,12 @@ public final class Trainer {
                 log.progress(epoch: epoch + 1, epochs: epochs, step: b + 1, steps: usable, loss: lossSum / Double(lossCount),
                              imagesPerSecond: rate, eta: remaining)
             }
+            let (pairs, producing) = stream.produced
+            let consumed = Date().timeIntervalSince(epochStart)
+            log.line(String(format: "data pipeline: decoded+augmented %.1f images/s, trainer consumed %.1f images/s, waited %.1f s for data, "
+                            + "at most %d of %d batches held", Double(2 * pairs) / max(producing, 1e-9), Double(2 * pairs) / max(consumed, 1e-9),
+                            stream.waitSeconds, data.trainLoader.liveBatchHighWaterMark, TrainingData.prefetch + 1))
+            loaderHighWaterMark = data.trainLoader.liveBatchHighWaterMark
             var record = EpochRecord(epoch: epoch + 1, loss: lossCount > 0 ? lossSum / Double(lossCount) : nil,
                                      learningRate: optimizer.groups.last?.learningRate, seconds: nil)
             if (epoch + 1) % every == 0 || epoch + 1 == epochs { record.metrics = try model.heldOutFigures(data, ks: ks) }

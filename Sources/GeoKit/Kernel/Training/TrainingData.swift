@@ -1,9 +1,11 @@
 import Foundation
 
-/// The pairs a recipe trains and evaluates on, decoded once into memory at
-/// the sizes the recipe asks for, and turned into normalised batches with
-/// augmentation drawn from (seed, epoch, location) only, so a batch is the
-/// same in a resumed run as in an uninterrupted one.
+/// The pairs a recipe trains and evaluates on, read through the data
+/// pipeline (`CrossViewLoader`): images stay on disk and are decoded,
+/// prepared at the recipe's sizes and augmented in the background as the
+/// batches are needed, with augmentation drawn from (train.seed, epoch,
+/// location) only, so a batch is the same in a resumed run as in an
+/// uninterrupted one.
 public final class TrainingData: @unchecked Sendable {
     public let root: URL
     public let train: [CrossViewPair]
@@ -12,10 +14,15 @@ public final class TrainingData: @unchecked Sendable {
     public let neighbours: [[Int]]?
     /// University-1652's two-direction evaluation, replacing the pairwise one, for that dataset.
     public let university: University1652Evaluation?
-    let trainImages: [(aerial: Image, ground: Image)]
-    let testImages: [(aerial: Image, ground: Image)]
-    let augmentation: PairAugmentation
     public let input: ViewInput
+    /// The pipelines of the two splits; the training one augments.
+    public let trainLoader: CrossViewLoader
+    public let testLoader: CrossViewLoader
+
+    /// Batches decoded ahead of the trainer: the pipeline's queue bound. Two
+    /// keep the trainer fed when decoding is faster than a step, and more
+    /// would only hold memory (the producer shares the cores with the step).
+    public static let prefetch = 2
 
     /// Reads (generating the synthetic world first if needed) the dataset of `settings`.
     public init(settings s: RecipeSettings, log: (String) -> Void) throws {
@@ -75,52 +82,26 @@ public final class TrainingData: @unchecked Sendable {
         }
         augmentation.colourJitter = s.double("dataset.colourJitter")
         augmentation.erasingProbability = s.double("dataset.erasing")
-        self.augmentation = augmentation
-        log("decoding \(train.count) training and \(test.count) test pairs from \(root.path)")
-        let input = self.input
-        func decode(_ pairs: [CrossViewPair]) throws -> [(aerial: Image, ground: Image)] {
-            var results = [Result<(aerial: Image, ground: Image), Error>?](repeating: nil, count: pairs.count)
-            results.withUnsafeMutableBufferPointer { out in
-                let base = out.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: pairs.count) { k in
-                    base[k] = Result {
-                        (input.prepareAerial(try Image(contentsOf: pairs[k].aerial)), input.prepareGround(try Image(contentsOf: pairs[k].ground)))
-                    }
-                }
-            }
-            return try results.map { try $0!.get() }
-        }
-        trainImages = try decode(train)
-        testImages = try decode(test)
+        var configuration = CrossViewLoader.Configuration()
+        configuration.input = input
+        configuration.prefetch = TrainingData.prefetch
+        configuration.shuffle = false
+        let seed = UInt64(max(0, s.int("train.seed")))
+        testLoader = CrossViewLoader(pairs: test, configuration: configuration, seed: seed)
+        configuration.augmentation = augmentation
+        trainLoader = CrossViewLoader(pairs: train, configuration: configuration, seed: seed)
+        log("streaming \(train.count) training and \(test.count) test pairs from \(root.path)")
     }
 
-    /// A training batch of `locations` for `epoch`, augmented, as network inputs.
-    public func trainingBatch(_ locations: [Int], epoch: Int, seed: UInt64) -> (ground: Tensor, aerial: Tensor) {
-        batch(locations.count) { k in
-            let index = locations[k]
-            var g = RandomGenerator(seed: SynthNoise.hash(seed, UInt64(epoch), UInt64(index), 0xA06))
-            let (a, p) = augmentation.apply(aerial: trainImages[index].aerial, ground: trainImages[index].ground, generator: &g)
-            return (input.finishAerial(a), p)
-        }
+    /// The training batches a sampler composed for `epoch` (location indices), augmented, decoded in the background.
+    public func trainingStream(_ batches: [[Int]], epoch: Int) -> BatchStream<CrossViewBatch> {
+        trainLoader.stream(batches, epoch: epoch)
     }
 
-    /// Test pairs `range` (or training pairs, unaugmented) as network inputs.
-    public func evaluationBatch(_ range: Range<Int>, split: Split = .test) -> (ground: Tensor, aerial: Tensor) {
-        let images = split == .test ? testImages : trainImages
-        return batch(range.count) { k in
-            let pair = images[range.lowerBound + k]
-            return (input.finishAerial(pair.aerial), pair.ground)
-        }
+    /// A split in order, unaugmented, `chunk` pairs at a time.
+    public func evaluationStream(_ split: Split, chunk: Int) -> BatchStream<CrossViewBatch> {
+        (split == .test ? testLoader : trainLoader).sequential(chunk: chunk)
     }
 
     public enum Split { case train, test }
-
-    private func batch(_ count: Int, _ make: (Int) -> (aerial: Image, ground: Image)) -> (ground: Tensor, aerial: Tensor) {
-        var samples = [(aerial: Image, ground: Image)?](repeating: nil, count: count)
-        samples.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: count) { k in base[k] = make(k) }
-        }
-        return (ViewInput.stack(samples.map { $0!.ground }), ViewInput.stack(samples.map { $0!.aerial }))
-    }
 }

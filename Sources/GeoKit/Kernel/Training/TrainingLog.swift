@@ -1,13 +1,11 @@
 import Foundation
 
 /// The run's log: plain lines to standard output and `train.log`, and on a
-/// terminal a progress bar on standard error (epoch, step, loss, images/s,
+/// terminal a `ProgressBar` on standard error (epoch, step, loss, images/s,
 /// ETA) redrawn in place.
 public final class TrainingLog {
     private let file: FileHandle?
-    private let terminal = isatty(STDERR_FILENO) != 0
-    private var barShown = false
-    private var lastDraw = Date.distantPast
+    private let bar = ProgressBar(label: "epoch")
 
     public init(file url: URL?) {
         if let url {
@@ -27,7 +25,7 @@ public final class TrainingLog {
     }
 
     public func line(_ text: String) {
-        clearBar()
+        bar.clear()
         print(text)
         fflush(stdout)
         file?.write(Data((text + "\n").utf8))
@@ -36,7 +34,7 @@ public final class TrainingLog {
     /// Redraws the bar on a terminal (at most 10 times a second); elsewhere
     /// writes a plain line at every quarter of the epoch.
     public func progress(epoch: Int, epochs: Int, step: Int, steps: Int, loss: Double, imagesPerSecond: Double, eta: Double) {
-        guard terminal else {
+        guard bar.isTerminal else {
             let quarter = Swift.max(1, steps / 4)
             if step % quarter == 0 && step < steps {
                 line(String(format: "epoch %d/%d step %d/%d  loss %.4f  %.1f img/s  ETA %@", epoch, epochs, step, steps, loss,
@@ -44,21 +42,8 @@ public final class TrainingLog {
             }
             return
         }
-        let now = Date()
-        guard step == steps || now.timeIntervalSince(lastDraw) > 0.1 else { return }
-        lastDraw = now
-        let width = 24, filled = steps > 0 ? width * step / steps : width
-        let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
-        let text = String(format: "\repoch %d/%d [%@] %d/%d  loss %.4f  %.1f img/s  ETA %@  ",
-                          epoch, epochs, bar, step, steps, loss, imagesPerSecond, TrainingLog.duration(eta))
-        FileHandle.standardError.write(Data(text.utf8))
-        barShown = true
-    }
-
-    private func clearBar() {
-        guard barShown else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-        barShown = false
+        bar.update(step, steps, label: "epoch \(epoch)/\(epochs)",
+                   details: String(format: "loss %.4f  %.1f img/s  ETA %@", loss, imagesPerSecond, TrainingLog.duration(eta)))
     }
 
     static func duration(_ seconds: Double) -> String {

@@ -9,10 +9,17 @@ public struct ViewInput: Sendable {
     public let polar: PolarTransform?
 
     public init(settings s: RecipeSettings) {
-        groundSize = (s.int("dataset.groundHeight"), s.int("dataset.groundWidth"))
-        aerialTileSize = s.int("dataset.aerialSize")
-        aerialSize = (s.int("dataset.aerialHeight"), s.int("dataset.aerialWidth"))
-        polar = s.bool("dataset.polar") ? PolarTransform(aerialSize: aerialTileSize, height: aerialSize.height, width: aerialSize.width) : nil
+        self.init(groundSize: (s.int("dataset.groundHeight"), s.int("dataset.groundWidth")), aerialTileSize: s.int("dataset.aerialSize"),
+                  aerialSize: (s.int("dataset.aerialHeight"), s.int("dataset.aerialWidth")), polar: s.bool("dataset.polar"))
+    }
+
+    /// Ground images at `groundSize`; aerial tiles at `aerialSize`, or with
+    /// `polar` resized to `aerialTileSize` square and polar-transformed to `aerialSize`.
+    public init(groundSize: (height: Int, width: Int), aerialTileSize: Int, aerialSize: (height: Int, width: Int), polar: Bool) {
+        self.groundSize = groundSize
+        self.aerialTileSize = aerialTileSize
+        self.aerialSize = aerialSize
+        self.polar = polar ? PolarTransform(aerialSize: aerialTileSize, height: aerialSize.height, width: aerialSize.width) : nil
     }
 
     /// A decoded ground image at the network's size (before augmentation).

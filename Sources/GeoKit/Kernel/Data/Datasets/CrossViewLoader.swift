@@ -1,35 +1,35 @@
 import Foundation
 
-/// One training batch: the aerial and ground images of `indices` (into the
-/// loader's pairs) as normalised float32 tensors (N, 3, H, W).
+/// One batch: the aerial and ground images of `indices` (into the loader's
+/// pairs) as ImageNet-normalised float32 tensors (N, 3, H, W). While a batch
+/// is alive it counts against its loader's `liveBatches`.
 public struct CrossViewBatch: @unchecked Sendable {
     public let indices: [Int]
     public let aerial: Tensor
     public let ground: Tensor
+    let lease: BatchLease
 }
 
-/// Decodes, augments and batches aerial/ground pairs on background threads,
-/// ahead of training, through a bounded queue. The order of an epoch is a
-/// seeded shuffle and each sample's augmentation draws from a generator
-/// seeded by (seed, epoch, index), so the batches are the same whatever the
-/// thread scheduling.
+/// GeoKit's one data pipeline (training, evaluation, embedding, the loader
+/// benchmark): decodes, prepares (`ViewInput`), augments and batches
+/// aerial/ground pairs on a background thread, ahead of the consumer, through
+/// a bounded queue — so resident memory is bounded by `prefetch` batches,
+/// not by the dataset. The batches are whatever the caller composed (a
+/// sampler's, or the loader's seeded shuffle); each sample's augmentation
+/// draws from a generator seeded by (seed, epoch, index), so a batch is the
+/// same whatever the thread scheduling, and in a resumed run.
 public final class CrossViewLoader: @unchecked Sendable {
     public struct Configuration: Sendable {
         public var batchSize = 32
-        /// Aerial tiles are resized to this square size before augmentation.
-        public var aerialSize = 256
-        /// When set, the augmented aerial tile is polar-transformed to (H, W).
-        public var polar: (height: Int, width: Int)? = (128, 512)
-        /// Ground images are resized to (H, W) before augmentation.
-        public var groundSize: (height: Int, width: Int) = (128, 512)
+        /// The network's input sizes and aerial view transform.
+        public var input = ViewInput(groundSize: (128, 512), aerialTileSize: 256, aerialSize: (128, 512), polar: true)
         public var augmentation = PairAugmentation.none
+        /// Whether `epoch(_:)` shuffles (the batches a caller composes are streamed as given).
         public var shuffle = true
-        /// Drop the last incomplete batch.
+        /// Drop the last incomplete batch of `epoch(_:)`.
         public var dropLast = true
-        /// Batches decoded ahead of the consumer.
+        /// Batches decoded ahead of the consumer: the queue's bound.
         public var prefetch = 4
-        /// ImageNet mean/std normalisation (else values in [0, 1]).
-        public var normalise = true
         public var limits = DecodeLimits.standard
 
         public init() {}
@@ -38,7 +38,7 @@ public final class CrossViewLoader: @unchecked Sendable {
     public let pairs: [CrossViewPair]
     public let configuration: Configuration
     public let seed: UInt64
-    private let polar: PolarTransform?
+    private let live = LiveBatchCounter()
 
     public init(pairs: [CrossViewPair], configuration: Configuration, seed: UInt64) {
         require(!pairs.isEmpty && configuration.batchSize > 0 && configuration.prefetch > 0,
@@ -46,48 +46,67 @@ public final class CrossViewLoader: @unchecked Sendable {
         self.pairs = pairs
         self.configuration = configuration
         self.seed = seed
-        polar = configuration.polar.map { PolarTransform(aerialSize: configuration.aerialSize, height: $0.height, width: $0.width) }
     }
 
-    /// The sample order of an epoch.
+    /// Decoded batches alive now (queued, being made, or held by a consumer).
+    public var liveBatches: Int { live.current }
+    /// The most decoded batches ever alive at once: at most `prefetch + 1`
+    /// (the queue and the batch being made, plus the one the consumer holds).
+    public var liveBatchHighWaterMark: Int { live.highWater }
+
+    /// The sample order of an epoch: a shuffle seeded by (seed, epoch), or in order.
     public func order(epoch: Int) -> [Int] {
         var indices = Array(pairs.indices)
         guard configuration.shuffle else { return indices }
-        var g = RandomGenerator(seed: SynthNoise.hash(seed, UInt64(epoch), 0x10AD))
+        var g = RandomGenerator(seed: SeedMixing.hash(seed, UInt64(epoch), 0x10AD))
         for i in stride(from: indices.count - 1, to: 0, by: -1) { indices.swapAt(i, Int(g.next() % UInt64(i + 1))) }
         return indices
     }
 
-    /// Starts decoding an epoch in the background; read it with `next()`.
-    public func epoch(_ epoch: Int) -> BatchStream {
+    /// Streams the loader's own batching of an epoch (`order`, cut into `batchSize`), augmented.
+    public func epoch(_ epoch: Int) -> BatchStream<CrossViewBatch> {
         let order = self.order(epoch: epoch)
         let size = configuration.batchSize
         let count = configuration.dropLast ? order.count / size : (order.count + size - 1) / size
-        let batches = (0..<count).map { Array(order[($0 * size)..<min(order.count, ($0 + 1) * size)]) }
-        return BatchStream(batches: batches, prefetch: configuration.prefetch) { [self] indices in
+        return stream((0..<count).map { Array(order[($0 * size)..<min(order.count, ($0 + 1) * size)]) }, epoch: epoch)
+    }
+
+    /// Streams `batches` (index lists a sampler composed) in the given order,
+    /// augmented for `epoch`, or unaugmented when `epoch` is nil (evaluation).
+    public func stream(_ batches: [[Int]], epoch: Int?) -> BatchStream<CrossViewBatch> {
+        BatchStream(batches: batches, prefetch: configuration.prefetch) { [self] indices in
             try self.makeBatch(indices, epoch: epoch)
         }
     }
 
-    /// One sample, decoded and augmented; errors name the file.
-    public func sample(_ index: Int, epoch: Int) throws -> (aerial: Image, ground: Image) {
-        let pair = pairs[index]
-        let c = configuration
-        var aerial = try Image(contentsOf: pair.aerial, limits: c.limits).converted(toChannels: 3)
-        guard aerial.height == aerial.width else {
-            throw GeoKitError("aerial image is \(aerial.height)x\(aerial.width), not square", where: pair.aerial.path,
-                              remedy: "crop it to a square tile")
-        }
-        aerial = aerial.resized(height: c.aerialSize, width: c.aerialSize)
-        let ground = try Image(contentsOf: pair.ground, limits: c.limits).converted(toChannels: 3)
-            .resized(height: c.groundSize.height, width: c.groundSize.width)
-        var g = RandomGenerator(seed: SynthNoise.hash(seed, UInt64(epoch), UInt64(index), 0x5A3))
-        var (a, p) = c.augmentation.apply(aerial: aerial, ground: ground, generator: &g)
-        if let polar { a = polar.apply(a) }
-        return (a, p)
+    /// Streams every pair once, in order, unaugmented, `chunk` at a time (the last chunk may be smaller).
+    public func sequential(chunk: Int) -> BatchStream<CrossViewBatch> {
+        stream(stride(from: 0, to: pairs.count, by: chunk).map { Array($0..<min(pairs.count, $0 + chunk)) }, epoch: nil)
     }
 
-    private func makeBatch(_ indices: [Int], epoch: Int) throws -> CrossViewBatch {
+    /// One sample, decoded, prepared and (with an epoch) augmented, before
+    /// normalisation; errors name the file.
+    public func sample(_ index: Int, epoch: Int?) throws -> (aerial: Image, ground: Image) {
+        let pair = pairs[index]
+        let c = configuration
+        let decoded = try Image(contentsOf: pair.aerial, limits: c.limits)
+        // The polar transform assumes the camera at the centre of a square tile; a stretched tile would be silently wrong.
+        guard c.input.polar == nil || decoded.height == decoded.width else {
+            throw GeoKitError("aerial image is \(decoded.height)x\(decoded.width), not square", where: pair.aerial.path,
+                              remedy: "crop it to a square tile")
+        }
+        var aerial = c.input.prepareAerial(decoded)
+        var ground = c.input.prepareGround(try Image(contentsOf: pair.ground, limits: c.limits))
+        if let epoch {
+            var g = RandomGenerator(seed: SeedMixing.hash(seed, UInt64(epoch), UInt64(index), 0xA06))
+            (aerial, ground) = c.augmentation.apply(aerial: aerial, ground: ground, generator: &g)
+        }
+        return (c.input.finishAerial(aerial), ground)
+    }
+
+    private func makeBatch(_ indices: [Int], epoch: Int?) throws -> CrossViewBatch {
+        // Taken before decoding, so the count covers the batch being made as well as the finished ones.
+        let lease = live.acquire()
         var samples = [Result<(aerial: Image, ground: Image), Error>?](repeating: nil, count: indices.count)
         samples.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress!
@@ -96,32 +115,48 @@ public final class CrossViewLoader: @unchecked Sendable {
             }
         }
         let images = try samples.map { try $0!.get() }
-        return CrossViewBatch(indices: indices, aerial: stack(images.map(\.aerial)), ground: stack(images.map(\.ground)))
-    }
-
-    private func stack(_ images: [Image]) -> Tensor {
-        let first = images[0]
-        let plane = first.channels * first.height * first.width
-        let out = Tensor(zeros: [images.count, first.channels, first.height, first.width])
-        let dst = out.pointer(Float.self)
-        for (k, image) in images.enumerated() {
-            require(image.height == first.height && image.width == first.width,
-                    "GeoKit: a batch mixes \(first.height)x\(first.width) and \(image.height)x\(image.width) images; set a fixed size")
-            let t = image.tensor(batched: false)
-            (dst + k * plane).update(from: t.pointer(Float.self), count: plane)
-        }
-        return configuration.normalise ? out.normalized(mean: ImageNetStatistics.mean, std: ImageNetStatistics.std) : out
+        return CrossViewBatch(indices: indices, aerial: ViewInput.stack(images.map(\.aerial)), ground: ViewInput.stack(images.map(\.ground)),
+                              lease: lease)
     }
 }
 
-/// The batches of one epoch, produced by a background thread at most
-/// `prefetch` ahead of the consumer. Dropping the stream stops the thread.
-public final class BatchStream: @unchecked Sendable {
-    private let state: StreamState
+/// Counts a loader's decoded batches alive, and the most ever alive at once.
+final class LiveBatchCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var live = 0, peak = 0
+
+    var current: Int { lock.withLock { live } }
+    var highWater: Int { lock.withLock { peak } }
+
+    func acquire() -> BatchLease {
+        lock.withLock {
+            live += 1
+            peak = max(peak, live)
+        }
+        return BatchLease(self)
+    }
+
+    fileprivate func release() { lock.withLock { live -= 1 } }
+}
+
+/// A batch's place in its loader's count, given back when the batch is freed.
+final class BatchLease: @unchecked Sendable {
+    private let counter: LiveBatchCounter
+    fileprivate init(_ counter: LiveBatchCounter) { self.counter = counter }
+    deinit { counter.release() }
+}
+
+/// Batches (of pairs, or of one view's images) produced by a background
+/// thread at most `prefetch` ahead of the consumer, in order. Dropping the
+/// stream stops the thread.
+public final class BatchStream<Batch>: @unchecked Sendable {
+    private let state: StreamState<Batch>
     private var consumed = 0
     private var failed = false
 
-    init(batches: [[Int]], prefetch: Int, make: @escaping ([Int]) throws -> CrossViewBatch) {
+    /// Starts making `batches` (index lists) with `make` on a background thread.
+    public init(batches: [[Int]], prefetch: Int, make: @escaping ([Int]) throws -> Batch) {
+        require(prefetch > 0, "GeoKit: BatchStream needs a positive prefetch")
         state = StreamState(batches: batches, prefetch: prefetch, make: make)
         let thread = Thread { [state] in state.produce() }
         thread.start()
@@ -129,11 +164,19 @@ public final class BatchStream: @unchecked Sendable {
 
     public var count: Int { state.batches.count }
 
+    /// Pairs the producer has decoded and augmented so far, and the seconds it spent doing so
+    /// (its throughput, images/s, is 2 * pairs / seconds).
+    public var produced: (pairs: Int, seconds: Double) { state.produced }
+    /// Seconds the consumer spent in `next()` waiting for a batch (0 when the pipeline keeps ahead).
+    public private(set) var waitSeconds = 0.0
+
     /// The next batch in order, nil after the last; rethrows a decoding
     /// error (with the file's path), after which the stream ends.
-    public func next() throws -> CrossViewBatch? {
+    public func next() throws -> Batch? {
         guard consumed < state.batches.count, !failed else { return nil }
+        let asked = Date()
         let result = state.take()
+        waitSeconds += Date().timeIntervalSince(asked)
         consumed += 1
         if case .failure = result { failed = true }
         return try result.get()
@@ -143,16 +186,19 @@ public final class BatchStream: @unchecked Sendable {
 }
 
 /// The producer side of a `BatchStream`, shared with its thread.
-private final class StreamState: @unchecked Sendable {
+private final class StreamState<Batch>: @unchecked Sendable {
     let batches: [[Int]]
-    private let make: ([Int]) throws -> CrossViewBatch
+    private let make: ([Int]) throws -> Batch
     private let free: DispatchSemaphore
     private let ready = DispatchSemaphore(value: 0)
     private let lock = NSLock()
-    private var queue: [Result<CrossViewBatch, Error>] = []
+    private var queue: [Result<Batch, Error>] = []
     private var cancelled = false
+    private var producedPairs = 0, producingSeconds = 0.0
 
-    init(batches: [[Int]], prefetch: Int, make: @escaping ([Int]) throws -> CrossViewBatch) {
+    var produced: (pairs: Int, seconds: Double) { lock.withLock { (producedPairs, producingSeconds) } }
+
+    init(batches: [[Int]], prefetch: Int, make: @escaping ([Int]) throws -> Batch) {
         self.batches = batches
         self.make = make
         // Created at 0 and raised, since libdispatch traps when a semaphore
@@ -165,14 +211,20 @@ private final class StreamState: @unchecked Sendable {
         for indices in batches {
             free.wait()
             if lock.withLock({ cancelled }) { return }
+            let started = Date()
             let result = Result { try make(indices) }
-            lock.withLock { queue.append(result) }
+            let seconds = Date().timeIntervalSince(started)
+            lock.withLock {
+                queue.append(result)
+                producedPairs += indices.count
+                producingSeconds += seconds
+            }
             ready.signal()
             if case .failure = result { return }
         }
     }
 
-    func take() -> Result<CrossViewBatch, Error> {
+    func take() -> Result<Batch, Error> {
         ready.wait()
         let result = lock.withLock { queue.removeFirst() }
         free.signal()
