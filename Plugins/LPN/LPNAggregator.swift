@@ -18,7 +18,7 @@ import GeoKit
 /// let lpn = try Registry.shared.make(.aggregator, "lpn", ["partition": .string("ring")])
 /// let descriptors = lpn(features)   // (N, 4 * C)
 /// ```
-public final class LPNAggregator: Module, Aggregator, InputShapeChecking {
+public final class LPNAggregator: Module, AggregatorModule, InputShapeChecking {
     public enum Pooling: String, CaseIterable, Sendable { case avg, max }
     public enum Partition: String, CaseIterable, Sendable { case ring, column }
 

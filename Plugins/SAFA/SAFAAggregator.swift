@@ -14,7 +14,7 @@ import GeoKit
 /// let safa = try Registry.shared.make(.aggregator, "safa", ["height": .int(4), "width": .int(16)])
 /// let descriptors = safa(features)   // (N, 8 * C)
 /// ```
-public final class SAFAAggregator: Module, Aggregator, InputShapeChecking {
+public final class SAFAAggregator: Module, AggregatorModule, InputShapeChecking {
     /// The most positions (H * W) a map may have: the weights hold (HW)^2 K numbers (at 4096 and K = 8, 537 MB).
     public static let largestMap = 4096
 

@@ -10,7 +10,7 @@ import GeoKit
 /// used; close the batch at `batchSize`. An id popped while it is in the
 /// current batch goes back to the end of the pool; after 1024 such misses
 /// in a row the epoch ends. The incomplete last batch is dropped.
-public final class GPSSampler: Sampler {
+public final class GPSSampler: BatchSampler {
     public let range: Int
     public let select: Int
     private var table: NeighbourTable?

@@ -16,7 +16,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         if let json { try OptionCheck.outputFile(json, "--json") }
         let (recipe, model) = try model.load()
-        let data = try TrainingData(settings: recipe.settings) { print($0) }
+        let data = try TrainingData(settings: recipe.settings, input: model.viewInput(settings: recipe.settings)) { print($0) }
         let figures = try model.heldOutFigures(data)
         if let university = data.university {
             for direction in university.directions {

@@ -18,7 +18,7 @@ struct SearchCommand: ParsableCommand {
     @OptionGroup var model: TrainedModelOptions
 
     @Option(help: "The query's view.")
-    var view: CrossViewModel.View = .ground
+    var view: CrossView = .ground
 
     @Option(name: .short, parsing: .unconditional, help: "How many references to print (at least 1; more than the gallery holds prints the whole gallery, ranked).")
     var k: Int = 5
@@ -31,8 +31,8 @@ struct SearchCommand: ParsableCommand {
         let dataset = try CVUSADataset(root: root)
         let references = dataset.test
         guard !references.isEmpty else { throw GeoKitError("the gallery's test split is empty", where: gallery) }
-        let input = ViewInput(settings: recipe.settings)
-        let galleryView: CrossViewModel.View = view == .ground ? .aerial : .ground
+        let input = model.viewInput(settings: recipe.settings)
+        let galleryView: CrossView = view == .ground ? .aerial : .ground
         let galleryDescriptors = try model.embed(files: references.map { galleryView == .aerial ? $0.aerial : $0.ground }, view: galleryView, input: input)
         let query = try model.embed(files: [URL(fileURLWithPath: image)], view: view, input: input)
         var gps: [String: (Double, Double)] = [:]

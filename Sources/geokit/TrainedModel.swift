@@ -35,4 +35,4 @@ struct TrainedModelOptions: ParsableArguments {
     }
 }
 
-extension CrossViewModel.View: ExpressibleByArgument {}
+extension CrossView: ExpressibleByArgument {}

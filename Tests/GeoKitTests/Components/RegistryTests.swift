@@ -18,9 +18,9 @@ final class RegistryTests: XCTestCase {
 
     /// Each key builds its kind's protocol; the same name under another key is unknown there.
     func testTheTypedLookupReturnsTheProtocolOfItsKind() throws {
-        let aggregator: any Aggregator = try Registry.shared.make(.aggregator, "gem", ["channels": .int(3)])
+        let aggregator: any AggregatorModule = try Registry.shared.make(.aggregator, "gem", ["channels": .int(3)])
         XCTAssertEqual(aggregator.descriptorSize(channels: 3, height: 2, width: 2), 3)
-        let backbone: any Backbone = try Registry.shared.make(.backbone, "resnet18", settings: ["lastStride=1"])
+        let backbone: any BackboneNetwork = try Registry.shared.make(.backbone, "resnet18", settings: ["lastStride=1"])
         XCTAssertEqual(backbone.outputStride, 16)
         let view: any ViewTransform = try Registry.shared.make(.view, "polar", ["height": .int(8), "width": .int(24)])
         XCTAssertEqual((view as? PolarView).map { [$0.height, $0.width] }, [8, 24])
@@ -31,8 +31,8 @@ final class RegistryTests: XCTestCase {
             XCTAssertEqual((error as? GeoKitError)?.what, "unknown backbone 'gem'")
         }
         // The command line's KIND:NAME form, whose kind is known only at run time.
-        XCTAssertTrue(try Registry.shared.make(named: "aggregator:max") is any Aggregator)
-        XCTAssertFalse(try Registry.shared.make(named: "aggregator:max") is any Backbone)
+        XCTAssertTrue(try Registry.shared.make(named: "aggregator:max") is any AggregatorModule)
+        XCTAssertFalse(try Registry.shared.make(named: "aggregator:max") is any BackboneNetwork)
         XCTAssertThrowsError(try Registry.shared.make(named: "pooling:max")) { error in
             XCTAssertEqual((error as? GeoKitError)?.what,
                            "'pooling:max' is not KIND:NAME with KIND one of backbone, attention, aggregator, loss, sampler, view")
@@ -44,7 +44,7 @@ final class RegistryTests: XCTestCase {
     func testAStringChoiceOutsideTheSchemaIsRefusedWithTheValidChoices() throws {
         let registry = Registry()
         try registry.register(.aggregator, "pick", summary: "test",
-                              parameters: [ParameterSpec("mode", .string("avg"), "pooling", choices: ["avg", "max"])]) { p -> any Aggregator in
+                              parameters: [ParameterSpec("mode", .string("avg"), "pooling", choices: ["avg", "max"])]) { p -> any AggregatorModule in
             p.string("mode") == "max" ? MaxAggregator() : AverageAggregator()
         }
         XCTAssertTrue(try registry.make(.aggregator, "pick", ["mode": .string("max")]) is MaxAggregator)

@@ -128,7 +128,7 @@ final class CodecTests: XCTestCase {
         let t = flat.tensor()
         XCTAssertEqual(t.shape, [1, 3, 5, 7])
         XCTAssertEqual(Image(tensor: t), flat)
-        let n = t.normalized(mean: ImageNetStatistics.mean, std: ImageNetStatistics.std)
+        let n = t.normalized(mean: ChannelStatistics.imageNet.mean, std: ChannelStatistics.imageNet.std)
         XCTAssertEqual(n.scalars()[0], Float((200.0 / 255 - 0.485) / 0.229), accuracy: 1e-5)
     }
 

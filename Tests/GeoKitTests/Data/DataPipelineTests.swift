@@ -11,10 +11,10 @@ final class DataPipelineTests: XCTestCase {
             Dataset.synthetic(locations: 40, difficulty: "easy", testFraction: 0.25, sameArea: true,
                               ground: .panorama(32, 128), aerial: .polar(32, 128), colourJitter: 0.2, erasing: 0.3)
             Model(shareWeights: true) {
-                BackboneSpec("resnet18")
-                AggregatorSpec("gem")
+                Backbone("resnet18")
+                Aggregator("gem")
             }
-            LossSpec("infonce")
+            Loss("infonce")
             Train(epochs: epochs, batchSize: 4, optimizer: .adamW(lr: 1e-3))
         }
         try recipe.override(["dataset.root=\(root.path)"])
@@ -75,8 +75,8 @@ final class DataPipelineTests: XCTestCase {
         // Each item is its own sample's draw (seed, epoch, index), whatever batch it sits in.
         let plane = 3 * 32 * 128
         let alone = try first.trainLoader.sample(11, epoch: 3)
-        XCTAssertEqual(Array(a[1].ground[(2 * plane)..<(3 * plane)]), ViewInput.stack([alone.ground]).scalars(as: Float.self))
-        XCTAssertEqual(Array(a[1].aerial[(2 * plane)..<(3 * plane)]), ViewInput.stack([alone.aerial]).scalars(as: Float.self))
+        XCTAssertEqual(Array(a[1].ground[(2 * plane)..<(3 * plane)]), ViewInput.stack([alone.ground], statistics: .imageNet).scalars(as: Float.self))
+        XCTAssertEqual(Array(a[1].aerial[(2 * plane)..<(3 * plane)]), ViewInput.stack([alone.aerial], statistics: .imageNet).scalars(as: Float.self))
         // Evaluation reads the same pipeline unaugmented: the held-out split in order.
         let evaluation = first.evaluationStream(.test, chunk: 4)
         var indices: [Int] = []

@@ -70,7 +70,7 @@ struct MethodCase {
 
     /// A loss against the reference: value and the gradients of both inputs
     /// (and of its parameters, when it has some).
-    func assertLossMatches(_ loss: Loss, tolerance: Double = 1e-5, file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertLossMatches(_ loss: LossFunction, tolerance: Double = 1e-5, file: StaticString = #filePath, line: UInt = #line) throws {
         XCTAssertEqual(loss.stateDict().map(\.name), try keys, "\(name) keys", file: file, line: line)
         if !state.isEmpty { try loss.loadStateDict(state) }
         let query = try tensor("x0").requiringGrad(), reference = try tensor("x1").requiringGrad()

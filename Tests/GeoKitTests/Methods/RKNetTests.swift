@@ -42,7 +42,7 @@ final class RKNetTests: XCTestCase {
         let keys = net.stateDict().map(\.name)
         let bnKeys = ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
         XCTAssertEqual(keys, plain.stateDict().map(\.name) + ["stem", "layer1"].flatMap { point in bnKeys.map { "attention.\(point).bn.\($0)" } })
-        XCTAssertEqual(ResNet.attentionPoints, ["stem", "layer1", "layer2", "layer3", "layer4"])
+        XCTAssertEqual(net.stages.map(\.name), ["stem", "layer1", "layer2", "layer3", "layer4"])
         XCTAssertThrowsError(try net.insert(AttentionProbe(), at: "layer5"))
 
         let x = Tensor.randn([2, 3, 32, 32], seed: 91).requiringGrad()
@@ -60,8 +60,8 @@ final class RKNetTests: XCTestCase {
     /// The modules run where they are inserted: an identity probe at every point sees each stage's output shape.
     func testResNetAttentionPointsSeeEachStage() throws {
         let net = ResNet(.resnet18)
-        let probes = ResNet.attentionPoints.map { _ in AttentionProbe() }
-        for (point, probe) in zip(ResNet.attentionPoints, probes) { try net.insert(probe, at: point) }
+        let probes = net.stages.map(\.name).map { _ in AttentionProbe() }
+        for (point, probe) in zip(net.stages.map(\.name), probes) { try net.insert(probe, at: point) }
         net.eval()
         _ = noGrad { net(Tensor.randn([1, 3, 64, 64], seed: 92)) }
         XCTAssertEqual(probes.map(\.seenShape), [[1, 64, 32, 32], [1, 64, 16, 16], [1, 128, 8, 8], [1, 256, 4, 4], [1, 512, 2, 2]])

@@ -57,8 +57,8 @@ final class NormalizationAndPoolingTests: XCTestCase {
         InTreePlugins.load()
         let recipe = Recipe("negative-variance") {
             Dataset.synthetic(locations: 8, ground: .panorama(32, 128), aerial: .polar(32, 128))
-            Model { BackboneSpec("resnet18"); AggregatorSpec("gem") }
-            LossSpec("infonce")
+            Model { Backbone("resnet18"); Aggregator("gem") }
+            Loss("infonce")
         }
         let model = try CrossViewModel(recipe: recipe)
         model.eval()

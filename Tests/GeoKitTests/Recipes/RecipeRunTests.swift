@@ -50,10 +50,10 @@ final class RecipeRunTests: XCTestCase {
         let box = try RecipeSandbox()
         // A loss defined by the recipe itself: InfoNCE until its third call, then NaN.
         let extra = """
-            final class FailingLoss: Module, GeoKit.Loss {
-                let inner: GeoKit.Loss
+            final class FailingLoss: Module, GeoKit.LossFunction {
+                let inner: GeoKit.LossFunction
                 var calls = 0
-                init(_ inner: GeoKit.Loss) { self.inner = inner; super.init(); register("inner", inner) }
+                init(_ inner: GeoKit.LossFunction) { self.inner = inner; super.init(); register("inner", inner) }
                 func loss(query: Tensor, reference: Tensor) -> Tensor {
                     calls += 1
                     let value = inner.loss(query: query, reference: reference)

@@ -9,12 +9,12 @@ final class RecipeSettingsTests: XCTestCase {
         Recipe("settings") {
             Dataset.synthetic(locations: 40, ground: .panorama(32, 128), aerial: .polar(32, 128))
             Model(shareWeights: false) {
-                BackboneSpec("resnet18", ["lastStride": 1])
+                Backbone("resnet18", ["lastStride": 1])
                 Attention("usam", at: "stem")
-                AggregatorSpec("gem")
+                Aggregator("gem")
             }
-            LossSpec("infonce")
-            SamplerSpec("random")
+            Loss("infonce")
+            Sampler("random")
             Train(epochs: 3, batchSize: 8, optimizer: .sgd(lr: 0.01), schedule: .step(stepEpochs: 2))
             Evaluate(every: 2, metrics: [.recall(1), .recall(5)])
         }

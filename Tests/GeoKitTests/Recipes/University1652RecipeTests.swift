@@ -27,10 +27,10 @@ final class University1652RecipeTests: XCTestCase {
         Recipe("u1652") {
             dataset
             Model(shareWeights: true) {
-                BackboneSpec("resnet18")
-                AggregatorSpec("gem")
+                Backbone("resnet18")
+                Aggregator("gem")
             }
-            LossSpec("infonce")
+            Loss("infonce")
             Train(epochs: 1, batchSize: 4, optimizer: .adamW(lr: 1e-3))
         }
     }
@@ -46,7 +46,7 @@ final class University1652RecipeTests: XCTestCase {
         XCTAssertNil(figures["R@1"])
         // Each direction's figures, recomputed by hand from its descriptors.
         for direction in try XCTUnwrap(data.university).directions {
-            let galleryView: CrossViewModel.View = direction.queryView == .ground ? .aerial : .ground
+            let galleryView: CrossView = direction.queryView == .ground ? .aerial : .ground
             let queries = try model.embed(files: direction.queries.map(\.file), view: direction.queryView, input: data.input)
             let gallery = try model.embed(files: direction.gallery.map(\.file), view: galleryView, input: data.input)
             let expected = Self.handFigures(queries: queries, gallery: gallery, positives: direction.positives)

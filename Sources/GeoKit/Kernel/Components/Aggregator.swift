@@ -1,5 +1,5 @@
 /// Feature map (N, C, H, W) -> descriptor (N, D).
-public protocol Aggregator: Module {
+public protocol AggregatorModule: Module {
     /// D for an input of the given shape.
     func descriptorSize(channels: Int, height: Int, width: Int) -> Int
 }

@@ -1,6 +1,6 @@
 /// A component kind together with the protocol its components conform to,
 /// so a lookup names the kind once and gets the right type back:
-/// `registry.make(.loss, "infonce")` is an `any Loss`. The command line's
+/// `registry.make(.loss, "infonce")` is an `any LossFunction`. The command line's
 /// `KIND:NAME` strings go through `Registry.make(named:)` instead.
 public struct ComponentKey<Component>: Sendable {
     public let kind: ComponentKind
@@ -9,19 +9,19 @@ public struct ComponentKey<Component>: Sendable {
 }
 
 // Computed, not stored: a generic type cannot have static stored properties.
-extension ComponentKey where Component == any Backbone {
+extension ComponentKey where Component == any BackboneNetwork {
     public static var backbone: Self { Self(.backbone) }
 }
 extension ComponentKey where Component == any AttentionModule {
     public static var attention: Self { Self(.attention) }
 }
-extension ComponentKey where Component == any Aggregator {
+extension ComponentKey where Component == any AggregatorModule {
     public static var aggregator: Self { Self(.aggregator) }
 }
-extension ComponentKey where Component == any Loss {
+extension ComponentKey where Component == any LossFunction {
     public static var loss: Self { Self(.loss) }
 }
-extension ComponentKey where Component == any Sampler {
+extension ComponentKey where Component == any BatchSampler {
     public static var sampler: Self { Self(.sampler) }
 }
 extension ComponentKey where Component == any ViewTransform {

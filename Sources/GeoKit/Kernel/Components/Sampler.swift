@@ -9,7 +9,7 @@
 /// var generator = RandomGenerator(seed: 7)
 /// for batch in sampler.batches(locationCount: 1000, batchSize: 32, generator: &generator) { ... }
 /// ```
-public protocol Sampler: AnyObject {
+public protocol BatchSampler: AnyObject {
     /// The epoch's batches, in training order: each holds `batchSize`
     /// distinct ids from 0..<locationCount (one pair per location).
     func batches(locationCount: Int, batchSize: Int, generator: inout RandomGenerator) -> [[Int]]
@@ -20,6 +20,6 @@ public protocol Sampler: AnyObject {
     func useNeighbours(_ table: NeighbourTable)
 }
 
-extension Sampler {
+extension BatchSampler {
     public func useNeighbours(_ table: NeighbourTable) {}
 }

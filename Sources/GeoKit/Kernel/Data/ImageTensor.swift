@@ -58,8 +58,17 @@ extension Tensor {
     }
 }
 
-/// Channel statistics of ImageNet, the usual normalisation for pretrained backbones.
-public enum ImageNetStatistics {
-    public static let mean: [Double] = [0.485, 0.456, 0.406]
-    public static let std: [Double] = [0.229, 0.224, 0.225]
+/// The per-channel mean and std (of pixels in 0...1) a network's input is
+/// normalised with: `(pixel / 255 - mean[c]) / std[c]`.
+public struct ChannelStatistics: Sendable, Equatable {
+    public let mean: [Double]
+    public let std: [Double]
+    public init(mean: [Double], std: [Double]) {
+        self.mean = mean
+        self.std = std
+    }
+    /// ImageNet's, the usual normalisation for pretrained backbones.
+    public static let imageNet = ChannelStatistics(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
+    /// 0.5 for every channel (TensorFlow's EfficientNet-Lite and Inception models).
+    public static let half = ChannelStatistics(mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5])
 }

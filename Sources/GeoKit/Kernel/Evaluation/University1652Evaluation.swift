@@ -9,7 +9,7 @@ public struct University1652Evaluation: Sendable {
     /// One direction: its metric prefix ("D->S", "S->D"), and the query and gallery images with their location ids.
     public struct Direction: Sendable {
         public let name: String
-        public let queryView: CrossViewModel.View
+        public let queryView: CrossView
         public let queries: [(id: String, file: URL)]
         public let gallery: [(id: String, file: URL)]
 
@@ -50,7 +50,7 @@ public struct University1652Evaluation: Sendable {
     public func figures(model: CrossViewModel, input: ViewInput, ks: [Int] = [1, 5, 10]) throws -> [String: Double] {
         var result: [String: Double] = [:]
         for direction in directions {
-            let galleryView: CrossViewModel.View = direction.queryView == .ground ? .aerial : .ground
+            let galleryView: CrossView = direction.queryView == .ground ? .aerial : .ground
             let queries = try model.embed(files: direction.queries.map(\.file), view: direction.queryView, input: input)
             let gallery = try model.embed(files: direction.gallery.map(\.file), view: galleryView, input: input)
             let metrics = RetrievalMetrics.evaluate(queries: queries, gallery: gallery, positives: direction.positives, ks: ks)

@@ -58,7 +58,7 @@ public struct ForwardContract {
         let y: Tensor
         switch kind {
         case .loss:
-            guard let x2, let loss = module as? Loss else {
+            guard let x2, let loss = module as? LossFunction else {
                 throw GeoKitError("a loss needs --input2 (the reference descriptors)", where: component,
                                   remedy: "pass --input QUERY.npy --input2 REFERENCE.npy, both (N, D)")
             }
@@ -71,7 +71,7 @@ public struct ForwardContract {
             y = loss.loss(query: x, reference: x2).reshaped([1])
         default:
             try requireShape(x, rank: 4, "--input")
-            if module is Backbone, x.shape[1] != 3 {
+            if module is BackboneNetwork, x.shape[1] != 3 {
                 throw GeoKitError("\(component) takes (N, 3, H, W) images, --input has \(x.shape)", where: input.path)
             }
             try checkInput(module, x.shape)

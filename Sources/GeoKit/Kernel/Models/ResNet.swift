@@ -8,17 +8,17 @@
 /// let features = net(images)   // (N, 2048, H/16, W/16) with lastStride 1
 /// ```
 ///
-/// Attention modules plug in at named points (`attentionPoints`): "stem"
-/// (after conv1-bn1-relu, before the max-pool) and after each of "layer1" ...
-/// "layer4". RK-Net puts USAM at "stem" and "layer1". An inserted module's
-/// keys live under `attention.<point>.`, e.g. `attention.stem.bn.weight`, so
+/// Its stages are "stem" (after conv1-bn1-relu, before the max-pool) and
+/// "layer1" ... "layer4"; attention modules go in after any of them. RK-Net
+/// puts USAM at "stem" and "layer1". An inserted module's keys live under
+/// `attention.<stage>.`, e.g. `attention.stem.bn.weight`, so
 /// every torchvision key is unchanged (load a torchvision checkpoint with
 /// `strict: false`, or before inserting).
 ///
 /// ```swift
 /// try net.insert(Registry.shared.make(.attention, "usam"), at: "stem")
 /// ```
-public final class ResNet: Module {
+public final class ResNet: Module, BackboneNetwork {
     public enum Depth: String, CaseIterable, Sendable {
         case resnet18, resnet34, resnet50
 
@@ -32,20 +32,14 @@ public final class ResNet: Module {
     }
 
     public let depth: Depth
-    /// Channels of the output feature map (512 or 2048).
-    public let outputChannels: Int
-    /// Total downsampling of the output relative to the input (32, or 16 with lastStride 1).
-    public let outputStride: Int
-
-    /// Where `insert(_:at:)` can put an attention module, in forward order.
-    public static let attentionPoints = ["stem", "layer1", "layer2", "layer3", "layer4"]
+    /// stem (64, /2), layer1 ... layer4; layer4 is at /32, or /16 with lastStride 1.
+    public let stages: [FeatureStage]
+    public var inputConfiguration: InputConfiguration { .imageNet }
 
     private let conv1: Conv2d
     private let bn1: BatchNorm
     private let layers: [Sequential]
-    /// Holds the inserted modules as children named by their point (keys `attention.<point>.*`).
-    private let attention = Module()
-    private var inserted: [String: AttentionModule] = [:]
+    private let attention: StageAttention
 
     /// - Parameter lastStride: 2 as in torchvision, or 1 to keep layer4 at
     ///   layer3's resolution (the first block's conv2 and downsample use stride 1).
@@ -53,8 +47,9 @@ public final class ResNet: Module {
         require(lastStride == 1 || lastStride == 2, "GeoKit: ResNet lastStride must be 1 or 2, got \(lastStride)")
         self.depth = depth
         let expansion = depth.isBottleneck ? 4 : 1
-        outputChannels = 512 * expansion
-        outputStride = 16 * lastStride
+        stages = [FeatureStage("stem", channels: 64, reduction: 2)]
+            + (0..<4).map { FeatureStage("layer\($0 + 1)", channels: (64 << $0) * expansion, reduction: $0 == 3 ? 16 * lastStride : 4 << $0) }
+        attention = StageAttention(stages: stages)
         conv1 = Conv2d(3, 64, kernelSize: 7, stride: 2, padding: 3, bias: false)
         bn1 = BatchNorm(64)
         var inChannels = 64
@@ -83,25 +78,13 @@ public final class ResNet: Module {
     }
 
     public override func callAsFunction(_ x: Tensor) -> Tensor {
-        var y = attend(bn1(conv1(x)).relu(), at: "stem").maxPool2d(kernel: 3, stride: 2, padding: 1)
-        for (i, layer) in layers.enumerated() { y = attend(layer(y), at: "layer\(i + 1)") }
+        var y = attention(bn1(conv1(x)).relu(), after: "stem").maxPool2d(kernel: 3, stride: 2, padding: 1)
+        for (i, layer) in layers.enumerated() { y = attention(layer(y), after: "layer\(i + 1)") }
         return y
     }
 
-    /// Puts `module` at `point` (one of `attentionPoints`), replacing the
-    /// module already there. It takes the training mode of the network.
-    public func insert(_ module: AttentionModule, at point: String) throws {
-        guard ResNet.attentionPoints.contains(point) else {
-            throw GeoKitError("ResNet has no attention point '\(point)'", where: depth.rawValue,
-                              remedy: "use one of " + ResNet.attentionPoints.joined(separator: ", "))
-        }
-        module.train(isTraining)
-        inserted[point] = module
-        attention.register(point, module)
-    }
-
-    private func attend(_ x: Tensor, at point: String) -> Tensor {
-        inserted[point].map { $0(x) } ?? x
+    public func insert(_ module: AttentionModule, at stage: String) throws {
+        try attention.insert(module, at: stage, of: self)
     }
 
     /// torchvision's init: kaiming-normal (fan-out, relu) convs, BN weight 1, bias 0.

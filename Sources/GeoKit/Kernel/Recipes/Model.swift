@@ -48,8 +48,8 @@ public protocol ModelComponent {
     var part: ModelPart { get }
 }
 
-/// The backbone (`backbone:<name>`); written `Backbone(...)` in a recipe run by `geokit run`.
-public struct BackboneSpec: ModelComponent {
+/// The backbone (`backbone:<name>`), e.g. `Backbone("resnet50", ["lastStride": 1])`.
+public struct Backbone: ModelComponent {
     public let part: ModelPart
     public init(_ name: String, _ parameters: [String: ParameterValue] = [:]) {
         part = ModelPart(role: .backbone, name: name, parameters: parameters)
@@ -66,8 +66,8 @@ public struct Attention: ModelComponent {
     }
 }
 
-/// The aggregator (`aggregator:<name>`); written `Aggregator(...)` in a recipe run by `geokit run`.
-public struct AggregatorSpec: ModelComponent {
+/// The aggregator (`aggregator:<name>`), e.g. `Aggregator("gem")`.
+public struct Aggregator: ModelComponent {
     public let part: ModelPart
     public init(_ name: String, _ parameters: [String: ParameterValue] = [:]) {
         part = ModelPart(role: .aggregator, name: name, parameters: parameters)

@@ -16,8 +16,8 @@ public enum RecipeBuilder {
 }
 
 /// The loss, named by string (`loss:<name>` in the registry), with its parameters.
-/// Written `Loss(...)` in a recipe run by `geokit run` (see `RecipePrelude`).
-public struct LossSpec: RecipePart {
+/// e.g. `Loss("mhnw", ["alpha": 10])`.
+public struct Loss: RecipePart {
     public let name: String
     public let parameters: [String: ParameterValue]
     public init(_ name: String, _ parameters: [String: ParameterValue] = [:]) {
@@ -29,9 +29,8 @@ public struct LossSpec: RecipePart {
     }
 }
 
-/// How each epoch's batches are composed (`sampler:<name>`), e.g. `Sampler("gps")`
-/// (the recipe spelling; `SamplerSpec` in code compiled outside `geokit run`).
-public struct SamplerSpec: RecipePart {
+/// How each epoch's batches are composed (`sampler:<name>`), e.g. `Sampler("gps")`.
+public struct Sampler: RecipePart {
     public let name: String
     public let parameters: [String: ParameterValue]
     public init(_ name: String, _ parameters: [String: ParameterValue] = [:]) {

@@ -1,10 +1,14 @@
 /// One view's network: backbone, attention modules after it, aggregator.
 public final class ViewBranch: Module {
-    public let backbone: Backbone
+    public let backbone: BackboneNetwork
     public let attentions: [AttentionModule]
-    public let aggregator: Aggregator
+    public let aggregator: AggregatorModule
 
-    init(backbone: Backbone, attentions: [AttentionModule], aggregator: Aggregator) {
+    /// The modules inserted inside the backbone (registered there), by stage, for the shape checks.
+    let inserted: [(stage: String, module: AttentionModule)]
+
+    init(backbone: BackboneNetwork, attentions: [AttentionModule], aggregator: AggregatorModule, inserted: [(stage: String, module: AttentionModule)]) {
+        self.inserted = inserted
         self.backbone = backbone
         self.attentions = attentions
         self.aggregator = aggregator
@@ -32,7 +36,7 @@ public final class ViewBranch: Module {
 public final class CrossViewModel: Module {
     public let ground: ViewBranch
     public let aerial: ViewBranch
-    public let criterion: Loss
+    public let criterion: LossFunction
     public let sharesWeights: Bool
     /// (component section, kind:name, the module) for summaries.
     public let components: [(section: String, component: String, module: Module)]
@@ -63,20 +67,22 @@ public final class CrossViewModel: Module {
         func branch(_ prefix: String) throws -> ViewBranch {
             let backbone = try make(.backbone, "backbone", prefix: prefix)
             var attentions: [AttentionModule] = []
+            var inserted: [(stage: String, module: AttentionModule)] = []
             for (section, kind) in recipe.componentSections where kind == .attention {
                 let point = s.string("\(section).at")
                 let module = try make(.attention, section, prefix: prefix)
                 if point == "output" {
                     attentions.append(module)
-                } else if let resnet = backbone as? ResNet {
-                    try resnet.insert(module, at: point)
                 } else {
-                    throw GeoKitError("\(s.string("backbone.name")) has no attention insertion point '\(point)'",
-                                      where: "recipe \(recipe.name), \(section)", remedy: "use at: \"output\" (after the backbone)")
+                    do { try backbone.insert(module, at: point) } catch let error as GeoKitError {
+                        throw GeoKitError("\(s.string("backbone.name")): \(error.what)", where: "recipe \(recipe.name), \(section)",
+                                          remedy: error.remedy + ", or at: \"output\" (after the backbone)")
+                    }
+                    inserted.append((point, module))
                 }
             }
             let aggregator = try make(.aggregator, "aggregator", prefix: prefix)
-            return ViewBranch(backbone: backbone, attentions: attentions, aggregator: aggregator)
+            return ViewBranch(backbone: backbone, attentions: attentions, aggregator: aggregator, inserted: inserted)
         }
         if sharesWeights {
             ground = try branch("")
@@ -103,7 +109,7 @@ public final class CrossViewModel: Module {
     /// Each view's feature map (from the recipe's input size) must suit the
     /// attention modules after the backbone and the aggregator, and a
     /// training batch of descriptors must suit the loss.
-    private static func checkShapes(recipe: Recipe, ground: ViewBranch, aerial: ViewBranch, loss: Loss) throws {
+    private static func checkShapes(recipe: Recipe, ground: ViewBranch, aerial: ViewBranch, loss: LossFunction) throws {
         let s = recipe.settings
         guard s["dataset.groundHeight"] != nil, s["dataset.aerialHeight"] != nil else { return }
         let batch = s["train.batchSize"] == nil ? 2 : s.int("train.batchSize")
@@ -111,6 +117,14 @@ public final class CrossViewModel: Module {
             let (height, width) = (s.int("dataset.\(key)Height"), s.int("dataset.\(key)Width"))
             let map = branch.backbone.featureMapSize(height: height, width: width)
             let shape = [batch, branch.backbone.outputChannels, map.height, map.width]
+            for (stage, module) in branch.inserted {
+                guard let checking = module as? InputShapeChecking, let channels = try? branch.backbone.stage(named: stage).channels else { continue }
+                let stageMap = branch.backbone.stageMapSize(stage, height: height, width: width)
+                do { try checking.checkInput(shape: [batch, channels, stageMap.height, stageMap.width]) } catch let error as GeoKitError {
+                    throw GeoKitError("\(error.what) (the \(view) view: stage \(stage) of the backbone makes \(channels) x \(stageMap.height) x \(stageMap.width))",
+                                      where: "recipe \(recipe.name), attention at \(stage)", remedy: error.remedy)
+                }
+            }
             let parts: [(String, Any)] = branch.attentions.map { ("attention after the backbone", $0 as Any) }
                 + [("aggregator", branch.aggregator as Any)]
             for (section, module) in parts {
@@ -127,6 +141,14 @@ public final class CrossViewModel: Module {
                 throw GeoKitError(error.what, where: "recipe \(recipe.name), loss", remedy: error.remedy)
             }
         }
+    }
+
+    /// The recipe's input sizes, each view normalised as its backbone expects.
+    public func viewInput(settings: RecipeSettings) -> ViewInput {
+        var input = ViewInput(settings: settings)
+        input.groundStatistics = ground.backbone.inputConfiguration.statistics
+        input.aerialStatistics = aerial.backbone.inputConfiguration.statistics
+        return input
     }
 
     /// The backbones' parameters (the group `train.backboneLRScale` scales) and all others.

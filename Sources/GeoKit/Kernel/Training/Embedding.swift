@@ -22,11 +22,11 @@ extension CrossViewModel {
 
     /// L2-normalised descriptors of image files of one view, decoded and
     /// prepared in the background `chunk` at a time, ahead of the forward.
-    public func embed(files: [URL], view: View, input: ViewInput, chunk: Int = 32) throws -> Tensor {
+    public func embed(files: [URL], view: CrossView, input: ViewInput, chunk: Int = 32) throws -> Tensor {
         let batches = stride(from: 0, to: files.count, by: chunk).map { Array($0..<Swift.min(files.count, $0 + chunk)) }
         let stream = BatchStream(batches: batches, prefetch: TrainingData.prefetch) { indices in
             let images = try indices.map { try Image(contentsOf: files[$0]) }
-            return ViewInput.stack(view == .ground ? images.map(input.prepareGround) : images.map { input.finishAerial(input.prepareAerial($0)) })
+            return input.stack(view == .ground ? images.map(input.prepareGround) : images.map { input.finishAerial(input.prepareAerial($0)) }, view: view)
         }
         var parts: [Tensor] = []
         try withEvaluationMode {
@@ -42,13 +42,13 @@ extension CrossViewModel {
 
     /// L2-normalised descriptors of decoded images of one view (N, D); a
     /// plugin's failure in a forward is thrown.
-    public func embed(_ images: [Image], view: View, input: ViewInput, chunk: Int = 32) throws -> Tensor {
+    public func embed(_ images: [Image], view: CrossView, input: ViewInput, chunk: Int = 32) throws -> Tensor {
         var parts: [Tensor] = []
         try withEvaluationMode {
             for start in stride(from: 0, to: images.count, by: chunk) {
                 let slice = images[start..<Swift.min(images.count, start + chunk)]
                 let ready = view == .ground ? slice.map(input.prepareGround) : slice.map { input.finishAerial(input.prepareAerial($0)) }
-                parts.append((view == .ground ? ground : aerial)(ViewInput.stack(ready)).detached())
+                parts.append((view == .ground ? ground : aerial)(input.stack(ready, view: view)).detached())
                 try ComponentFailure.check()
             }
         }
@@ -67,8 +67,6 @@ extension CrossViewModel {
                               remedy: "the weights are broken: check the checkpoint (e.g. a negative BatchNorm running_var) or train with a lower train.lr")
         }
     }
-
-    public enum View: String, CaseIterable, Sendable { case ground, aerial }
 
     private func withEvaluationMode(_ body: () throws -> Void) throws {
         let wasTraining = isTraining

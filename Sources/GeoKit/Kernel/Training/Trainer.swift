@@ -76,7 +76,7 @@ public final class Trainer {
         let s = settings
         // Validated with the recipe when the model was built (Recipe.validate): epochs >= 1, batch size >= 2.
         let epochs = s.int("train.epochs"), batchSize = s.int("train.batchSize"), accumulate = s.int("train.accumulate")
-        let data = try TrainingData(settings: s, log: log.line)
+        let data = try TrainingData(settings: s, input: model.viewInput(settings: s), log: log.line)
         guard data.train.count >= batchSize else {
             throw GeoKitError("the training split has \(data.train.count) pairs, fewer than one batch of \(batchSize)", where: data.root.path,
                               remedy: "lower train.batchSize or use more locations")
@@ -208,9 +208,9 @@ public final class Trainer {
     }
 
     /// The recipe's sampler (`sampler:random` when it names none), given the dataset's GPS neighbour table.
-    private func makeSampler(data: TrainingData, registry: Registry) throws -> Sampler {
+    private func makeSampler(data: TrainingData, registry: Registry) throws -> BatchSampler {
         let name = settings["sampler.name"] == nil ? "random" : settings.string("sampler.name")
-        let sampler: Sampler
+        let sampler: BatchSampler
         do {
             sampler = try registry.make(.sampler, name, recipe.componentParameters("sampler"))
         } catch let error as GeoKitError {

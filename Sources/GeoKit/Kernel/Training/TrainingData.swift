@@ -24,8 +24,11 @@ public final class TrainingData: @unchecked Sendable {
     /// would only hold memory (the producer shares the cores with the step).
     public static let prefetch = 2
 
-    /// Reads (generating the synthetic world first if needed) the dataset of `settings`.
-    public init(settings s: RecipeSettings, log: (String) -> Void) throws {
+    /// Reads (generating the synthetic world first if needed) the dataset of
+    /// `settings`, prepared as `input` says (by default, the recipe's sizes
+    /// with ImageNet statistics; a model's `viewInput(settings:)` gives its
+    /// backbones' statistics).
+    public init(settings s: RecipeSettings, input: ViewInput? = nil, log: (String) -> Void) throws {
         let kind = s.string("dataset.kind")
         switch kind {
         case "synthetic": root = try SyntheticWorldCache.prepare(settings: s, log: log)
@@ -74,7 +77,7 @@ public final class TrainingData: @unchecked Sendable {
             neighbours = nil
         }
 
-        input = ViewInput(settings: s)
+        self.input = input ?? ViewInput(settings: s)
         var augmentation = PairAugmentation.none
         if s.bool("dataset.augment") {
             augmentation.flipProbability = 0.5
@@ -83,7 +86,7 @@ public final class TrainingData: @unchecked Sendable {
         augmentation.colourJitter = s.double("dataset.colourJitter")
         augmentation.erasingProbability = s.double("dataset.erasing")
         var configuration = CrossViewLoader.Configuration()
-        configuration.input = input
+        configuration.input = self.input
         configuration.prefetch = TrainingData.prefetch
         configuration.shuffle = false
         let seed = UInt64(max(0, s.int("train.seed")))

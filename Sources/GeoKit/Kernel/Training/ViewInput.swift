@@ -1,12 +1,16 @@
 /// Turns decoded images into the network inputs a recipe defines: ground
 /// images resized to the panorama size, aerial tiles resized and (when the
-/// recipe says so) polar-transformed, both ImageNet-normalised, (N, 3, H, W).
+/// recipe says so) polar-transformed, each normalised with the statistics
+/// its branch's backbone expects, (N, 3, H, W).
 public struct ViewInput: Sendable {
     public let groundSize: (height: Int, width: Int)
     /// The square size aerial tiles are resized to before the polar transform.
     public let aerialTileSize: Int
     public let aerialSize: (height: Int, width: Int)
     public let polar: PolarTransform?
+    /// The normalisation of each view (the backbone's `inputConfiguration`; ImageNet's unless set).
+    public var groundStatistics = ChannelStatistics.imageNet
+    public var aerialStatistics = ChannelStatistics.imageNet
 
     public init(settings s: RecipeSettings) {
         self.init(groundSize: (s.int("dataset.groundHeight"), s.int("dataset.groundWidth")), aerialTileSize: s.int("dataset.aerialSize"),
@@ -36,12 +40,17 @@ public struct ViewInput: Sendable {
     /// The view transform applied after augmentation (the polar transform, if any).
     public func finishAerial(_ image: Image) -> Image { polar.map { $0.apply(image) } ?? image }
 
-    /// Ready images of one size -> (N, 3, H, W) float32, ImageNet-normalised.
-    public static func stack(_ images: [Image]) -> Tensor {
+    /// Ready images of one view -> (N, 3, H, W) float32, normalised for that view.
+    public func stack(_ images: [Image], view: CrossView) -> Tensor {
+        ViewInput.stack(images, statistics: view == .ground ? groundStatistics : aerialStatistics)
+    }
+
+    /// Ready images of one size -> (N, 3, H, W) float32, normalised with `statistics`.
+    public static func stack(_ images: [Image], statistics: ChannelStatistics) -> Tensor {
         let h = images[0].height, w = images[0].width, plane = h * w
         let out = Tensor(zeros: [images.count, 3, h, w])
         let dst = out.pointer(Float.self)
-        let mean = ImageNetStatistics.mean.map(Float.init), std = ImageNetStatistics.std.map(Float.init)
+        let mean = statistics.mean.map(Float.init), std = statistics.std.map(Float.init)
         for (n, image) in images.enumerated() {
             require(image.height == h && image.width == w && image.channels == 3,
                     "GeoKit: ViewInput.stack: image \(n) is \(image.height)x\(image.width)x\(image.channels), the first \(h)x\(w)x3")

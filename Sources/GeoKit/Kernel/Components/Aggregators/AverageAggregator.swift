@@ -4,7 +4,7 @@
 /// let avg = try Registry.shared.make(.aggregator, "avg")
 /// let descriptors = avg(features)   // (N, C)
 /// ```
-public final class AverageAggregator: Module, Aggregator {
+public final class AverageAggregator: Module, AggregatorModule {
     public override init() { super.init() }
 
     public func descriptorSize(channels: Int, height: Int, width: Int) -> Int { channels }

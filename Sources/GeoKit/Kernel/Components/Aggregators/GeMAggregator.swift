@@ -7,7 +7,7 @@
 /// let gem = try Registry.shared.make(.aggregator, "gem", ["channels": .int(2048)])
 /// gem.stateDict().map(\.name)   // ["p"], shape [2048]
 /// ```
-public final class GeMAggregator: Module, Aggregator, InputShapeChecking {
+public final class GeMAggregator: Module, AggregatorModule, InputShapeChecking {
     /// The exponent: shape [1] when shared, [channels] when per channel.
     public let p: Tensor
     public let eps: Double

@@ -1,6 +1,6 @@
 /// `aggregator:max`: global max pooling, (N, C, H, W) -> (N, C); the
 /// gradient goes to the first maximal position of each plane.
-public final class MaxAggregator: Module, Aggregator {
+public final class MaxAggregator: Module, AggregatorModule {
     public override init() { super.init() }
 
     public func descriptorSize(channels: Int, height: Int, width: Int) -> Int { channels }

@@ -1,7 +1,7 @@
 /// For every location, the other locations ordered nearest first, by
 /// geographic distance (Sample4Geo's GPS sampling) or by descriptor
 /// similarity (its dynamic similarity sampling). Samplers read it through
-/// `Sampler.useNeighbours`.
+/// `BatchSampler.useNeighbours`.
 ///
 /// ```swift
 /// let table = try NeighbourTable([[1, 2], [0, 2], [1, 0]])

@@ -7,7 +7,7 @@
 /// var generator = RandomGenerator(seed: 1)
 /// RandomSampler().batches(locationCount: 10, batchSize: 4, generator: &generator)   // two batches of 4
 /// ```
-public final class RandomSampler: Sampler {
+public final class RandomSampler: BatchSampler {
     public init() {}
 
     public func batches(locationCount: Int, batchSize: Int, generator: inout RandomGenerator) -> [[Int]] {

@@ -115,7 +115,7 @@ public final class CrossViewLoader: @unchecked Sendable {
             }
         }
         let images = try samples.map { try $0!.get() }
-        return CrossViewBatch(indices: indices, aerial: ViewInput.stack(images.map(\.aerial)), ground: ViewInput.stack(images.map(\.ground)),
+        return CrossViewBatch(indices: indices, aerial: configuration.input.stack(images.map(\.aerial), view: .aerial), ground: configuration.input.stack(images.map(\.ground), view: .ground),
                               lease: lease)
     }
 }

@@ -3,7 +3,7 @@ internal import CGeoKitABI
 /// An aggregator written in C (`geokit_aggregator_vtable`): a feature map
 /// (N, C, H, W) becomes descriptors (N, D), D as the plugin's
 /// descriptor_size says (checked to be positive).
-public final class CAggregator: CComponentModule, Aggregator {
+public final class CAggregator: CComponentModule, AggregatorModule {
     public func descriptorSize(channels: Int, height: Int, width: Int) -> Int {
         reportedDescriptorSize(channels: channels, height: height, width: width) ?? 1
     }

@@ -2,7 +2,7 @@ internal import CGeoKitABI
 
 /// A loss written in C (`geokit_loss_vtable`): two (N, D) descriptor
 /// batches of one dtype become a scalar.
-public final class CLoss: CComponentModule, Loss {
+public final class CLoss: CComponentModule, LossFunction {
     public func loss(query: Tensor, reference: Tensor) -> Tensor {
         require(query.rank == 2 && query.shape == reference.shape,
                 "GeoKit: \(qualifiedName): a loss takes two (N, D) descriptor batches of one shape, got \(query.shape) and \(reference.shape)")
