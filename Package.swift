@@ -1,25 +1,26 @@
 // swift-tools-version:6.0
-// The root package: the `geokit` CLI, the in-tree method plugins and the
+// The root package: the `geokit` CLI, the in-tree plugins and the
 // tests, all linking the one kernel library built by Sources/GeoKit.
 import PackageDescription
 
-/// The published methods, each a dynamically loaded plugin library
-/// (Plugins/<Method> -> lib<Method>Plugin.so) registering its components
-/// into the one kernel at start. Each folder's PluginEntry.swift is a
+/// The in-tree plugins, each a dynamically loaded library
+/// (Plugins/<Name> -> lib<Name>Plugin.so) registering its components into
+/// the one kernel at start: the model zoo (Backbones) and the published
+/// methods. Each folder's PluginEntry.swift is a
 /// symlink to the shared Plugins/PluginEntry.swift (a target's sources
 /// cannot lie outside its path; symlinks inside it are followed).
-let methodPlugins = ["AENet", "RKNet", "Sample4Geo", "SAFA", "LPN"]
+let plugins = ["Backbones", "AENet", "RKNet", "Sample4Geo", "SAFA", "LPN"]
 
 let package = Package(
     name: "GeoKitRoot",
     products: [
         .executable(name: "geokit", targets: ["geokit"]),
-    ] + methodPlugins.map { .library(name: "\($0)Plugin", type: .dynamic, targets: ["\($0)Plugin"]) },
+    ] + plugins.map { .library(name: "\($0)Plugin", type: .dynamic, targets: ["\($0)Plugin"]) },
     dependencies: [
         .package(path: "Sources/GeoKit"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
-    targets: methodPlugins.map { method in
+    targets: plugins.map { method in
         .target(
             name: "\(method)Plugin",
             dependencies: [.product(name: "GeoKit", package: "GeoKit")],

@@ -22,10 +22,10 @@ struct BenchCommand: ParsableCommand {
         if let batch { c.batch = batch }
         if let steps { c.steps = steps }
         let bench = Benchmark(c)
-        print("geokit bench: \(c.model.rawValue), batch \(c.batch), 3x\(c.height)x\(c.width), \(c.threads) threads, median of \(c.steps) steps")
+        print("geokit bench: \(c.model), batch \(c.batch), 3x\(c.height)x\(c.width), \(c.threads) threads, median of \(c.steps) steps")
         let env = ProcessInfo.processInfo.environment
         print("OPENBLAS_CORETYPE=\(env["OPENBLAS_CORETYPE"] ?? "(unset)") OPENBLAS_L2_SIZE=\(env["OPENBLAS_L2_SIZE"] ?? "(unset)")")
-        var results = [bench.runGeoKit()]
+        var results = [try bench.runGeoKit()]
         if let torch { results.append(try bench.runTorch(python: torch)) }
         print("| framework | sgemm GFLOPS | train images/s | eval images/s |")
         print("|---|---|---|---|")

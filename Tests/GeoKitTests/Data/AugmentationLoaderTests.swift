@@ -104,9 +104,9 @@ final class AugmentationLoaderTests: XCTestCase {
         for k in [0, 3] {
             let sample = try loader.sample(first[1].indices[k], epoch: 0)
             XCTAssertEqual(Array(first[1].aerial.scalars(as: Float.self)[(k * plane)..<((k + 1) * plane)]),
-                           ViewInput.stack([sample.aerial]).scalars(as: Float.self), "aerial \(k)")
+                           ViewInput.stack([sample.aerial], statistics: .imageNet).scalars(as: Float.self), "aerial \(k)")
             XCTAssertEqual(Array(first[1].ground.scalars(as: Float.self)[(k * plane)..<((k + 1) * plane)]),
-                           ViewInput.stack([sample.ground]).scalars(as: Float.self), "ground \(k)")
+                           ViewInput.stack([sample.ground], statistics: .imageNet).scalars(as: Float.self), "ground \(k)")
         }
 
         var keepLast = configuration

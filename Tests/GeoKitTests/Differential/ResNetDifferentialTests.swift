@@ -65,7 +65,7 @@ final class ResNetDifferentialTests: XCTestCase {
     /// A float64 state dict of the formula's weights, written once per network.
     private func weights(_ network: String) throws -> URL {
         if let url = Self.weightFiles[network] { return url }
-        let net = ResNet(network == "resnet18" ? .resnet18 : .resnet50)
+        let net = try zooBackbone(network)
         net.convert(to: .float64)
         fillDeterministic(net)
         let url = Self.directory.appendingPathComponent("\(network).safetensors")

@@ -34,8 +34,8 @@ final class RKNetTests: XCTestCase {
     /// RK-Net's layout: USAM after the stem and after layer1, under
     /// `attention.stem.` and `attention.layer1.`, torchvision's keys untouched.
     func testResNetWithUSAMAtStemAndLayer1() throws {
-        let plain = ResNet(.resnet18)
-        let net = ResNet(.resnet18)
+        let plain = try zooBackbone("resnet18")
+        let net = try zooBackbone("resnet18")
         for point in ["stem", "layer1"] {
             try net.insert(Registry.shared.make(.attention, "usam"), at: point)
         }
@@ -59,7 +59,7 @@ final class RKNetTests: XCTestCase {
 
     /// The modules run where they are inserted: an identity probe at every point sees each stage's output shape.
     func testResNetAttentionPointsSeeEachStage() throws {
-        let net = ResNet(.resnet18)
+        let net = try zooBackbone("resnet18")
         let probes = net.stages.map(\.name).map { _ in AttentionProbe() }
         for (point, probe) in zip(net.stages.map(\.name), probes) { try net.insert(probe, at: point) }
         net.eval()

@@ -10,9 +10,9 @@ final class ResNetTests: XCTestCase {
     /// so a rounding that flips a kink moves them by no more than that rounding.
     func testFloat32FeaturesMatchPyTorchFloat64() throws {
         let fixture = try Fixture("differential_resnet")
-        for depth in [ResNet.Depth.resnet18, .resnet50] {
-            let name = "\(depth.rawValue)_b1_64x96"
-            let net = ResNet(depth)
+        for depth in ["resnet18", "resnet50"] {
+            let name = "\(depth)_b1_64x96"
+            let net = try zooBackbone(depth)
             fillDeterministic(net)
             net.eval()
             let y = noGrad { net(wave([1, 3, 64, 96], 1001).to(.float32)) }.scalars(as: Double.self)
@@ -24,21 +24,21 @@ final class ResNetTests: XCTestCase {
         }
     }
 
-    func testStateDictKeysAreTorchvisions() {
-        let keys = ResNet(.resnet50).stateDict().map(\.name)
+    func testStateDictKeysAreTorchvisions() throws {
+        let keys = try zooBackbone("resnet50").stateDict().map(\.name)
         XCTAssertTrue(keys.contains("layer1.0.bn1.running_var"))
         XCTAssertTrue(keys.contains("layer4.0.downsample.0.weight"))
         XCTAssertTrue(keys.contains("layer4.2.conv3.weight"))
         XCTAssertTrue(keys.contains("bn1.num_batches_tracked"))
-        XCTAssertEqual(ResNet(.resnet18).parameterCount, 11_176_512)  // torchvision resnet18 without fc
-        XCTAssertEqual(ResNet(.resnet50).parameterCount, 23_508_032)  // torchvision resnet50 without fc
+        XCTAssertEqual(try zooBackbone("resnet18").parameterCount, 11_176_512)  // torchvision resnet18 without fc
+        XCTAssertEqual(try zooBackbone("resnet50").parameterCount, 23_508_032)  // torchvision resnet50 without fc
     }
 
-    func testLastStrideOneKeepsLayer3Resolution() {
-        let net = ResNet(.resnet18, lastStride: 1)
+    func testLastStrideOneKeepsLayer3Resolution() throws {
+        let net = try zooBackbone("resnet18", ["lastStride": 1])
         net.eval()
         let y = noGrad { net(Tensor.zeros([1, 3, 64, 128])) }
         XCTAssertEqual(y.shape, [1, 512, 4, 8])
-        XCTAssertEqual(ResNet(.resnet50, lastStride: 2).outputStride, 32)
+        XCTAssertEqual(try zooBackbone("resnet50", ["lastStride": 2]).outputStride, 32)
     }
 }

@@ -62,7 +62,7 @@ final class StateDictLoadingTests: XCTestCase {
         for key in counters { tensors[key] = nil }
         try assertLoadsToPyTorchOutput(tensors, strict: true)
 
-        let net = ResNet(.resnet18)
+        let net = try zooBackbone("resnet18")
         tensor(net, "bn1.num_batches_tracked").fill(7)
         try net.loadStateDict(tensors)
         XCTAssertEqual(tensor(net, "bn1.num_batches_tracked").item, 7, "a missing counter keeps the module's value, as in PyTorch")
@@ -72,7 +72,7 @@ final class StateDictLoadingTests: XCTestCase {
         var tensors = try referenceStateDict()
         tensors["fc.weight"] = Tensor.randn([1000, 512], seed: 1)
         tensors["fc.bias"] = Tensor.zeros([1000])
-        XCTAssertThrowsError(try ResNet(.resnet18).loadStateDict(tensors)) { error in
+        XCTAssertThrowsError(try zooBackbone("resnet18").loadStateDict(tensors)) { error in
             XCTAssertEqual(error as? GeoKitError, GeoKitError(
                 "the state dict does not fit the model: 2 unexpected: fc.bias, fc.weight", where: "ResNet.loadStateDict",
                 remedy: "load weights saved from the same architecture, or pass strict: false (--strict false) to skip missing and unexpected keys"))
@@ -83,13 +83,13 @@ final class StateDictLoadingTests: XCTestCase {
     func testDataParallelPrefixIsStrippedAndSuggested() throws {
         let tensors = try referenceStateDict()
         let prefixed = Dictionary(uniqueKeysWithValues: tensors.map { ("module." + $0.key, $0.value) })
-        XCTAssertThrowsError(try ResNet(.resnet18).loadStateDict(prefixed)) { error in
+        XCTAssertThrowsError(try zooBackbone("resnet18").loadStateDict(prefixed)) { error in
             let e = error as? GeoKitError
             XCTAssertEqual(e?.what.hasPrefix("the state dict does not fit the model: 100 missing, e.g. conv1.weight, bn1.weight, bn1.bias, "
                                              + "bn1.running_mean, bn1.running_var, ...; 120 unexpected, e.g. module.bn1.bias, "), true, "\(error)")
             XCTAssertEqual(e?.remedy, #"every key of the file starts with 'module.', which the model's keys lack: pass stripPrefix: "module." (--strip-prefix module.)"#)
         }
-        XCTAssertThrowsError(try ResNet(.resnet18).loadStateDict(prefixed, strict: false), "not strict, yet nothing would load") { error in
+        XCTAssertThrowsError(try zooBackbone("resnet18").loadStateDict(prefixed, strict: false), "not strict, yet nothing would load") { error in
             XCTAssertTrue("\(error)".contains("none of its 120 keys names a tensor of the model"), "\(error)")
         }
         try assertLoadsToPyTorchOutput(prefixed, stripPrefix: "module.")
@@ -123,7 +123,7 @@ final class StateDictLoadingTests: XCTestCase {
         tensors["fc.bias"] = Tensor.zeros([1000])
         tensors["conv1.weight"] = Tensor.zeros([64, 3, 3, 3])
         tensors["bn1.bias"] = Tensor.zeros([32])
-        let model = ResNet(.resnet18)
+        let model = try zooBackbone("resnet18")
         let before = tensor(model, "conv1.weight").scalars(as: Float.self)
         XCTAssertThrowsError(try model.loadStateDict(tensors)) { error in
             // layer4 has 2 blocks x (2 convs + 2 BNs x 4 float entries) + a downsample conv and BN: 25 float
@@ -145,7 +145,7 @@ final class StateDictLoadingTests: XCTestCase {
             var tensors = file
             // Counters stored as F32, as a crafted or damaged file can hold them.
             tensors["layer2.1.bn2.num_batches_tracked"] = Tensor(scalar: value)
-            let model = ResNet(.resnet18)
+            let model = try zooBackbone("resnet18")
             let before = tensor(model, "conv1.weight").scalars(as: Float.self)
             XCTAssertThrowsError(try model.loadStateDict(tensors)) { error in
                 XCTAssertEqual(error as? GeoKitError, GeoKitError(

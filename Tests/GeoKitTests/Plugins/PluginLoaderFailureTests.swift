@@ -177,7 +177,7 @@ final class PluginLoaderFailureTests: XCTestCase {
     /// process with many mapped libraries (like this test runner).
     func testTheBuildDirectoryPluginsAreDiscovered() {
         let discovered = PluginLoader.discover()
-        for method in ["AENet", "RKNet", "Sample4Geo", "SAFA", "LPN"] {
+        for method in ["Backbones", "AENet", "RKNet", "Sample4Geo", "SAFA", "LPN"] {
             let library = PluginTestSupport.productsDirectory.appendingPathComponent("lib\(method)Plugin.so").path
             XCTAssertTrue(discovered.contains(library), "\(library) not in \(discovered)")
         }

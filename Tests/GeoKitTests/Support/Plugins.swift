@@ -16,3 +16,11 @@ enum InTreePlugins {
         XCTAssertEqual(loadErrors?.map(\.description) ?? [], [], "plugin loading failed", file: file, line: line)
     }
 }
+
+/// A backbone of the model zoo (the Backbones plugin), built through the
+/// registry as a recipe builds it.
+func zooBackbone(_ name: String, _ parameters: [String: ParameterValue] = [:],
+                 file: StaticString = #filePath, line: UInt = #line) throws -> any BackboneNetwork {
+    InTreePlugins.load(file: file, line: line)
+    return try Registry.shared.make(.backbone, name, parameters)
+}

@@ -6,7 +6,8 @@ import Foundation
 /// the same thread count.
 public struct Benchmark {
     public struct Configuration: Sendable {
-        public var model: ResNet.Depth = .resnet50
+        /// A registered backbone (`backbone:<name>`; resnet18/34/50 are what the PyTorch script also builds).
+        public var model = "resnet50"
         public var batch = 8
         public var height = 128
         public var width = 512
@@ -20,7 +21,7 @@ public struct Benchmark {
         /// A configuration that finishes in well under a minute.
         public static var quick: Configuration {
             var c = Configuration()
-            c.model = .resnet18
+            c.model = "resnet18"
             c.batch = 4
             c.height = 64
             c.width = 256
@@ -50,11 +51,11 @@ public struct Benchmark {
         return 2 * Double(n * n * n) / t / 1e9
     }
 
-    public func runGeoKit() -> Result {
+    public func runGeoKit(registry: Registry = .shared) throws -> Result {
         let c = configuration
         Parallel.setThreadCount(c.threads)
         let gflops = gemmGFLOPS()
-        let net = ResNet(c.model)
+        let net = try registry.make(.backbone, c.model)
         var g = RandomGenerator(seed: 2)
         let x = Tensor.randn([c.batch, 3, c.height, c.width], generator: &g)
         let optimizer = AdamW(parameters: net.parameters(), learningRate: 1e-4, weightDecay: 1e-2)
@@ -78,7 +79,7 @@ public struct Benchmark {
         defer { try? FileManager.default.removeItem(at: script) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path, c.model.rawValue, "\(c.batch)", "\(c.height)", "\(c.width)",
+        process.arguments = [script.path, c.model, "\(c.batch)", "\(c.height)", "\(c.width)",
                              "\(c.steps)", "\(c.warmup)", "\(c.threads)", "\(c.gemmSize)"]
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output

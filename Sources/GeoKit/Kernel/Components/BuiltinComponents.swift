@@ -2,16 +2,6 @@
 /// `Registry.shared`'s initialiser before any plugin can load.
 enum BuiltinComponents {
     static func register(into registry: Registry) {
-        for depth in ResNet.Depth.allCases {
-            registry.registerBuiltin(
-                .backbone, depth.rawValue,
-                summary: "torchvision \(depth.rawValue) feature extractor (layer4 output, before pooling)",
-                parameters: [ParameterSpec("lastStride", .int(2), "stride of layer4's first block: 2 (torchvision) or 1 (keeps layer3's resolution)",
-                                           bounds: .between(1, 2))]
-            ) { p in
-                ResNet(depth, lastStride: p.int("lastStride"))
-            }
-        }
         registerAggregators(into: registry)
         registerViewTransforms(into: registry)
         registry.registerBuiltin(.sampler, "random", summary: "shuffled locations, each once per epoch, batches of batchSize (the last partial one dropped)") { _ in

@@ -1,3 +1,5 @@
+import GeoKit
+
 /// ResNet-18/34/50 as a feature extractor (torchvision's v1.5 layout: the
 /// stride of a bottleneck sits on its 3x3 conv), returning layer4's feature
 /// map before pooling. Parameter names are torchvision's (`conv1.weight`,

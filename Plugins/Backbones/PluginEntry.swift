@@ -1,0 +1,1 @@
+../PluginEntry.swift
