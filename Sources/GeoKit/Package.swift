@@ -4,6 +4,8 @@
 // one grad mode and one RNG in a process.
 import PackageDescription
 
+let settings: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
 let package = Package(
     name: "GeoKit",
     products: [
@@ -31,13 +33,27 @@ let package = Package(
         .systemLibrary(
             name: "CZip", path: "System/CZip", pkgConfig: "libzip",
             providers: [.apt(["libzip-dev"])]),
+        // The kernel's layers, bottom to top; each may use only the layers it
+        // names (docs/architecture.md). The umbrella `GeoKit` re-exports them.
+        .target(
+            name: "GeoKitCore",
+            dependencies: ["COpenBLAS", "CZip", .product(name: "RealModule", package: "swift-numerics")],
+            path: "Kernel/Core", swiftSettings: settings),
+        .target(name: "GeoKitData", dependencies: ["GeoKitCore", "CPNG", "CTurboJPEG"], path: "Kernel/Data", swiftSettings: settings),
+        .target(name: "GeoKitSynth", dependencies: ["GeoKitCore", "GeoKitData"], path: "Kernel/Synth", swiftSettings: settings),
+        .target(name: "GeoKitComponents", dependencies: ["GeoKitCore", "GeoKitData"], path: "Kernel/Components", swiftSettings: settings),
+        .target(
+            name: "GeoKitRecipes", dependencies: ["GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents"],
+            path: "Kernel/Recipes", swiftSettings: settings),
+        .target(
+            name: "GeoKitTraining", dependencies: ["GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents", "GeoKitRecipes"],
+            path: "Kernel/Training", swiftSettings: settings),
+        .target(
+            name: "GeoKitPlugins", dependencies: ["GeoKitCore", "GeoKitComponents", "GeoKitRecipes", "CFFI", "CGeoKitABI"],
+            path: "Kernel/Plugins", swiftSettings: settings),
         .target(
             name: "GeoKit",
-            dependencies: [
-                "COpenBLAS", "CPNG", "CFFI", "CTurboJPEG", "CGeoKitABI", "CZip",
-                .product(name: "RealModule", package: "swift-numerics"),
-            ],
-            path: "Kernel",
-            swiftSettings: [.swiftLanguageMode(.v5)]),
+            dependencies: ["GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents", "GeoKitRecipes", "GeoKitTraining", "GeoKitPlugins"],
+            path: "Kernel/GeoKit", swiftSettings: settings),
     ]
 )

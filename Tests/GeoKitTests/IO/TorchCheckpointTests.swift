@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import GeoKit
+import GeoKit
+@testable import GeoKitCore
 
 /// The `.pth` reader against files written by torch.save (Tests/reference/fixtures_torch_checkpoints.py):
 /// every storage type, strided and offset views, both formats, wrapped and nested dicts, hostile pickles.

@@ -1,3 +1,6 @@
+import GeoKitCore
+import GeoKitData
+
 /// Image batch (N, 3, H, W) -> feature map (N, outputChannels, H/stride, W/stride).
 ///
 /// A backbone is data about itself, as timm's models are: its `stages`

@@ -1,3 +1,6 @@
+import GeoKitCore
+import GeoKitData
+
 /// The components the kernel itself provides, registered by
 /// `Registry.shared`'s initialiser before any plugin can load.
 enum BuiltinComponents {

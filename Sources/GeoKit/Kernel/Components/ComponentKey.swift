@@ -1,3 +1,5 @@
+import GeoKitCore
+
 /// A component kind together with the protocol its components conform to,
 /// so a lookup names the kind once and gets the right type back:
 /// `registry.make(.loss, "infonce")` is an `any LossFunction`. The command line's

@@ -47,6 +47,8 @@ public enum ParameterValue: Equatable, Sendable, CustomStringConvertible {
 }
 
 import Foundation
+import GeoKitCore
+import GeoKitData
 
 /// One entry of a component's parameter schema.
 public struct ParameterSpec: Sendable {

@@ -1,3 +1,6 @@
+import GeoKitCore
+import GeoKitData
+
 /// A component that accepts only some input shapes says which: built for a
 /// channel count, a map size, a number of parts the map must hold, or (a
 /// loss) a batch of at least two pairs. The forward contract checks the

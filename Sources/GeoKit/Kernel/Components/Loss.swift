@@ -1,3 +1,5 @@
+import GeoKitCore
+
 /// Descriptors of the two views -> a scalar loss. `query` holds the ground
 /// (or drone) descriptors (N, D), `reference` the aerial ones, row i of each
 /// from the same location.

@@ -1,3 +1,6 @@
+import GeoKitCore
+import GeoKitData
+
 /// The values a numeric user setting accepts: an optional lower and upper
 /// bound, each inclusive or exclusive. Component schemas, recipe values and
 /// the CLI's numeric options declare theirs, so a value is checked once where

@@ -1,3 +1,6 @@
+import GeoKitCore
+import GeoKitData
+
 /// Every component GeoKit can build, keyed by kind and name. The kernel's
 /// built-ins are in `Registry.shared` from its first use; each plugin
 /// registers its own into this same object when it is loaded (one kernel in
@@ -113,7 +116,7 @@ public final class Registry: @unchecked Sendable {
 
     /// Withdraws every component registered by `source` (a plugin whose
     /// init failed contributes nothing).
-    func removeEntries(from source: String) {
+    package func removeEntries(from source: String) {
         let withdrawn = Set(order.filter { entries[$0]?.source == source })
         for key in withdrawn { entries[key] = nil }
         order.removeAll { withdrawn.contains($0) }

@@ -1,3 +1,6 @@
+import GeoKitCore
+import GeoKitData
+
 /// Composes an epoch's training batches from location ids. What a batch
 /// holds decides which negatives the in-batch losses see: `random` takes
 /// any locations; neighbourhood samplers (Sample4Geo's GPS and similarity

@@ -1,3 +1,6 @@
+import GeoKitCore
+import GeoKitData
+
 /// The attention modules inserted after a backbone's stages, one per stage
 /// at most, registered by stage name. A backbone registers one of these as
 /// its child `attention` (keys `attention.<stage>.*`) and calls it after

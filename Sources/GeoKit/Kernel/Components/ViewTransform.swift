@@ -1,3 +1,6 @@
+import GeoKitCore
+import GeoKitData
+
 /// Image -> image, applied to one view before the backbone sees it (the
 /// polar transform of an aerial tile, a limited field-of-view crop of a
 /// panorama). Random transforms draw from the generator they are given, so a

@@ -1,3 +1,5 @@
+import GeoKitCore
+
 /// An 8-bit image as the codecs produce it: `height` rows of `width` pixels
 /// of `channels` interleaved bytes (HWC, row-major). Gray has 1 channel, RGB 3,
 /// RGBA 4. It is the currency of decoding, augmentation and the synthetic

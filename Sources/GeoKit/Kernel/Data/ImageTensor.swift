@@ -1,3 +1,5 @@
+import GeoKitCore
+
 /// Conversions between 8-bit images and the float tensors models consume.
 extension Image {
     /// The image as float32 values in [0, 1], channels first: (1, C, H, W)

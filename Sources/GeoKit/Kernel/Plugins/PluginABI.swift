@@ -1,3 +1,5 @@
+import GeoKitCore
+
 /// The contract between the kernel and a plugin library. Every plugin, Swift
 /// or C, exports two C symbols:
 ///

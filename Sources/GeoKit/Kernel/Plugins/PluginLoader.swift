@@ -1,6 +1,8 @@
 import Foundation
-#if canImport(Glibc)
+import GeoKitComponents
+import GeoKitCore
 import Glibc
+#if canImport(Glibc)
 #endif
 
 /// Finds and loads plugin libraries into the one kernel in this process.

@@ -1,4 +1,5 @@
 import Foundation
+import GeoKitCore
 
 /// What building a plugin against this GeoKit needs: the directory of
 /// `geokit.h`, the compiler and linker flags of a C plugin, and the kernel

@@ -1,3 +1,6 @@
+import GeoKitComponents
+import GeoKitCore
+
 /// A Swift plugin's components. A plugin library declares one type named
 /// `Plugin` conforming to this; the library's two C entry points (the one
 /// shared file Plugins/PluginEntry.swift, which `geokit plugin new` writes

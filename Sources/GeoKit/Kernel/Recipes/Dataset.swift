@@ -1,3 +1,8 @@
+import GeoKitComponents
+import GeoKitCore
+import GeoKitData
+import GeoKitSynth
+
 /// The data a recipe trains and evaluates on, and how each view is shaped.
 ///
 /// ```swift

@@ -1,3 +1,8 @@
+import GeoKitComponents
+import GeoKitCore
+import GeoKitData
+import GeoKitSynth
+
 /// The model: one backbone, attention modules at named insertion points,
 /// an aggregator, for both views. `shareWeights: true` gives one network
 /// for ground and aerial (Sample4Geo); false, two of the same architecture

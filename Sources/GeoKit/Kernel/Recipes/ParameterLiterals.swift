@@ -1,3 +1,6 @@
+import GeoKitComponents
+import GeoKitCore
+
 /// Lets recipes write component parameters as plain literals:
 /// `Loss("mhnw", ["alpha": 10, "symmetric": true])`.
 extension ParameterValue: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral,

@@ -1,3 +1,8 @@
+import GeoKitComponents
+import GeoKitCore
+import GeoKitData
+import GeoKitSynth
+
 /// A training recipe: a name and its settings, assembled by the DSL.
 ///
 /// ```swift

@@ -1,3 +1,8 @@
+import GeoKitComponents
+import GeoKitCore
+import GeoKitData
+import GeoKitSynth
+
 /// Anything that may appear in a `Recipe { ... }` body: it writes its
 /// values into the recipe's settings under its own section name.
 public protocol RecipePart {

@@ -1,3 +1,7 @@
+import GeoKitComponents
+import GeoKitCore
+import GeoKitData
+
 /// A recipe as data: every value under a dotted name (`train.epochs`,
 /// `loss.alpha`, `dataset.locations`), in the order the recipe declared
 /// them. The DSL only fills this table; the runner reads it, so a

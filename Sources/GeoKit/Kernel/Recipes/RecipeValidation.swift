@@ -1,3 +1,8 @@
+import GeoKitComponents
+import GeoKitCore
+import GeoKitData
+import GeoKitSynth
+
 /// The range of every numeric recipe value, checked once before a recipe's
 /// model or data is built (so a `--set` typo or a bad recipe literal ends in
 /// one message naming the value, not in a kernel precondition or a silent

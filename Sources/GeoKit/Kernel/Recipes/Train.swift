@@ -1,3 +1,8 @@
+import GeoKitComponents
+import GeoKitCore
+import GeoKitData
+import GeoKitSynth
+
 /// How to train: epochs, batch size (pairs), optimiser, schedule,
 /// gradient accumulation, the backbone's learning-rate scale (a second
 /// parameter group) and the seed every random choice derives from.

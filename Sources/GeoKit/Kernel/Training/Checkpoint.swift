@@ -1,4 +1,9 @@
 import Foundation
+import GeoKitComponents
+import GeoKitCore
+import GeoKitData
+import GeoKitRecipes
+import GeoKitSynth
 
 /// The run's checkpoint: the model's weights under their reference keys,
 /// the optimiser's state under `optimizer.<index>.<field>`, and a

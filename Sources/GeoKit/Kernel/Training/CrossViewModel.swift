@@ -1,3 +1,9 @@
+import GeoKitComponents
+import GeoKitCore
+import GeoKitData
+import GeoKitRecipes
+import GeoKitSynth
+
 /// One view's network: backbone, attention modules after it, aggregator.
 public final class ViewBranch: Module {
     public let backbone: BackboneNetwork

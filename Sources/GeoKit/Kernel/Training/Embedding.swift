@@ -1,4 +1,9 @@
 import Foundation
+import GeoKitComponents
+import GeoKitCore
+import GeoKitData
+import GeoKitRecipes
+import GeoKitSynth
 
 extension CrossViewModel {
     /// L2-normalised descriptors (ground, aerial) of a split of `data`,

@@ -1,3 +1,8 @@
+import GeoKitComponents
+import GeoKitCore
+import GeoKitData
+import GeoKitSynth
+
 extension CrossViewModel {
     /// The held-out figures of `data` as metrics.json names them, shared by
     /// training and `geokit eval`: ground queries against the aerial gallery

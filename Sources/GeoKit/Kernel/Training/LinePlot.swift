@@ -1,4 +1,9 @@
 import Foundation
+import GeoKitComponents
+import GeoKitCore
+import GeoKitData
+import GeoKitRecipes
+import GeoKitSynth
 
 /// Simple line plots as PNG files: white background, grey axes with a
 /// light grid at tenths of the value range, one coloured line per series

@@ -1,3 +1,9 @@
+import GeoKitComponents
+import GeoKitCore
+import GeoKitData
+import GeoKitRecipes
+import GeoKitSynth
+
 /// What `geokit run --dry` prints: each component of the assembled model
 /// with its parameter count and the FLOPs of one forward pass for one
 /// image pair at the recipe's input sizes (convolutions and matrix

@@ -1,4 +1,9 @@
 import Foundation
+import GeoKitComponents
+import GeoKitCore
+import GeoKitData
+import GeoKitRecipes
+import GeoKitSynth
 
 /// One epoch's figures: mean training loss and, when evaluated, the
 /// held-out metrics in percent (epoch 0 is the untrained model).

@@ -1,4 +1,9 @@
 import Foundation
+import GeoKitComponents
+import GeoKitCore
+import GeoKitData
+import GeoKitRecipes
+import GeoKitSynth
 
 /// Runs a recipe: builds its model and data, trains with the recipe's
 /// optimiser, schedule, sampler and accumulation, evaluates on the held-out

@@ -1,4 +1,9 @@
 import Foundation
+import GeoKitComponents
+import GeoKitCore
+import GeoKitData
+import GeoKitRecipes
+import GeoKitSynth
 
 /// The pairs a recipe trains and evaluates on, read through the data
 /// pipeline (`CrossViewLoader`): images stay on disk and are decoded,

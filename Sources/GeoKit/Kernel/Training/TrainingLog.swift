@@ -1,4 +1,8 @@
 import Foundation
+import GeoKitComponents
+import GeoKitCore
+import GeoKitData
+import GeoKitSynth
 
 /// The run's log: plain lines to standard output and `train.log`, and on a
 /// terminal a `ProgressBar` on standard error (epoch, step, loss, images/s,

@@ -1,3 +1,6 @@
+import GeoKitCore
+import GeoKitData
+
 /// `aggregator:avg`: global average pooling, (N, C, H, W) -> (N, C).
 ///
 /// ```swift

@@ -1,3 +1,6 @@
+import GeoKitCore
+import GeoKitData
+
 /// `aggregator:flatten`: keeps the spatial layout, (N, C, H, W) -> (N, C*H*W)
 /// (index c*H*W + h*W + w). For polar-aligned inputs, where position along
 /// the width is orientation and must survive into the descriptor.

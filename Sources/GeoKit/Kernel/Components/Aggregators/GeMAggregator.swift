@@ -1,3 +1,6 @@
+import GeoKitCore
+import GeoKitData
+
 /// `aggregator:gem`: generalised-mean pooling, (mean over H, W of
 /// clamp(x, min: 1e-6)^p)^(1/p) -> (N, C), with a learnable exponent `p`
 /// (key `p`). One shared exponent, or one per channel as in RK-Net; either

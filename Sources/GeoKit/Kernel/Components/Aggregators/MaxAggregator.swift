@@ -1,3 +1,6 @@
+import GeoKitCore
+import GeoKitData
+
 /// `aggregator:max`: global max pooling, (N, C, H, W) -> (N, C); the
 /// gradient goes to the first maximal position of each plane.
 public final class MaxAggregator: Module, AggregatorModule {

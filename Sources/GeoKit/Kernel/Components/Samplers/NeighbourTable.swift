@@ -1,3 +1,6 @@
+import GeoKitCore
+import GeoKitData
+
 /// For every location, the other locations ordered nearest first, by
 /// geographic distance (Sample4Geo's GPS sampling) or by descriptor
 /// similarity (its dynamic similarity sampling). Samplers read it through

@@ -1,3 +1,6 @@
+import GeoKitCore
+import GeoKitData
+
 /// `sampler:random`: every epoch a fresh shuffle of all locations, cut into
 /// batches of `batchSize`, so each location is in one batch and never twice
 /// in a batch; the incomplete last batch is dropped (in-batch losses want

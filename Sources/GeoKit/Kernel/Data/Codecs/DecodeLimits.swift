@@ -1,3 +1,5 @@
+import GeoKitCore
+
 /// Bounds a decoder checks against the sizes a file declares, before it
 /// allocates anything: a 40-byte file claiming 100000 x 100000 pixels is
 /// refused instead of exhausting memory.

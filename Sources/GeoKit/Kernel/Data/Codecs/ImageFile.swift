@@ -1,4 +1,5 @@
 import Foundation
+import GeoKitCore
 
 /// Reading and writing image files, the codec chosen by content (reading)
 /// or by extension (writing: .png, else JPEG).

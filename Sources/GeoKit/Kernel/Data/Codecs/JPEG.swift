@@ -1,4 +1,5 @@
 import Foundation
+import GeoKitCore
 internal import CTurboJPEG
 
 /// JPEG through libjpeg-turbo's TurboJPEG API. libjpeg's error longjmp stays

@@ -1,4 +1,5 @@
 import Foundation
+import GeoKitCore
 internal import CPNG
 
 /// PNG through libpng's simplified `png_image` API, which reports errors by

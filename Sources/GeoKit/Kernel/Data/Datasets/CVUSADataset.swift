@@ -1,4 +1,5 @@
 import Foundation
+import GeoKitCore
 
 /// One aerial/ground pair of a cross-view dataset.
 public struct CrossViewPair: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import GeoKitCore
 
 /// One batch: the aerial and ground images of `indices` (into the loader's
 /// pairs) as ImageNet-normalised float32 tensors (N, 3, H, W). While a batch

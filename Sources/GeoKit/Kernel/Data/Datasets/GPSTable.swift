@@ -1,4 +1,5 @@
 import Foundation
+import GeoKitCore
 
 /// Location coordinates for the GPS sampler, read from a `gps.csv` as
 /// `geokit synth` writes it (header `split,id,aerial,ground,latitude,longitude,...`).

@@ -1,4 +1,5 @@
 import Foundation
+import GeoKitCore
 
 /// A check of a dataset's images before training: every aerial and ground
 /// image is decoded once (in parallel), so a missing or corrupt file is found

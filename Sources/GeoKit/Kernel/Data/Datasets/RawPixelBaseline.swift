@@ -1,3 +1,5 @@
+import GeoKitCore
+
 /// Retrieval by raw pixels: the floor a learned model must beat, and the
 /// check that the synthetic world is not solvable without learning. Each
 /// aerial tile is polar-transformed, both views are shrunk (antialiased) to a

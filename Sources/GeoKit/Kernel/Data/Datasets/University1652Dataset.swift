@@ -1,4 +1,5 @@
 import Foundation
+import GeoKitCore
 
 /// University-1652 as published: view folders such as `train/satellite`,
 /// `train/drone`, `train/street`, `test/query_drone`, `test/gallery_satellite`,

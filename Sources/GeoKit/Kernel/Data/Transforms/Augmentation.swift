@@ -1,4 +1,5 @@
 import Foundation
+import GeoKitCore
 
 /// Training augmentations for aerial/ground pairs, deterministic for a
 /// generator: synchronised mirroring, aerial quarter turns with the matching

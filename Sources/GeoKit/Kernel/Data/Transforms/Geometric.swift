@@ -1,3 +1,5 @@
+import GeoKitCore
+
 /// View-geometry operations on images: mirroring, quarter turns and panorama
 /// crops, defined so that an aerial tile and its panorama stay aligned under
 /// the bearing convention of `PolarTransform` (column j looks at bearing

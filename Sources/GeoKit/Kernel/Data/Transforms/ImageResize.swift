@@ -1,3 +1,5 @@
+import GeoKitCore
+
 /// Separable bilinear resampling with half-pixel centres (align_corners
 /// false). When shrinking, the triangle filter is widened by the scale factor
 /// so every input pixel contributes (antialiasing, as PIL and torch's

@@ -1,4 +1,5 @@
 import Foundation
+import GeoKitCore
 
 /// SAFA's polar transform (docs/methods.md, "View transform"): an S x S
 /// north-up aerial image becomes an H x W pseudo-panorama whose column j

@@ -1,3 +1,7 @@
+import GeoKitComponents
+import GeoKitCore
+import GeoKitRecipes
+
 internal import CGeoKitABI
 
 /// An aggregator written in C (`geokit_aggregator_vtable`): a feature map

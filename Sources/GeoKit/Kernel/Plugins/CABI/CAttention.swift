@@ -1,3 +1,7 @@
+import GeoKitComponents
+import GeoKitCore
+import GeoKitRecipes
+
 internal import CGeoKitABI
 
 /// An attention module written in C (`geokit_attention_vtable`): the output

@@ -1,4 +1,5 @@
 import Foundation
+import GeoKitCore
 
 /// The message a C plugin reported (host->report_error) for the call in
 /// progress on this thread, kept until the kernel reads it after the call

@@ -1,5 +1,8 @@
 internal import CGeoKitABI
 import Foundation
+import GeoKitComponents
+import GeoKitCore
+import GeoKitRecipes
 
 /// Owns one `geokit_component *` returned by a C constructor: checks what
 /// the plugin handed over (kind, vtable, parameter declarations) before the

@@ -1,3 +1,7 @@
+import GeoKitComponents
+import GeoKitCore
+import GeoKitRecipes
+
 internal import CGeoKitABI
 
 /// The kernel side of a C component: a Module that owns the component's

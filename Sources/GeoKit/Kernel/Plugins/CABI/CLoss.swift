@@ -1,3 +1,7 @@
+import GeoKitComponents
+import GeoKitCore
+import GeoKitRecipes
+
 internal import CGeoKitABI
 
 /// A loss written in C (`geokit_loss_vtable`): two (N, D) descriptor

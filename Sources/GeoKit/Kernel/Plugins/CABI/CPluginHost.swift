@@ -1,7 +1,10 @@
 internal import CGeoKitABI
 import Foundation
-#if canImport(Glibc)
+import GeoKitComponents
+import GeoKitCore
+import GeoKitRecipes
 import Glibc
+#if canImport(Glibc)
 #endif
 
 /// The host table (`geokit_host`) every plugin's `geokit_plugin_init`

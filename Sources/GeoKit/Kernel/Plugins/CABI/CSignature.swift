@@ -1,4 +1,7 @@
 import Foundation
+import GeoKitComponents
+import GeoKitCore
+import GeoKitRecipes
 
 /// The declared parameters of a C constructor, parsed from the signature
 /// string a plugin registers (`"int channels = 64, double gamma = 0.5"`).

@@ -1,3 +1,6 @@
+import GeoKitComponents
+import GeoKitCore
+
 internal import CGeoKitABI
 
 extension geokit_tensor {
@@ -7,7 +10,7 @@ extension geokit_tensor {
         require(tensor.rank <= Int(GEOKIT_MAX_RANK),
                 "GeoKit: a tensor passed to a C plugin has rank \(tensor.rank) (shape \(tensor.shape)), the C ABI allows at most \(GEOKIT_MAX_RANK)")
         self.init()
-        data = tensor.storage.pointer
+        data = tensor.dtype == .float32 ? UnsafeMutableRawPointer(tensor.pointer(Float.self)) : UnsafeMutableRawPointer(tensor.pointer(Double.self))
         dtype = tensor.dtype == .float32 ? Int32(GEOKIT_FLOAT32) : Int32(GEOKIT_FLOAT64)
         rank = Int32(tensor.rank)
         withUnsafeMutableBytes(of: &shape) { raw in

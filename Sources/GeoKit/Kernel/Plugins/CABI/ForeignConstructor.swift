@@ -1,5 +1,8 @@
 internal import CFFI
 import Foundation
+import GeoKitComponents
+import GeoKitCore
+import GeoKitRecipes
 
 /// A plain C function of a plugin, called through libffi with typed values
 /// checked against its declared signature. This is how the kernel calls a C
