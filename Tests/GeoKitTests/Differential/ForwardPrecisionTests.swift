@@ -90,7 +90,7 @@ final class ForwardPrecisionTests: XCTestCase {
         GlobalRandom.seed(9)
         let source = try Registry.shared.make(.backbone, "resnet18", settings: [])
         var entries = source.stateDict().filter { $0.name != "layer4.1.conv2.weight" }
-        entries.append(SafeTensors.Entry("fc.weight", Tensor.ones([10, 512])))
+        entries.append(NamedTensor("fc.weight", Tensor.ones([10, 512])))
         try SafeTensors.write(entries, to: file("w.safetensors"))
         let x = Tensor.randn([1, 3, 32, 32], seed: 27), gy = Tensor.randn([1, 512, 1, 1], seed: 28)
         try NPY.write(x, to: file("x.npy"))

@@ -80,9 +80,9 @@ final class FileFuzzTests: XCTestCase {
 
     private func makeTargets() throws -> [Target] {
         let safetensorsSeeds = [
-            try SafeTensors.encode([SafeTensors.Entry("a.weight", Tensor.randn([2, 3], seed: 1)),
-                                    SafeTensors.Entry("b", Tensor([1.5, -2] as [Double], shape: [2])),
-                                    SafeTensors.Entry("c.num_batches_tracked", Tensor(scalar: 3), storedAs: .i64)],
+            try SafeTensors.encode([NamedTensor("a.weight", Tensor.randn([2, 3], seed: 1)),
+                                    NamedTensor("b", Tensor([1.5, -2] as [Double], shape: [2])),
+                                    NamedTensor("c.num_batches_tracked", Tensor(scalar: 3), isInteger: true)],
                                    metadata: ["format": "pt"]),
             try Data(contentsOf: Fixture.directory.appendingPathComponent("io.safetensors")),
         ]
@@ -96,7 +96,7 @@ final class FileFuzzTests: XCTestCase {
         let metadataText = #"{"recipe":"demo","components":["backbone=resnet18"],"epoch":2,"optimizerSteps":10,"seed":3,"#
             + #""history":[{"epoch":0,"metrics":{"R@1":1.5}},{"epoch":1,"loss":0.5,"learningRate":0.01,"seconds":2}]}"#
         var entries = model.stateDict()
-        for (key, tensor) in adam.stateDict() { entries.append(SafeTensors.Entry(Checkpoint.optimizerPrefix + key, tensor)) }
+        for (key, tensor) in adam.stateDict() { entries.append(NamedTensor(Checkpoint.optimizerPrefix + key, tensor)) }
         let checkpointEntries = entries
         let checkpoint = try SafeTensors.encode(entries, metadata: [Checkpoint.metadataKey: metadataText, "format": "pt"])
 

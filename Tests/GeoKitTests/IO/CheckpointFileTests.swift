@@ -70,8 +70,8 @@ final class CheckpointFileTests: XCTestCase {
             ("optimizer.0.step", "the optimiser state does not fit: 0.step holds nan, not a step count"),
         ] {
             var entries = model.stateDict().filter { $0.name != key }
-            for (k, t) in adam.stateDict() where Checkpoint.optimizerPrefix + k != key { entries.append(SafeTensors.Entry(Checkpoint.optimizerPrefix + k, t)) }
-            entries.append(SafeTensors.Entry(key, Tensor(scalar: .nan)))
+            for (k, t) in adam.stateDict() where Checkpoint.optimizerPrefix + k != key { entries.append(NamedTensor(Checkpoint.optimizerPrefix + k, t)) }
+            entries.append(NamedTensor(key, Tensor(scalar: .nan)))
             try SafeTensors.write(entries, metadata: [Checkpoint.metadataKey: json], to: url)
             let (fresh, freshAdam) = trained()
             XCTAssertThrowsError(try Checkpoint.restore(model: fresh, optimizer: freshAdam, from: url)) { error in

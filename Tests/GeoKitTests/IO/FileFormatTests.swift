@@ -21,9 +21,9 @@ final class FileFormatTests: XCTestCase {
 
     func testSafetensorsRoundTripKeepsDtypesShapesAndMetadata() throws {
         let entries = [
-            SafeTensors.Entry("a.scalar", Tensor(scalar: -1.25)),
-            SafeTensors.Entry("b.double", Tensor([1.0, 2.0, 3.0] as [Double], shape: [3, 1])),
-            SafeTensors.Entry("c.count", Tensor(scalar: 12), storedAs: .i64),
+            NamedTensor("a.scalar", Tensor(scalar: -1.25)),
+            NamedTensor("b.double", Tensor([1.0, 2.0, 3.0] as [Double], shape: [3, 1])),
+            NamedTensor("c.count", Tensor(scalar: 12), isInteger: true),
         ]
         let data = try SafeTensors.encode(entries, metadata: ["epoch": "3"])
         let back = try SafeTensors.decode(data)
@@ -38,7 +38,7 @@ final class FileFormatTests: XCTestCase {
     }
 
     func testDamagedSafetensorsFailWithAReason() throws {
-        let good = try SafeTensors.encode([SafeTensors.Entry("w", Tensor.ones([4]))])
+        let good = try SafeTensors.encode([NamedTensor("w", Tensor.ones([4]))])
         let cases: [(Data, String)] = [
             (Data([1, 2, 3]), "shorter than its 8-byte header"),
             (good.prefix(good.count - 4), "data_offsets [0, 16] beyond the 12 data bytes"),
@@ -137,7 +137,7 @@ final class FileFormatTests: XCTestCase {
 
     func testIntegerBuffersRefuseNonIntegralValuesWhenEncoding() {
         for value in [Double.nan, .infinity, 2.5, 9.3e18] {
-            XCTAssertThrowsError(try SafeTensors.encode([SafeTensors.Entry("bn.num_batches_tracked", Tensor(scalar: value, dtype: .float64), storedAs: .i64)])) {
+            XCTAssertThrowsError(try SafeTensors.encode([NamedTensor("bn.num_batches_tracked", Tensor(scalar: value, dtype: .float64), isInteger: true)])) {
                 XCTAssertTrue("\($0)".contains("cannot store bn.num_batches_tracked = \(value) as an I64"), "\($0)")
             }
         }

@@ -26,7 +26,7 @@ final class StateDictLoadingTests: XCTestCase {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("geokit-statedict-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         try SafeTensors.write(tensors.map { key, tensor in
-            SafeTensors.Entry(key, tensor, storedAs: key.hasSuffix("num_batches_tracked") && !countersAsFloat ? .i64 : nil)
+            NamedTensor(key, tensor, isInteger: key.hasSuffix("num_batches_tracked") && !countersAsFloat)
         }, to: url)
         return try SafeTensors.read(url).tensors
     }

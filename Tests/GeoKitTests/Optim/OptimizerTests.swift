@@ -71,7 +71,7 @@ final class OptimizerTests: XCTestCase {
             }
             // Through a safetensors file's bytes, as a checkpoint would go.
             let saved = try SafeTensors.decode(SafeTensors.encode(
-                firstOptimizer.stateDict().map { SafeTensors.Entry($0.key, $0.value) })).tensors
+                firstOptimizer.stateDict().map { NamedTensor($0.key, $0.value) })).tensors
             let resumed = first.map { $0.copy().requiringGrad() }
             let resumedOptimizer = make(resumed)
             try resumedOptimizer.loadStateDict(saved)

@@ -162,7 +162,7 @@ final class BadInputTests: XCTestCase {
         let key = "backbone.bn1.num_batches_tracked"
         XCTAssertNotNil(contents[key])
         let damaged = contents.tensors.sorted { $0.key < $1.key }.map { name, tensor in
-            SafeTensors.Entry(name, name == key ? Tensor(scalar: .nan) : tensor)
+            NamedTensor(name, name == key ? Tensor(scalar: .nan) : tensor)
         }
         try SafeTensors.write(damaged, metadata: contents.metadata, to: checkpoint)
         let before = try Data(contentsOf: checkpoint)

@@ -9,7 +9,7 @@ func fillDeterministic(_ module: Module) {
     var tensors: [String: Tensor] = [:]
     for e in module.namedParameters() { tensors[e.name] = e.tensor }
     for e in module.namedBuffers() { tensors[e.name] = e.tensor }
-    for (k, entry) in entries.enumerated() where entry.storedAs != .i64 {
+    for (k, entry) in entries.enumerated() where !entry.isInteger {
         let t = tensors[entry.name]!
         let name = entry.name
         let fanIn = t.rank > 1 ? t.count / t.shape[0] : 1

@@ -100,7 +100,7 @@ public struct ForwardContract {
         if let gradInput { try NPY.write(x.grad ?? x.fullLike(0), to: gradInput) }
         if let gradInput2, let x2 { try NPY.write(x2.grad ?? x2.fullLike(0), to: gradInput2) }
         if let gradWeights {
-            let entries = module.namedParameters().map { SafeTensors.Entry($0.name, $0.tensor.grad ?? $0.tensor.fullLike(0)) }
+            let entries = module.namedParameters().map { NamedTensor($0.name, $0.tensor.grad ?? $0.tensor.fullLike(0)) }
             try SafeTensors.write(entries, to: gradWeights)
         }
     }

@@ -27,7 +27,7 @@ public struct Checkpoint {
 
     public static func write(model: Module, optimizer: Optimizer, metadata: Metadata, to url: URL) throws {
         var entries = model.stateDict()
-        for (key, tensor) in optimizer.stateDict() { entries.append(SafeTensors.Entry(optimizerPrefix + key, tensor)) }
+        for (key, tensor) in optimizer.stateDict() { entries.append(NamedTensor(optimizerPrefix + key, tensor)) }
         let json = String(decoding: try JSONEncoder().encode(metadata), as: UTF8.self)
         try SafeTensors.write(entries, metadata: [metadataKey: json, "format": "pt"], to: url)
     }

@@ -12,17 +12,6 @@ public enum SafeTensors {
         case f32 = "F32", f64 = "F64", i64 = "I64"
     }
 
-    public struct Entry {
-        public var name: String
-        public var tensor: Tensor
-        public var storedAs: StoredType
-        public init(_ name: String, _ tensor: Tensor, storedAs: StoredType? = nil) {
-            self.name = name
-            self.tensor = tensor
-            self.storedAs = storedAs ?? (tensor.dtype == .float64 ? .f64 : .f32)
-        }
-    }
-
     /// The tensors of a file (F32 -> float32, F64 -> float64, integer and
     /// 16-bit float types -> float32) and its `__metadata__` strings.
     public struct Contents {
@@ -167,14 +156,15 @@ public enum SafeTensors {
     /// Encodes entries (sorted by name, as Python's safetensors does) with
     /// metadata. An I64 entry must hold integers within Int64's range (a NaN
     /// step counter would otherwise become an arbitrary number on disk).
-    public static func encode(_ entries: [Entry], metadata: [String: String] = [:]) throws -> Data {
+    public static func encode(_ entries: [NamedTensor], metadata: [String: String] = [:]) throws -> Data {
         let sorted = entries.sorted { $0.name < $1.name }
         var header: [String: Any] = [:]
         var payload = Data()
         for e in sorted {
             let start = payload.count
             let count = e.tensor.count
-            switch e.storedAs {
+            let stored: StoredType = e.isInteger ? .i64 : (e.tensor.dtype == .float64 ? .f64 : .f32)
+            switch stored {
             case .f32:
                 let t = e.tensor.to(.float32)
                 payload.append(Data(bytes: t.storage.pointer, count: count * 4))
@@ -191,7 +181,7 @@ public enum SafeTensors {
                 }
                 values.withUnsafeBytes { payload.append(contentsOf: $0) }
             }
-            header[e.name] = ["dtype": e.storedAs.rawValue, "shape": e.tensor.shape, "data_offsets": [start, payload.count]]
+            header[e.name] = ["dtype": stored.rawValue, "shape": e.tensor.shape, "data_offsets": [start, payload.count]]
         }
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var json = (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])) ?? Data("{}".utf8)
@@ -205,7 +195,7 @@ public enum SafeTensors {
     }
 
     /// Writes atomically: to a temporary file beside `url`, then renamed over it.
-    public static func write(_ entries: [Entry], metadata: [String: String] = [:], to url: URL) throws {
+    public static func write(_ entries: [NamedTensor], metadata: [String: String] = [:], to url: URL) throws {
         try AtomicFile.write(try encode(entries, metadata: metadata), to: url)
     }
 }

@@ -36,9 +36,9 @@ public enum TorchCheckpoint {
 
     /// The tensors as safetensors entries that keep float64 and int64 (counters such as
     /// `num_batches_tracked`) as they were; other types are stored as F32, which holds their values exactly.
-    public static func entries(_ url: URL) throws -> [SafeTensors.Entry] {
+    public static func entries(_ url: URL) throws -> [NamedTensor] {
         try load(url).sorted { $0.key < $1.key }.map { name, loaded in
-            SafeTensors.Entry(name, loaded.tensor, storedAs: loaded.type == .int64 ? .i64 : nil)
+            NamedTensor(name, loaded.tensor, isInteger: loaded.type == .int64)
         }
     }
 

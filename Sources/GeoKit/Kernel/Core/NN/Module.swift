@@ -117,16 +117,16 @@ open class Module {
     /// Parameters and buffers under PyTorch's state_dict keys, ready for
     /// `SafeTensors.write`. The entries share storage with the model;
     /// `loadStateDict` (StateDictLoading.swift) copies a dictionary back in.
-    public func stateDict() -> [SafeTensors.Entry] {
-        var entries: [SafeTensors.Entry] = []
+    public func stateDict() -> [NamedTensor] {
+        var entries: [NamedTensor] = []
         collectState(prefix: "", into: &entries)
         return entries
     }
 
-    private func collectState(prefix: String, into entries: inout [SafeTensors.Entry]) {
-        for (name, tensor) in ownParameters { entries.append(SafeTensors.Entry(Module.join(prefix, name), tensor)) }
+    private func collectState(prefix: String, into entries: inout [NamedTensor]) {
+        for (name, tensor) in ownParameters { entries.append(NamedTensor(Module.join(prefix, name), tensor)) }
         for (name, tensor, isInteger) in ownBuffers {
-            entries.append(SafeTensors.Entry(Module.join(prefix, name), tensor, storedAs: isInteger ? .i64 : nil))
+            entries.append(NamedTensor(Module.join(prefix, name), tensor, isInteger: isInteger))
         }
         for (name, child) in children { child.collectState(prefix: Module.join(prefix, name), into: &entries) }
     }

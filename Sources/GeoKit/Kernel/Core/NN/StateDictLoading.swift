@@ -63,7 +63,7 @@ extension Module {
             if hint != nil && !mismatched.isEmpty { remedy += "; the shape mismatches need weights of the same architecture" }
             throw GeoKitError("the state dict does not fit the model: " + problems.joined(separator: "; "), where: place, remedy: remedy)
         }
-        for entry in entries where entry.storedAs == .i64 {
+        for entry in entries where entry.isInteger {
             guard let t = given[entry.name] else { continue }
             if let bad = t.scalars(as: Double.self).first(where: { Int64(exactly: $0) == nil }) {
                 throw GeoKitError("the state dict's integer buffer \(entry.name) holds \(bad), not a whole number", where: place,
