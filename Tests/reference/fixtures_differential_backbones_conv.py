@@ -37,7 +37,7 @@ CASES = [
     ("convnext_base", "odd_b2_35x69", (2, 3, 35, 69), 16, None, None),
     ("vgg16", "usam_block4_b2_37x45", (2, 3, 37, 45), 17, "block4", "usam"),
     ("vgg16", "triplet_block3_b2_37x45", (2, 3, 37, 45), 18, "block3", "triplet"),
-    ("convnext_tiny", "usam_stage1_b2_67x75", (2, 3, 67, 75), 19, "stage1", "usam"),
+    ("convnext_tiny", "usam_stage3_b2_67x75", (2, 3, 67, 75), 19, "stage3", "usam"),
     ("convnext_tiny", "triplet_stage2_b2_67x75", (2, 3, 67, 75), 20, "stage2", "triplet"),
 ]
 
