@@ -7,6 +7,8 @@ import GeoKit
 enum Plugin: GeoKitPlugin {
     static func register(into registry: Registry) throws {
         try registerResNets(into: registry)
+        try registerVGG(into: registry)
+        try registerConvNeXt(into: registry)
     }
 
     static func registerResNets(into registry: Registry) throws {

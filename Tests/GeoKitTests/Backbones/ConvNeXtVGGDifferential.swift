@@ -1,0 +1,150 @@
+import Foundation
+import XCTest
+import GeoKit
+
+/// The differential cases of VGG16 and ConvNeXt against torchvision/timm in
+/// float64 (Tests/reference/fixtures_differential_backbones_conv.py), with
+/// ResNetDifferentialTests' method and tolerances: the features, the input
+/// gradient and every weight gradient, as whole-tensor sums and sampled
+/// elements. A case without attention runs through ForwardContract (what
+/// `geokit forward --dtype float64` runs); a case with an attention module
+/// inserted runs in process, the contract having no way to insert one.
+struct ConvBackboneDifferential {
+    static let elements = ResNetDifferentialTests.elements
+    static let sums = ResNetDifferentialTests.sums
+
+    struct Case: Decodable {
+        let input: [Int], output: [Int], seed: Int
+        let stage: String?, attention: String?
+    }
+
+    let fixture: Fixture
+    let directory: URL
+    private var weightFiles: [String: URL] = [:]
+
+    init() throws {
+        fixture = try Fixture("differential_backbones_conv")
+        directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("geokit-differential-conv-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func removeFiles() { try? FileManager.default.removeItem(at: directory) }
+
+    /// The fixture's case names whose network name starts with `family` ("vgg", "convnext").
+    func cases(of family: String) -> Set<String> {
+        Set(fixture.contents.metadata.keys.filter { $0.hasPrefix(family) })
+    }
+
+    /// A float64 state dict of the formula's weights for `network`, written once.
+    private mutating func weights(_ network: String) throws -> URL {
+        if let url = weightFiles[network] { return url }
+        let net = try zooBackbone(network)
+        net.convert(to: .float64)
+        fillDeterministic(net)
+        let url = directory.appendingPathComponent("\(network).safetensors")
+        try SafeTensors.write(net.stateDict(), to: url)
+        weightFiles[network] = url
+        return url
+    }
+
+    /// Runs case `network`_`size` and compares everything; prints its figures.
+    mutating func check(_ network: String, _ size: String) throws {
+        let name = "\(network)_\(size)"
+        let spec = try JSONDecoder().decode(Case.self, from: Data(try XCTUnwrap(fixture.metadata(name), name).utf8))
+        let start = Date()
+        let (y, gx, gw) = spec.stage == nil ? try throughContract(network, name, spec) : try inProcess(network, spec)
+        let seconds = Date().timeIntervalSince(start)
+
+        XCTAssertEqual(y.dtype, .float64, "\(name): the output is float64")
+        XCTAssertEqual(gx.dtype, .float64, "\(name): the input gradient is float64")
+        XCTAssertEqual(y.shape, spec.output, name)
+        XCTAssertEqual(gx.shape, spec.input, name)
+        let output = try compareWithSums(y, "\(name)/y").figures
+        let input = try compareWithSums(gx, "\(name)/gx").figures
+        let expectedNames = Set(fixture.contents.tensors.keys.filter { $0.hasPrefix("\(name)/gw/") }
+            .map { String($0.dropFirst(name.count + 4)) })
+        XCTAssertEqual(Set(gw.keys), expectedNames, "\(name): one gradient per parameter, named as the reference's")
+        var weightFigures = ErrorFigures(), worstSum = 0.0
+        for key in expectedNames.sorted() {
+            guard let grad = gw[key] else { continue }   // the key set is asserted above
+            let (figures, sum) = try compareWithSums(grad, "\(name)/gw/\(key)")
+            weightFigures.merge(figures)
+            worstSum = max(worstSum, sum)
+        }
+        print(String(format: "differential %@ (%.1f s): y %@; gx %@; %d weight gradients %@, sums %.1e",
+                     name, seconds, "\(output)", "\(input)", expectedNames.count, "\(weightFigures)", worstSum))
+    }
+
+    private mutating func throughContract(_ network: String, _ name: String, _ spec: Case) throws
+        -> (Tensor, Tensor, [String: Tensor]) {
+        let dir = directory.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = { (f: String) in dir.appendingPathComponent(f) }
+        try NPY.write(wave(spec.input, 1000 + spec.seed), to: file("x.npy"))
+        try NPY.write(wave(spec.output, 2000 + spec.seed), to: file("gy.npy"))
+        var contract = ForwardContract(component: "backbone:\(network)", input: file("x.npy"), output: file("y.npy"))
+        contract.dtype = .float64
+        contract.weights = try weights(network)
+        contract.gradOutput = file("gy.npy")
+        contract.gradInput = file("gx.npy")
+        contract.gradWeights = file("gw.safetensors")
+        try contract.run()
+        return (try NPY.read(file("y.npy")), try NPY.read(file("gx.npy")), try SafeTensors.read(file("gw.safetensors")).tensors)
+    }
+
+    /// The backbone with the case's attention module after its stage, the formula's
+    /// weights over both (the same sorted keys as the reference's), in eval mode.
+    private func inProcess(_ network: String, _ spec: Case) throws -> (Tensor, Tensor, [String: Tensor]) {
+        let net = try zooBackbone(network)
+        try net.insert(Registry.shared.make(.attention, try XCTUnwrap(spec.attention)), at: try XCTUnwrap(spec.stage))
+        net.convert(to: .float64)
+        fillDeterministic(net)
+        net.eval()
+        let x = wave(spec.input, 1000 + spec.seed).requiringGrad()
+        let y = net(x)
+        y.backward(wave(spec.output, 2000 + spec.seed))
+        var gw: [String: Tensor] = [:]
+        for (name, tensor) in net.namedParameters() { gw[name] = tensor.grad ?? tensor.fullLike(0) }
+        return (y.detached(), x.grad ?? x.fullLike(0), gw)
+    }
+
+    /// Checks the whole-tensor sum, sum |t| and max |t|, then the sampled elements;
+    /// returns the element figures and the worst relative error of the three sums.
+    private func compareWithSums(_ actual: Tensor, _ key: String) throws -> (figures: ErrorFigures, sums: Double) {
+        let reference = try fixture.tensor(key).scalars(as: Double.self)
+        let (sum, absSum, absMax) = (reference[0], reference[1], reference[2])
+        guard actual.dtype == .float64 else {
+            XCTFail("\(key) is \(actual.dtype)")
+            return (ErrorFigures(), .infinity)
+        }
+        let values = UnsafeBufferPointer(start: actual.pointer(Double.self), count: actual.count)
+        var (actualSum, actualAbsSum, actualAbsMax) = (0.0, 0.0, 0.0)
+        for v in values {
+            actualSum += v
+            actualAbsSum += abs(v)
+            actualAbsMax = max(actualAbsMax, abs(v))
+        }
+        var worst = 0.0
+        for (a, e, scale, what) in [(actualSum, sum, absSum, "sum"), (actualAbsSum, absSum, absSum, "sum |t|"),
+                                    (actualAbsMax, absMax, absMax, "max |t|")] {
+            let error = abs(a - e) / max(scale, .leastNormalMagnitude)
+            if !(error <= Self.sums) { XCTFail("\(key): \(what) is \(a), expected \(e) (relative error \(error) > \(Self.sums))") }
+            worst = max(worst, error)
+        }
+        let indices = sampleIndices(values.count, reference.count - 3)
+        let figures = assertElementsClose(indices.map { values[$0] }, Array(reference[3...]), scale: absMax, Self.elements, key)
+        return (figures, worst)
+    }
+}
+
+/// An attention module that records the shape of every map it sees and passes
+/// the map on unchanged: inserted at a stage, it shows the stage's real output.
+final class ShapeProbe: Module, AttentionModule {
+    private(set) var shapes: [[Int]] = []
+    override func callAsFunction(_ x: Tensor) -> Tensor {
+        shapes.append(x.shape)
+        return x
+    }
+}
