@@ -7,6 +7,7 @@ import GeoKit
 enum Plugin: GeoKitPlugin {
     static func register(into registry: Registry) throws {
         try registerResNets(into: registry)
+        try registerEfficientNets(into: registry)
     }
 
     static func registerResNets(into registry: Registry) throws {
