@@ -9,6 +9,7 @@ enum Plugin: GeoKitPlugin {
         try registerResNets(into: registry)
         try registerVGG(into: registry)
         try registerConvNeXt(into: registry)
+        try registerEfficientNets(into: registry)
     }
 
     static func registerResNets(into registry: Registry) throws {

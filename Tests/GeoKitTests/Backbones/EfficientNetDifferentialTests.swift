@@ -1,0 +1,131 @@
+import Foundation
+import XCTest
+import GeoKit
+
+/// tf_efficientnetv2_s, efficientnetv2_s and tf_efficientnet_lite0 in float64 through `geokit forward
+/// --dtype float64` (ForwardContract in process) against timm in float64, eval mode, with the formula's
+/// weights and BN statistics (Tests/reference/fixtures_differential_backbones_effnet.py): the features,
+/// the input gradient and every weight gradient, as ResNetDifferentialTests does for ResNet, with its
+/// tolerances (docs/testing.md). The odd sizes pad symmetrically at most stride-2 layers, 128 x 512 and
+/// 64 x 96 asymmetrically at every one, so both halves of "same" padding are compared.
+final class EfficientNetDifferentialTests: XCTestCase {
+    private static var weightFiles: [String: URL] = [:]
+    private static let directory = FileManager.default.temporaryDirectory
+        .appendingPathComponent("geokit-effnet-differential-\(ProcessInfo.processInfo.processIdentifier)")
+    private var fixture: Fixture!
+
+    override class func tearDown() {
+        try? FileManager.default.removeItem(at: directory)
+        weightFiles = [:]
+    }
+
+    override func setUpWithError() throws {
+        fixture = try Fixture("differential_backbones_effnet")
+        try FileManager.default.createDirectory(at: Self.directory, withIntermediateDirectories: true)
+    }
+
+    func testTFEfficientNetV2SOddSize() throws { try check("tf_efficientnetv2_s", "odd_33x47") }
+
+    func testTFEfficientNetV2SPanorama() throws { try check("tf_efficientnetv2_s", "pano_b1_128x512") }
+
+    func testEfficientNetV2SOddSizeBatch2() throws { try check("efficientnetv2_s", "odd_35x45") }
+
+    func testLite0OddSize() throws { try check("tf_efficientnet_lite0", "odd_37x41") }
+
+    func testLite0EvenSize() throws { try check("tf_efficientnet_lite0", "even_64x96") }
+
+    /// The fixture's cases are exactly the ones above, so none is left unchecked.
+    func testEveryFixtureCaseIsChecked() throws {
+        let cases = fixture.contents.metadata.keys.filter { !$0.contains("/") }
+        XCTAssertEqual(Set(cases), ["tf_efficientnetv2_s_odd_33x47", "tf_efficientnetv2_s_pano_b1_128x512",
+                                    "efficientnetv2_s_odd_35x45", "tf_efficientnet_lite0_odd_37x41",
+                                    "tf_efficientnet_lite0_even_64x96"])
+    }
+
+    private struct Case: Decodable {
+        let input: [Int], output: [Int], seed: Int
+    }
+
+    /// A float64 state dict of the formula's weights, written once per network.
+    private func weights(_ network: String) throws -> URL {
+        if let url = Self.weightFiles[network] { return url }
+        let net = try zooBackbone(network)
+        net.convert(to: .float64)
+        fillDeterministic(net)
+        let url = Self.directory.appendingPathComponent("\(network).safetensors")
+        try SafeTensors.write(net.stateDict(), to: url)
+        Self.weightFiles[network] = url
+        return url
+    }
+
+    private func check(_ network: String, _ size: String) throws {
+        let name = "\(network)_\(size)"
+        let spec = try JSONDecoder().decode(Case.self, from: Data(try XCTUnwrap(fixture.metadata(name), name).utf8))
+        let dir = Self.directory.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = { (f: String) in dir.appendingPathComponent(f) }
+        try NPY.write(wave(spec.input, 1000 + spec.seed), to: file("x.npy"))
+        try NPY.write(wave(spec.output, 2000 + spec.seed), to: file("gy.npy"))
+
+        let start = Date()
+        var contract = ForwardContract(component: "backbone:\(network)", input: file("x.npy"), output: file("y.npy"))
+        contract.dtype = .float64
+        contract.weights = try weights(network)
+        contract.gradOutput = file("gy.npy")
+        contract.gradInput = file("gx.npy")
+        contract.gradWeights = file("gw.safetensors")
+        try contract.run()
+        let seconds = Date().timeIntervalSince(start)
+
+        let y = try NPY.read(file("y.npy")), gx = try NPY.read(file("gx.npy"))
+        XCTAssertEqual(y.shape, spec.output, name)
+        XCTAssertEqual(gx.shape, spec.input, name)
+        let output = try compareWithSums(y, "\(name)/y").figures
+        let input = try compareWithSums(gx, "\(name)/gx").figures
+
+        let gw = try SafeTensors.read(file("gw.safetensors"))
+        let expectedNames = Set(fixture.contents.tensors.keys.filter { $0.hasPrefix("\(name)/gw/") }
+            .map { String($0.dropFirst(name.count + 4)) })
+        XCTAssertEqual(Set(gw.tensors.keys), expectedNames, "\(name): one gradient per parameter, named as the reference's")
+        var weightFigures = ErrorFigures(), worstSum = 0.0
+        for key in expectedNames.sorted() {
+            guard let grad = gw[key] else { continue }   // the key set is asserted above
+            let (figures, sum) = try compareWithSums(grad, "\(name)/gw/\(key)")
+            weightFigures.merge(figures)
+            worstSum = max(worstSum, sum)
+        }
+        print(String(format: "differential %@ (%.1f s): y %@; gx %@; %d weight gradients %@, sums %.1e",
+                     name, seconds, "\(output)", "\(input)", expectedNames.count, "\(weightFigures)", worstSum))
+    }
+
+    /// Checks the whole-tensor sum, sum |t| and max |t| (ResNetDifferentialTests.sums), then the sampled elements
+    /// (ResNetDifferentialTests.elements); returns the element figures and the worst relative error of the sums.
+    private func compareWithSums(_ actual: Tensor, _ key: String) throws -> (figures: ErrorFigures, sums: Double) {
+        let reference = try fixture.tensor(key).scalars(as: Double.self)
+        let (sum, absSum, absMax) = (reference[0], reference[1], reference[2])
+        guard actual.dtype == .float64 else {
+            XCTFail("\(key) is written as \(actual.dtype)")
+            return (ErrorFigures(), .infinity)
+        }
+        let values = UnsafeBufferPointer(start: actual.pointer(Double.self), count: actual.count)
+        var (actualSum, actualAbsSum, actualAbsMax) = (0.0, 0.0, 0.0)
+        for v in values {
+            actualSum += v
+            actualAbsSum += abs(v)
+            actualAbsMax = max(actualAbsMax, abs(v))
+        }
+        let limit = ResNetDifferentialTests.sums
+        var worst = 0.0
+        for (a, e, scale, what) in [(actualSum, sum, absSum, "sum"), (actualAbsSum, absSum, absSum, "sum |t|"),
+                                    (actualAbsMax, absMax, absMax, "max |t|")] {
+            let error = abs(a - e) / max(scale, .leastNormalMagnitude)
+            if !(error <= limit) { XCTFail("\(key): \(what) is \(a), expected \(e) (relative error \(error) > \(limit))") }
+            worst = max(worst, error)
+        }
+        let indices = sampleIndices(values.count, reference.count - 3)
+        let figures = assertElementsClose(indices.map { values[$0] }, Array(reference[3...]), scale: absMax,
+                                          ResNetDifferentialTests.elements, key)
+        return (figures, worst)
+    }
+}
