@@ -12,9 +12,10 @@ public struct ViewInput: Sendable {
     public var groundStatistics = ChannelStatistics.imageNet
     public var aerialStatistics = ChannelStatistics.imageNet
 
-    public init(settings s: RecipeSettings) {
-        self.init(groundSize: (s.int("dataset.groundHeight"), s.int("dataset.groundWidth")), aerialTileSize: s.int("dataset.aerialSize"),
-                  aerialSize: (s.int("dataset.aerialHeight"), s.int("dataset.aerialWidth")), polar: s.bool("dataset.polar"))
+    /// The sizes a recipe's dataset names.
+    public init(dataset d: Dataset) {
+        self.init(groundSize: (d.groundHeight, d.groundWidth), aerialTileSize: d.aerialSize,
+                  aerialSize: (d.aerialHeight, d.aerialWidth), polar: d.polar)
     }
 
     /// Ground images at `groundSize`; aerial tiles at `aerialSize`, or with
