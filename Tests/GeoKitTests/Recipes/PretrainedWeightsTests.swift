@@ -87,7 +87,11 @@ final class PretrainedWeightsTests: XCTestCase {
 
     func testAPthLoadsSkippingTheFilesExtraKeysUnlessStrict() throws {
         InTreePlugins.load()
-        try? Registry.shared.register(.backbone, "test-conv-bn", summary: "the torch fixture's Sequential(Conv2d, BatchNorm2d)") { _ in ConvBNBackbone() }
+        // A registry of the test's own, so that the shared one keeps only the real components.
+        let registry = Registry()
+        try registry.register(.backbone, "test-conv-bn", summary: "the torch fixture's Sequential(Conv2d, BatchNorm2d)") { _ in ConvBNBackbone() }
+        try registry.register(.aggregator, "gem", summary: "the shared registry's") { _ in try Registry.shared.make(.aggregator, "gem") }
+        try registry.register(.loss, "infonce", summary: "the shared registry's") { _ in try Registry.shared.make(.loss, "infonce") }
         func recipe(strict: Bool) -> Recipe {
             Recipe("pth") {
                 Dataset.synthetic(locations: 8, ground: .panorama(16, 64), aerial: .square(16))
@@ -95,7 +99,7 @@ final class PretrainedWeightsTests: XCTestCase {
                 Loss("infonce")
             }
         }
-        let model = try CrossViewModel(recipe: recipe(strict: false))
+        let model = try CrossViewModel(recipe: recipe(strict: false), registry: registry)
         let fixture = try Fixture("torch/torch_checkpoints")
         for key in ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked"] {
             let loaded = try XCTUnwrap(model.ground.backbone.stateDict().first { $0.name == key }?.tensor, key)
@@ -104,7 +108,7 @@ final class PretrainedWeightsTests: XCTestCase {
         XCTAssertEqual(model.pretrained.first?.loaded, 7)
         XCTAssertEqual(model.pretrained.first?.skipped.count, 14, "the fixture's extra.* tensors")
 
-        XCTAssertThrowsError(try CrossViewModel(recipe: recipe(strict: true))) { error in
+        XCTAssertThrowsError(try CrossViewModel(recipe: recipe(strict: true), registry: registry)) { error in
             let e = error as? GeoKitError
             XCTAssertTrue(e?.what.hasPrefix("the weights do not fit backbone:test-conv-bn: 14 unexpected, e.g. extra.bfloat16") == true, "\(error)")
             XCTAssertEqual(e?.whereContext, Self.torchFixture.path)

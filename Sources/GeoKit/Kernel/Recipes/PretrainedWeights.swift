@@ -43,8 +43,8 @@ public struct PretrainedWeights: Sendable, Equatable {
 
     /// The file; a relative path is relative to `directory` (the recipe file's), else to the working directory.
     public func url(relativeTo directory: URL?) -> URL {
-        path.hasPrefix("/") || directory == nil ? URL(fileURLWithPath: path).standardizedFileURL
-            : directory!.appendingPathComponent(path).standardizedFileURL
+        guard let directory, !path.hasPrefix("/") else { return URL(fileURLWithPath: path).standardizedFileURL }
+        return directory.appendingPathComponent(path).standardizedFileURL
     }
 
     /// Copies `tensors` (read from `file`) into `backbone` (registered as `component`), or throws one

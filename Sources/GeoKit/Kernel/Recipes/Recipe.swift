@@ -71,7 +71,7 @@ public final class Recipe: @unchecked Sendable {
         switch section {
         case "loss": return loss?.name
         case "sampler": return sampler?.name
-        default: return modelPartIndex(section).map { model!.parts[$0].name }
+        default: return modelPartIndex(section).flatMap { model?.parts[$0].name }
         }
     }
 
@@ -80,7 +80,7 @@ public final class Recipe: @unchecked Sendable {
         switch section {
         case "loss": return loss?.parameters ?? [:]
         case "sampler": return sampler?.parameters ?? [:]
-        default: return modelPartIndex(section).map { model!.parts[$0].parameters } ?? [:]
+        default: return modelPartIndex(section).flatMap { model?.parts[$0].parameters } ?? [:]
         }
     }
 
