@@ -6,7 +6,7 @@ import GeoKit
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a trained recipe on its held-out split: ground queries against the aerial gallery (R@1, R@5, R@10, R@1%), or for University-1652 drone->satellite and satellite->drone (also AP).")
+        abstract: "Evaluate a trained recipe on its held-out split with its Evaluate(metrics:) (default R@1, R@5, R@10, R@1%): ground queries against the aerial gallery, or for University-1652 drone->satellite and satellite->drone (default also AP).")
 
     @OptionGroup var model: TrainedModelOptions
 
@@ -16,16 +16,18 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         if let json { try OptionCheck.outputFile(json, "--json") }
         let (recipe, model) = try model.load()
-        let data = try TrainingData(settings: recipe.settings, input: model.viewInput(settings: recipe.settings)) { print($0) }
-        let figures = try model.heldOutFigures(data)
+        let dataset = try recipe.requireDataset()
+        let data = try TrainingData(recipe: recipe, input: model.viewInput(dataset)) { print($0) }
+        let metrics = recipe.evaluation.metrics(for: dataset)
+        let figures = try model.heldOutFigures(data, metrics: metrics)
         if let university = data.university {
             for direction in university.directions {
                 print("\(recipe.name) \(direction.name): \(direction.queries.count) queries, \(direction.gallery.count) gallery images")
-                print(Trainer.format(figures.filter { $0.key.hasPrefix(direction.name + " ") }))
+                print(Trainer.format(figures.filter { $0.key.hasPrefix(direction.name + " ") }, order: Evaluate.names(metrics, directions: [direction.name])))
             }
         } else {
             print("\(recipe.name): \(data.test.count) queries, \(data.test.count) gallery images")
-            print(Trainer.format(figures))
+            print(Trainer.format(figures, order: Evaluate.names(metrics)))
         }
         if let json {
             let encoder = JSONEncoder()

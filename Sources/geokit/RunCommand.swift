@@ -29,7 +29,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("stop-after"), parsing: .unconditional, help: "End this session after the given epoch (checkpoint written); continue later with --resume.")
     var stopAfter: Int?
 
-    @Flag(help: "Print the assembled model (components, parameters, FLOPs) and the recipe's values, without training.")
+    @Flag(help: "Print the assembled model (components, parameters, FLOPs, the pretrained keys loaded) and the recipe's values, without training.")
     var dry = false
 
     func run() throws {
@@ -42,16 +42,16 @@ struct RunCommand: ParsableCommand {
             GlobalRandom.seed(0)
             let model = try CrossViewModel(recipe: recipe)
             print("recipe \(recipe.name)\n")
-            let summary = ModelSummary(model: model, settings: recipe.settings)
+            let summary = ModelSummary(model: model, dataset: try recipe.requireDataset())
             try ComponentFailure.check()   // the summary runs one forward per view
             print(summary.table)
+            for report in model.pretrained { print(report.description) }
             print("\nvalues (--set NAME=VALUE):")
-            for (name, type) in try recipe.validNames() {
-                print("  \(name) = \(recipe.settings[name].map { "\($0)" } ?? "(component default)")  [\(type.rawValue)]")
-            }
+            for line in try recipe.settingsListing() { print("  " + line) }
             return
         }
-        let trainer = try Trainer(recipe: recipe, directory: directory, appendLog: resume)
+        // Resuming, the checkpoint's trained weights replace the pretrained ones: they are not read.
+        let trainer = try Trainer(recipe: recipe, directory: directory, appendLog: resume, loadPretrained: !resume)
         try trainer.run(resume: resume, stopAfter: stopAfter)
     }
 }

@@ -31,7 +31,7 @@ struct SearchCommand: ParsableCommand {
         let dataset = try CVUSADataset(root: root)
         let references = dataset.test
         guard !references.isEmpty else { throw GeoKitError("the gallery's test split is empty", where: gallery) }
-        let input = model.viewInput(settings: recipe.settings)
+        let input = model.viewInput(try recipe.requireDataset())
         let galleryView: CrossView = view == .ground ? .aerial : .ground
         let galleryDescriptors = try model.embed(files: references.map { galleryView == .aerial ? $0.aerial : $0.ground }, view: galleryView, input: input)
         let query = try model.embed(files: [URL(fileURLWithPath: image)], view: view, input: input)

@@ -19,7 +19,8 @@ struct TrainedModelOptions: ParsableArguments {
         startKernel()
         let recipe = try RecipeCompiler.load(self.recipe)
         try recipe.override(overrides)
-        let model = try CrossViewModel(recipe: recipe)
+        // The trained weights replace the pretrained ones, which are therefore not read.
+        let model = try CrossViewModel(recipe: recipe, loadPretrained: false)
         let url = URL(fileURLWithPath: weights ?? "runs/\(recipe.name)/\(Trainer.checkpointName)")
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {

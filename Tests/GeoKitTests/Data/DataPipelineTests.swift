@@ -8,7 +8,7 @@ final class DataPipelineTests: XCTestCase {
     private func recipe(root: URL, epochs: Int = 1) throws -> Recipe {
         InTreePlugins.load()
         let recipe = Recipe("pipeline") {
-            Dataset.synthetic(locations: 40, difficulty: "easy", testFraction: 0.25, sameArea: true,
+            Dataset.synthetic(locations: 40, difficulty: .easy, testFraction: 0.25, sameArea: true,
                               ground: .panorama(32, 128), aerial: .polar(32, 128), colourJitter: 0.2, erasing: 0.3)
             Model(shareWeights: true) {
                 Backbone("resnet18")
@@ -36,7 +36,7 @@ final class DataPipelineTests: XCTestCase {
     }
 
     func testASlowConsumerFillsTheQueueToItsBoundAndNoFurther() throws {
-        let data = try TrainingData(settings: try recipe(root: temporaryDirectory("world")).settings) { _ in }
+        let data = try TrainingData(recipe: try recipe(root: temporaryDirectory("world"))) { _ in }
         let batches = (0..<7).map { b in (0..<4).map { 4 * b + $0 } }
         do {
             let stream = data.trainingStream(batches, epoch: 0)
@@ -55,8 +55,8 @@ final class DataPipelineTests: XCTestCase {
 
     func testOrderAndAugmentationPerSeedAndEpochAreTheSameInEveryRun() throws {
         let root = temporaryDirectory("world")
-        let settings = try recipe(root: root).settings
-        let first = try TrainingData(settings: settings) { _ in }, second = try TrainingData(settings: settings) { _ in }
+        let recipe = try recipe(root: root)
+        let first = try TrainingData(recipe: recipe) { _ in }, second = try TrainingData(recipe: recipe) { _ in }
         let batches = [[5, 2, 9, 0], [17, 3, 11, 8]]
         func read(_ data: TrainingData, epoch: Int) throws -> [(indices: [Int], ground: [Float], aerial: [Float])] {
             let stream = data.trainingStream(batches, epoch: epoch)

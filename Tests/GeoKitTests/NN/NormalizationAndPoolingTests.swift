@@ -72,7 +72,7 @@ final class NormalizationAndPoolingTests: XCTestCase {
         let descriptors = noGrad { model.ground(images).l2Normalized() }
         XCTAssertTrue(descriptors.scalars(as: Float.self).allSatisfy(\.isNaN), "every descriptor element must be NaN")
         // Embedding for evaluation refuses such a model instead of scoring its NaN descriptors.
-        let input = ViewInput(settings: recipe.settings)
+        let input = ViewInput(dataset: try XCTUnwrap(recipe.dataset))
         let photos = (0..<2).map { Image(height: 32, width: 128, channels: 3, value: UInt8(40 + 50 * $0)) }
         XCTAssertThrowsError(try model.embed(photos, view: .ground, input: input)) { error in
             XCTAssertTrue("\(error)".contains("the model's descriptors of 2 ground images hold 1024 NaN or infinite values of 1024"), "\(error)")

@@ -74,7 +74,7 @@ final class RecipeSandbox {
         import GeoKit
         \(extra)
         let recipe = Recipe("\(name)") {
-            \(dataset ?? "Dataset.synthetic(locations: 96, difficulty: \"easy\", testFraction: 0.25, sameArea: true, ground: .panorama(32, 128), aerial: .polar(32, 128))")
+            \(dataset ?? "Dataset.synthetic(locations: 96, difficulty: .easy, testFraction: 0.25, sameArea: true, ground: .panorama(32, 128), aerial: .polar(32, 128))")
             Model(shareWeights: true) {
                 Backbone("resnet18")
                 Aggregator("\(aggregator)")

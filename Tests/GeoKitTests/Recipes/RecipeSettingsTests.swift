@@ -1,13 +1,13 @@
 import XCTest
 import GeoKit
 
-/// The DSL writes every value under a dotted name; `--set` overrides reach
-/// any of them and component parameters from the registry's schemas, and
-/// reject anything else with the list of valid names.
+/// The DSL stores typed parts that the trainer reads as they are; `--set`
+/// writes them through one table of named, typed settings (and component
+/// parameters through their schemas), refusing anything else with one message.
 final class RecipeSettingsTests: XCTestCase {
     private func makeRecipe() -> Recipe {
         Recipe("settings") {
-            Dataset.synthetic(locations: 40, ground: .panorama(32, 128), aerial: .polar(32, 128))
+            Dataset.synthetic(locations: 40, difficulty: .hard, layout: .cvusa, ground: .panorama(32, 128), aerial: .polar(32, 128))
             Model(shareWeights: false) {
                 Backbone("resnet18", ["lastStride": 1])
                 Attention("usam", at: "stem")
@@ -20,63 +20,133 @@ final class RecipeSettingsTests: XCTestCase {
         }
     }
 
-    func testTheDSLWritesDottedNames() {
-        let s = makeRecipe().settings
-        XCTAssertEqual(s["dataset.locations"], .int(40))
-        XCTAssertEqual(s["dataset.polar"], .bool(true))
-        XCTAssertEqual(s["model.shareWeights"], .bool(false))
-        XCTAssertEqual(s["backbone.name"], .string("resnet18"))
-        XCTAssertEqual(s["backbone.lastStride"], .int(1))
-        XCTAssertEqual(s["attention0.name"], .string("usam"))
-        XCTAssertEqual(s["attention0.at"], .string("stem"))
-        XCTAssertEqual(s["train.optimizer"], .string("sgd"))
-        XCTAssertEqual(s["train.schedule"], .string("step"))
-        XCTAssertEqual(s["evaluate.ks"], .intList([1, 5]))
+    private func refusal(_ assignment: String, _ recipe: Recipe? = nil) -> GeoKitError? {
+        do { try (recipe ?? makeRecipe()).override([assignment]); return nil } catch { return error as? GeoKitError }
     }
 
-    func testOverridesReachRecipeValuesAndComponentParameters() throws {
+    func testTheDSLStoresTypedParts() throws {
+        let recipe = makeRecipe()
+        let dataset = try XCTUnwrap(recipe.dataset), train = try XCTUnwrap(recipe.train)
+        XCTAssertEqual(dataset.kind, .synthetic)
+        XCTAssertEqual(dataset.difficulty, .hard)
+        XCTAssertEqual(dataset.locations, 40)
+        XCTAssertTrue(dataset.polar)
+        XCTAssertEqual(dataset.aerialSize, 64)
+        XCTAssertEqual(recipe.model?.shareWeights, false)
+        XCTAssertEqual(recipe.componentName("backbone"), "resnet18")
+        XCTAssertEqual(recipe.componentParameters("backbone"), ["lastStride": .int(1)])
+        XCTAssertEqual(recipe.componentName("attention0"), "usam")
+        XCTAssertEqual(train.optimizer, .sgd(lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 5e-4))
+        XCTAssertEqual(train.schedule, .step(stepEpochs: 2, gamma: 0.1, warmupEpochs: 0))
+        XCTAssertEqual(recipe.evaluation.metrics, [.recall(1), .recall(5)])
+        XCTAssertEqual(recipe.componentSections.map(\.section), ["backbone", "attention0", "aggregator", "loss", "sampler"])
+    }
+
+    func testOverridesWriteTypedValuesAndComponentParameters() throws {
         InTreePlugins.load()
         let recipe = makeRecipe()
-        try recipe.override(["train.epochs=2", "dataset.locations=200", "train.lr=1", "loss.labelSmoothing=0.2", "attention0.polish=false"])
-        XCTAssertEqual(recipe.settings["train.epochs"], .int(2))
-        XCTAssertEqual(recipe.settings["dataset.locations"], .int(200))
-        XCTAssertEqual(recipe.settings["train.lr"], .double(1))
+        try recipe.override(["train.epochs=2", "dataset.locations=200", "train.lr=1", "train.momentum=0.5", "train.gamma=0.5",
+                             "dataset.difficulty=easy", "dataset.layout=university", "loss.labelSmoothing=0.2", "attention0.polish=false",
+                             "attention0.at=layer1", "evaluate.metrics=R@1,R@2%,AP", "backbone.lastStride=2"])
+        XCTAssertEqual(recipe.train?.epochs, 2)
+        XCTAssertEqual(recipe.dataset?.locations, 200)
+        XCTAssertEqual(recipe.dataset?.difficulty, .easy)
+        XCTAssertEqual(recipe.dataset?.layout, .university)
+        XCTAssertEqual(recipe.train?.optimizer, .sgd(lr: 1, momentum: 0.5, nesterov: true, weightDecay: 5e-4))
+        XCTAssertEqual(recipe.train?.schedule, .step(stepEpochs: 2, gamma: 0.5, warmupEpochs: 0))
         XCTAssertEqual(recipe.componentParameters("loss"), ["labelSmoothing": .double(0.2)])
         XCTAssertEqual(recipe.componentParameters("attention0"), ["polish": .bool(false)])
+        XCTAssertEqual(recipe.componentParameters("backbone"), ["lastStride": .int(2)])
+        XCTAssertEqual(recipe.model?.parts[1].role, .attention(at: "layer1"))
+        XCTAssertEqual(recipe.evaluation.metrics, [.recall(1), .recallPercent(2), .averagePrecision])
+        // Switching the optimiser keeps its rate and weight decay; the other values are the new case's defaults.
+        try recipe.override(["train.optimizer=adamw"])
+        XCTAssertEqual(recipe.train?.optimizer, .adamW(lr: 1, weightDecay: 5e-4))
+        try recipe.override(["train.schedule=cosine"])
+        XCTAssertEqual(recipe.train?.schedule, .cosine(warmupEpochs: 0))
     }
 
-    func testUnknownNamesAndBadValuesAreRejectedWithTheValidNames() {
+    func testAnUnknownNameListsTheNearestKnownOnes() throws {
+        InTreePlugins.load()
+        let error = try XCTUnwrap(refusal("train.epoch=2"))
+        XCTAssertEqual(error.what, "recipe settings has no value 'train.epoch'")
+        XCTAssertTrue(error.remedy.hasPrefix("did you mean train.epochs, "), error.remedy)
+        let typo = try XCTUnwrap(refusal("loss.labelSmothing=0.1"))
+        XCTAssertTrue(typo.remedy.hasPrefix("did you mean loss.labelSmoothing"), typo.remedy)
+    }
+
+    func testAWrongValueIsOneErrorNamingTheSettingTheValueAndWhatIsAccepted() throws {
+        InTreePlugins.load()
+        let cases: [(String, String)] = [
+            ("train.epochs=two", "train.epochs must be an int in [1, 100000], got 'two'"),
+            ("train.epochs=0", "train.epochs must be an int in [1, 100000], got '0'"),
+            ("train.lr=nan", "train.lr must be a number in (0, 10], got 'nan'"),
+            ("dataset.sameArea=maybe", "dataset.sameArea must be true or false, got 'maybe'"),
+            ("dataset.difficulty=extreme", "dataset.difficulty must be one of easy, medium, hard, got 'extreme'"),
+            ("train.optimizer=adagrad", "train.optimizer must be one of sgd, adam, adamw, got 'adagrad'"),
+            ("aggregator.p=0", "aggregator.p must be a number in (0, 64], got '0'"),
+            ("attention0.polish=2", "attention0.polish must be true or false, got '2'"),
+            ("evaluate.metrics=R@1,P@5", "evaluate.metrics must be a comma-separated list of R@K, R@P% and AP, got 'R@1,P@5' ('P@5' is none of them)"),
+            ("train.epochs", "'train.epochs' is not name=value"),
+        ]
+        for (assignment, expected) in cases {
+            let error = try XCTUnwrap(refusal(assignment), assignment)
+            XCTAssertEqual(error.what, expected)
+        }
+        let error = try XCTUnwrap(refusal("train.epochs=two"))
+        XCTAssertEqual(error.whereContext, "--set train.epochs=two, recipe settings")
+        XCTAssertEqual(error.remedy, "train.epochs: training epochs; e.g. --set train.epochs=3")
+        let recipe = makeRecipe()
+        _ = refusal("train.epochs=0", recipe)
+        XCTAssertEqual(recipe.train?.epochs, 3, "a refused value is not written")
+    }
+
+    func testAValueOfAnotherCaseDoesNotApply() throws {
         InTreePlugins.load()
         let recipe = makeRecipe()
-        XCTAssertThrowsError(try recipe.override(["train.epoch=2"])) { error in
-            let text = "\(error)"
-            XCTAssertTrue(text.contains("no value 'train.epoch'"), text)
-            XCTAssertTrue(text.contains("train.epochs (int)") && text.contains("loss.labelSmoothing (double)"), text)
-        }
-        XCTAssertThrowsError(try recipe.override(["train.epochs=two"])) { error in
-            XCTAssertTrue("\(error)".contains("'train.epochs' must be int"), "\(error)")
-        }
-        XCTAssertThrowsError(try recipe.override(["train.epochs"])) { error in
-            XCTAssertTrue("\(error)".contains("not name=value"), "\(error)")
-        }
-        XCTAssertEqual(recipe.settings["train.epochs"], .int(3))
+        try recipe.override(["train.optimizer=adam"])
+        XCTAssertEqual(refusal("train.momentum=0.5", recipe)?.what, "train.momentum does not apply to recipe settings (it exists with optimizer .sgd)")
+        XCTAssertEqual(refusal("backbone.strict=true", recipe)?.what,
+                       "backbone.strict does not apply to recipe settings (it exists with Backbone(..., weights:))")
+        XCTAssertEqual(refusal("train.schedule=step", Recipe("cosine") { Train(epochs: 1, batchSize: 2) })?.what,
+                       "train.schedule=step needs its step length")
     }
 
     /// The model builder validates the recipe first: each value against its range, naming it.
     func testBuildingTheModelValidatesTheRecipesValues() throws {
         InTreePlugins.load()
-        for (assignment, expected) in [("train.lr=nan", "train.lr must be in (0, 10], got nan"),
-                                       ("train.gamma=0", "train.gamma must be in (0, 1], got 0"),
-                                       ("evaluate.every=0", "evaluate.every must be in [1, 100000], got 0"),
-                                       ("dataset.colourJitter=-0.5", "dataset.colourJitter must be in [0, 1], got -0.5")] {
-            let recipe = makeRecipe()
-            try recipe.override([assignment])
+        let cases: [(Recipe, String)] = [
+            (Recipe("settings") { Train(epochs: 1, batchSize: 8, optimizer: .adam(lr: .nan)) }, "train.lr must be in (0, 10], got nan"),
+            (Recipe("settings") { Train(epochs: 1, batchSize: 8, schedule: .step(stepEpochs: 1, gamma: 0)) }, "train.gamma must be in (0, 1], got 0"),
+            (Recipe("settings") { Evaluate(every: 0) }, "evaluate.every must be in [1, 100000], got 0"),
+            (Recipe("settings") { Dataset.synthetic(colourJitter: -0.5) }, "dataset.colourJitter must be in [0, 1], got -0.5"),
+            (Recipe("settings") { Evaluate(metrics: []) }, "Evaluate(metrics:) lists no metric"),
+            (Recipe("settings") { Evaluate(metrics: [.recall(1), .recall(1)]) }, "Evaluate(metrics:) lists R@1 twice"),
+            (Recipe("settings") { Evaluate(metrics: [.recall(0)]) }, "R@0: K must be in [1, 1000000], got 0"),
+            (Recipe("settings") { Evaluate(metrics: [.recallPercent(101)]) }, "R@101%: the percentage must be in [1, 100], got 101"),
+            (Recipe("settings") { Model { Backbone("resnet18"); Backbone("resnet34"); Aggregator("gem") } },
+             "the model names 2 backbones, one is used"),
+        ]
+        for (recipe, expected) in cases {
             XCTAssertThrowsError(try CrossViewModel(recipe: recipe)) { error in
                 XCTAssertEqual((error as? GeoKitError)?.what, expected)
-                XCTAssertEqual((error as? GeoKitError)?.whereContext, "recipe settings")
+                XCTAssertEqual((error as? GeoKitError)?.whereContext.hasPrefix("recipe settings"), true, "\(error)")
             }
         }
         XCTAssertNoThrow(try makeRecipe().validate())
+    }
+
+    /// Every table entry reads back what it wrote, as its declared type.
+    func testEverySettingReadsBackItsTypedValue() throws {
+        InTreePlugins.load()
+        let recipe = makeRecipe()
+        for setting in recipe.settingsTable {
+            guard let value = setting.value(in: recipe) else { continue }
+            XCTAssertEqual(value.type, setting.type, setting.name)
+            try recipe.override(["\(setting.name)=\(value)"])
+            XCTAssertEqual(setting.value(in: recipe), value, setting.name)
+        }
+        XCTAssertEqual(Set(recipe.settingsTable.map(\.name)).count, recipe.settingsTable.count, "names are unique")
     }
 
     func testTheModelAssemblesWithSeparateBranchesAndAnInsertedAttention() throws {

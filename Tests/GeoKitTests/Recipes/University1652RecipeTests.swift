@@ -39,7 +39,7 @@ final class University1652RecipeTests: XCTestCase {
         InTreePlugins.load()
         let root = try Self.makeWorld()
         let recipe = recipe(.university1652(root: root.path, drone: .square(32), satellite: .square(32)))
-        let data = try TrainingData(settings: recipe.settings) { _ in }
+        let data = try TrainingData(recipe: recipe) { _ in }
         let model = try CrossViewModel(recipe: recipe)
         let figures = try model.heldOutFigures(data)
         XCTAssertEqual(figures.count, 10, "\(figures)")
@@ -122,10 +122,10 @@ final class University1652RecipeTests: XCTestCase {
         InTreePlugins.load()
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("geokit-u1652-synthetic-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        let recipe = recipe(.synthetic(locations: 4, difficulty: "easy", testFraction: 0.5, layout: "university", droneViews: 2,
+        let recipe = recipe(.synthetic(locations: 4, difficulty: .easy, testFraction: 0.5, layout: .university, droneViews: 2,
                                        ground: .square(32), aerial: .square(32)))
         try recipe.override(["dataset.root=\(root.path)"])
-        let data = try TrainingData(settings: recipe.settings) { _ in }
+        let data = try TrainingData(recipe: recipe) { _ in }
         XCTAssertEqual(data.train.count, 4, "2 training locations x 2 drone views")
         XCTAssertTrue(data.train.allSatisfy { $0.ground.path.contains("/train/drone/") && $0.aerial.path.contains("/train/satellite/") })
         XCTAssertEqual(data.university?.directions.map { $0.queries.count }, [4, 2])

@@ -1,5 +1,6 @@
 import Foundation
 import GeoKitCore
+import GeoKitRecipes
 
 /// The first bytes of a shared library: its class (32 or 64 bits) and the
 /// machine it was built for. dlopen reports a library for another

@@ -1,6 +1,7 @@
 import Foundation
 import GeoKitComponents
 import GeoKitCore
+import GeoKitRecipes
 import Glibc
 #if canImport(Glibc)
 #endif

@@ -1,5 +1,6 @@
 import Foundation
 import GeoKitCore
+import GeoKitRecipes
 
 /// What building a plugin against this GeoKit needs: the directory of
 /// `geokit.h`, the compiler and linker flags of a C plugin, and the kernel

@@ -32,7 +32,9 @@ public enum RecipeCompiler {
         }
         typealias Entry = @convention(c) () -> UnsafeMutableRawPointer
         let pointer = unsafeBitCast(symbol, to: Entry.self)()
-        return Unmanaged<Recipe>.fromOpaque(pointer).takeRetainedValue()
+        let recipe = Unmanaged<Recipe>.fromOpaque(pointer).takeRetainedValue()
+        recipe.directory = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent()
+        return recipe
     }
 
     /// The cache directory for compiled recipes.

@@ -3,14 +3,16 @@ import GeoKitCore
 import GeoKitData
 import GeoKitSynth
 
-/// The data a recipe trains and evaluates on, and how each view is shaped.
+/// The data a recipe trains and evaluates on, and how each view is shaped:
+/// typed values the trainer reads directly (`--set dataset.NAME=VALUE`
+/// writes them through `RecipeSetting.table`).
 ///
 /// ```swift
-/// Dataset.synthetic(locations: 400, ground: .panorama(64, 256), aerial: .polar(64, 256))
+/// Dataset.synthetic(locations: 400, difficulty: .easy, ground: .panorama(64, 256), aerial: .polar(64, 256))
 /// Dataset.cvusa(root: "data/cvusa", ground: .panorama(128, 512), aerial: .polar(128, 512))
 /// Dataset.university1652(root: "data/University-1652", drone: .square(256), satellite: .square(256))
 /// ```
-public struct Dataset: RecipePart {
+public struct Dataset: RecipePart, Sendable {
     /// The network input shape of a view.
     public enum View: Sendable {
         /// A ground panorama resized to height x width.
@@ -21,32 +23,78 @@ public struct Dataset: RecipePart {
         case square(Int)
     }
 
-    private var values: [(String, ParameterValue)]
+    /// Where the pairs come from.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// GeoKit's synthetic world, generated on first use.
+        case synthetic
+        /// A CVUSA-layout directory.
+        case cvusa
+        /// A University-1652-layout directory.
+        case university1652
+    }
 
-    private init(_ values: [(String, ParameterValue)]) { self.values = values }
+    public var kind: Kind
+    /// The dataset directory; for `synthetic`, empty means the world cache.
+    public var root: String
+    // The synthetic world's options (SynthOptions); only `synthetic` reads them.
+    public var locations = 400
+    public var difficulty = SynthOptions.Difficulty.medium
+    public var seed = 0
+    public var testFraction = 0.2
+    public var sameArea = false
+    public var layout = SynthOptions.Layout.cvusa
+    public var droneViews = 6
+    /// Training augmentation: `augment` flips both views together (50%) and
+    /// turns the aerial tile by a random quarter turn, rolling the panorama
+    /// to match (Sample4Geo); `colourJitter` is the jitter strength of each
+    /// view; `erasing` the probability of erasing a random rectangle of each view.
+    public var augment = true
+    public var colourJitter = 0.0
+    public var erasing = 0.0
+    /// The network input sizes (from the `View`s): the ground (or drone) view,
+    /// the aerial view, and with `polar` the square tile size before the polar transform.
+    public var groundHeight: Int, groundWidth: Int
+    public var polar: Bool
+    public var aerialHeight: Int, aerialWidth: Int, aerialSize: Int
+
+    private init(kind: Kind, root: String, ground: View, aerial: View, augment: Bool, colourJitter: Double, erasing: Double) {
+        self.kind = kind
+        self.root = root
+        self.augment = augment
+        self.colourJitter = colourJitter
+        self.erasing = erasing
+        switch ground {
+        case .panorama(let h, let w), .polar(let h, let w): (groundHeight, groundWidth) = (h, w)
+        case .square(let s): (groundHeight, groundWidth) = (s, s)
+        }
+        switch aerial {
+        case .polar(let h, let w): (polar, aerialHeight, aerialWidth, aerialSize) = (true, h, w, 2 * h)
+        case .panorama(let h, let w): (polar, aerialHeight, aerialWidth, aerialSize) = (false, h, w, max(h, w))
+        case .square(let s): (polar, aerialHeight, aerialWidth, aerialSize) = (false, s, s, s)
+        }
+    }
 
     /// GeoKit's synthetic world in the CVUSA layout, generated on first use
     /// into `$GEOKIT_CACHE/worlds` (default ~/.cache/geokit/worlds), keyed by
-    /// its options. `difficulty` is easy, medium or hard (SynthOptions);
-    /// `testFraction` of the locations are held out, drawn from a disjoint
-    /// area unless `sameArea`. `layout: "university"` generates the
+    /// its options. `testFraction` of the locations are held out, drawn from a
+    /// disjoint area unless `sameArea`. `layout: .university` generates the
     /// University-1652 layout with `droneViews` drone views per location and
     /// trains and evaluates it as `university1652` does (`ground` is then the drone view).
-    public static func synthetic(locations: Int = 400, difficulty: String = "medium", seed: Int = 0,
-                                 testFraction: Double = 0.2, sameArea: Bool = false, layout: String = "cvusa", droneViews: Int = 6,
-                                 ground: View = .panorama(64, 256), aerial: View = .polar(64, 256),
+    public static func synthetic(locations: Int = 400, difficulty: SynthOptions.Difficulty = .medium, seed: Int = 0,
+                                 testFraction: Double = 0.2, sameArea: Bool = false, layout: SynthOptions.Layout = .cvusa,
+                                 droneViews: Int = 6, ground: View = .panorama(64, 256), aerial: View = .polar(64, 256),
                                  augment: Bool = true, colourJitter: Double = 0, erasing: Double = 0) -> Dataset {
-        Dataset([("kind", .string("synthetic")), ("root", .string("")), ("locations", .int(locations)),
-                 ("difficulty", .string(difficulty)), ("seed", .int(seed)), ("testFraction", .double(testFraction)),
-                 ("sameArea", .bool(sameArea)), ("layout", .string(layout)), ("droneViews", .int(droneViews))]
-                + augmentationValues(augment, colourJitter, erasing) + viewValues(ground: ground, aerial: aerial))
+        var dataset = Dataset(kind: .synthetic, root: "", ground: ground, aerial: aerial, augment: augment,
+                              colourJitter: colourJitter, erasing: erasing)
+        (dataset.locations, dataset.difficulty, dataset.seed, dataset.testFraction) = (locations, difficulty, seed, testFraction)
+        (dataset.sameArea, dataset.layout, dataset.droneViews) = (sameArea, layout, droneViews)
+        return dataset
     }
 
     /// A CVUSA-layout directory (splits/train-19zl.csv, splits/val-19zl.csv, bingmap/, streetview/).
     public static func cvusa(root: String, ground: View = .panorama(128, 512), aerial: View = .polar(128, 512),
                              augment: Bool = true, colourJitter: Double = 0, erasing: Double = 0) -> Dataset {
-        Dataset([("kind", .string("cvusa")), ("root", .string(root))]
-                + augmentationValues(augment, colourJitter, erasing) + viewValues(ground: ground, aerial: aerial))
+        Dataset(kind: .cvusa, root: root, ground: ground, aerial: aerial, augment: augment, colourJitter: colourJitter, erasing: erasing)
     }
 
     /// A University-1652-layout directory (train/{drone,satellite}, test/query_drone,
@@ -56,36 +104,12 @@ public struct Dataset: RecipePart {
     /// satellite->drone, reporting "D->S R@1" ... "D->S AP" and "S->D R@1" ... "S->D AP".
     public static func university1652(root: String, drone: View = .square(256), satellite: View = .square(256),
                                       augment: Bool = true, colourJitter: Double = 0, erasing: Double = 0) -> Dataset {
-        Dataset([("kind", .string("university1652")), ("root", .string(root))]
-                + augmentationValues(augment, colourJitter, erasing) + viewValues(ground: drone, aerial: satellite))
+        Dataset(kind: .university1652, root: root, ground: drone, aerial: satellite, augment: augment,
+                colourJitter: colourJitter, erasing: erasing)
     }
 
-    /// Training augmentation: `augment` flips both views together (50%) and
-    /// turns the aerial tile by a random quarter turn, rolling the panorama
-    /// to match (Sample4Geo); `colourJitter` is the jitter strength of each
-    /// view; `erasing` the probability of erasing a random rectangle of each view.
-    private static func augmentationValues(_ augment: Bool, _ jitter: Double, _ erasing: Double) -> [(String, ParameterValue)] {
-        [("augment", .bool(augment)), ("colourJitter", .double(jitter)), ("erasing", .double(erasing))]
-    }
+    /// True when the pairs are University-1652's (the dataset, or the synthetic world in its layout).
+    public var isUniversityLayout: Bool { kind == .university1652 || kind == .synthetic && layout == .university }
 
-    private static func viewValues(ground: View, aerial: View) -> [(String, ParameterValue)] {
-        var values: [(String, ParameterValue)] = []
-        switch ground {
-        case .panorama(let h, let w), .polar(let h, let w): values += [("groundHeight", .int(h)), ("groundWidth", .int(w))]
-        case .square(let s): values += [("groundHeight", .int(s)), ("groundWidth", .int(s))]
-        }
-        switch aerial {
-        case .polar(let h, let w):
-            values += [("polar", .bool(true)), ("aerialHeight", .int(h)), ("aerialWidth", .int(w)), ("aerialSize", .int(2 * h))]
-        case .panorama(let h, let w):
-            values += [("polar", .bool(false)), ("aerialHeight", .int(h)), ("aerialWidth", .int(w)), ("aerialSize", .int(max(h, w)))]
-        case .square(let s):
-            values += [("polar", .bool(false)), ("aerialHeight", .int(s)), ("aerialWidth", .int(s)), ("aerialSize", .int(s))]
-        }
-        return values
-    }
-
-    public func contribute(to settings: inout RecipeSettings) {
-        for (key, value) in values { settings["dataset.\(key)"] = value }
-    }
+    public func apply(to recipe: Recipe) { recipe.dataset = self }
 }

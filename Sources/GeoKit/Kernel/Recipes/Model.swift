@@ -10,42 +10,31 @@ import GeoKitSynth
 ///
 /// ```swift
 /// Model(shareWeights: true) {
-///     Backbone("resnet18")
+///     Backbone("resnet18", weights: "resnet18.safetensors")
 ///     Attention("usam", at: "stem")
 ///     Aggregator("gem", ["p": 3.0])
 /// }
 /// ```
-public struct Model: RecipePart {
-    public let shareWeights: Bool
-    public let parts: [ModelPart]
+public struct Model: RecipePart, Sendable {
+    public var shareWeights: Bool
+    public var parts: [ModelPart]
 
     public init(shareWeights: Bool = true, @ModelBuilder _ body: () -> [ModelPart]) {
         self.shareWeights = shareWeights
         self.parts = body()
     }
 
-    public func contribute(to settings: inout RecipeSettings) {
-        settings["model.shareWeights"] = .bool(shareWeights)
-        var attentions = 0
-        for part in parts {
-            switch part.role {
-            case .backbone: ComponentSection.write("backbone", part.name, part.parameters, to: &settings)
-            case .aggregator: ComponentSection.write("aggregator", part.name, part.parameters, to: &settings)
-            case .attention(let point):
-                ComponentSection.write("attention\(attentions)", part.name, part.parameters, to: &settings)
-                settings["attention\(attentions).at"] = .string(point)
-                attentions += 1
-            }
-        }
-    }
+    public func apply(to recipe: Recipe) { recipe.model = self }
 }
 
 /// A component of the model, named by string and resolved in the registry when the recipe runs.
 public struct ModelPart: Sendable {
     public enum Role: Sendable, Equatable { case backbone, aggregator, attention(at: String) }
-    public let role: Role
-    public let name: String
-    public let parameters: [String: ParameterValue]
+    public var role: Role
+    public var name: String
+    public var parameters: [String: ParameterValue]
+    /// Pretrained weights (backbones only), loaded when the model is built.
+    public var weights: PretrainedWeights?
 }
 
 /// What may appear in a `Model { ... }` body.
@@ -53,11 +42,16 @@ public protocol ModelComponent {
     var part: ModelPart { get }
 }
 
-/// The backbone (`backbone:<name>`), e.g. `Backbone("resnet50", ["lastStride": 1])`.
+/// The backbone (`backbone:<name>`), e.g. `Backbone("resnet50", ["lastStride": 1])`, optionally
+/// starting from a weights file (PretrainedWeights: safetensors or a PyTorch `.pth`/`.bin`;
+/// a relative path is relative to the recipe file):
+/// `Backbone("resnet50", weights: "resnet50.pth", stripPrefix: "module.")`.
 public struct Backbone: ModelComponent {
     public let part: ModelPart
-    public init(_ name: String, _ parameters: [String: ParameterValue] = [:]) {
-        part = ModelPart(role: .backbone, name: name, parameters: parameters)
+    public init(_ name: String, _ parameters: [String: ParameterValue] = [:], weights: String? = nil, strict: Bool = false,
+                stripPrefix: String? = nil, addPrefix: String? = nil) {
+        part = ModelPart(role: .backbone, name: name, parameters: parameters,
+                         weights: weights.map { PretrainedWeights(path: $0, strict: strict, stripPrefix: stripPrefix, addPrefix: addPrefix) })
     }
 }
 

@@ -1,14 +1,15 @@
+import Foundation
 import GeoKitComponents
 import GeoKitCore
 import GeoKitData
 import GeoKitSynth
 
-/// A training recipe: a name and its settings, assembled by the DSL.
+/// A training recipe: a name and its typed parts, assembled by the DSL.
 ///
 /// ```swift
 /// import GeoKit
 /// let recipe = Recipe("quickstart") {
-///     Dataset.synthetic(locations: 400, ground: .panorama(64, 256), aerial: .polar(64, 256))
+///     Dataset.synthetic(locations: 400, difficulty: .easy, ground: .panorama(64, 256), aerial: .polar(64, 256))
 ///     Model(shareWeights: true) { Backbone("resnet18"); Aggregator("gem") }
 ///     Loss("infonce")
 ///     Sampler("gps")
@@ -18,73 +19,101 @@ import GeoKitSynth
 /// ```
 ///
 /// `geokit run FILE.swift` compiles the file and runs the global `recipe`.
-/// Every value has a dotted name (`train.epochs`, `loss.alpha`,
-/// `dataset.locations`) that `--set name=value` overrides.
-public final class Recipe {
+/// The trainer reads the parts as they are; `--set name=value` writes them
+/// through one table of named, typed settings (`RecipeSetting.table`) or,
+/// for a component's parameters (`loss.alpha`), through its registry schema.
+///
+/// Sendable so that `let recipe = Recipe(...)` is a valid global in Swift 6
+/// language mode too: a recipe is changed only while it is set up (its body,
+/// then `override`), on one thread, before anything reads it concurrently.
+public final class Recipe: @unchecked Sendable {
     public let name: String
-    public private(set) var settings: RecipeSettings
+    public var dataset: Dataset?
+    public var model: Model?
+    public var loss: Loss?
+    public var sampler: Sampler?
+    public var train: Train?
+    public var evaluation = Evaluate()
+    /// The directory a relative weights path is resolved against: the recipe
+    /// file's (set by `RecipeCompiler.load`), else the working directory.
+    public var directory: URL?
 
     public init(_ name: String, @RecipeBuilder _ body: () -> [RecipePart]) {
         self.name = name
-        var settings = RecipeSettings()
-        for part in body() { part.contribute(to: &settings) }
-        self.settings = settings
+        for part in body() { part.apply(to: self) }
     }
 
     /// The component sections of a recipe: (section, kind) such as ("loss", .loss), ("attention0", .attention).
     public var componentSections: [(section: String, kind: ComponentKind)] {
         var sections: [(String, ComponentKind)] = []
-        if settings["backbone.name"] != nil { sections.append(("backbone", .backbone)) }
-        var i = 0
-        while settings["attention\(i).name"] != nil { sections.append(("attention\(i)", .attention)); i += 1 }
-        for (section, kind) in [("aggregator", ComponentKind.aggregator), ("loss", .loss), ("sampler", .sampler)]
-        where settings["\(section).name"] != nil { sections.append((section, kind)) }
+        let parts = model?.parts ?? []
+        if parts.contains(where: { $0.role == .backbone }) { sections.append(("backbone", .backbone)) }
+        for i in parts.filter({ if case .attention = $0.role { true } else { false } }).indices {
+            sections.append(("attention\(i)", .attention))
+        }
+        if parts.contains(where: { $0.role == .aggregator }) { sections.append(("aggregator", .aggregator)) }
+        if loss != nil { sections.append(("loss", .loss)) }
+        if sampler != nil { sections.append(("sampler", .sampler)) }
         return sections
     }
 
-    /// Applies `name=value` overrides. A name must be a recipe value or a
-    /// parameter in the schema of a component the recipe names; anything
-    /// else is an error listing the valid names. Values are parsed as the
-    /// type of the value they replace.
-    public func override(_ assignments: [String], registry: Registry = .shared) throws {
-        for assignment in assignments {
-            guard let eq = assignment.firstIndex(of: "="), eq != assignment.startIndex else {
-                throw GeoKitError("'\(assignment)' is not name=value", where: "--set", remedy: "write e.g. --set train.epochs=2")
-            }
-            let key = String(assignment[..<eq]), text = String(assignment[assignment.index(after: eq)...])
-            let valid = try validNames(registry: registry)
-            guard let type = valid.first(where: { $0.name == key })?.type else {
-                throw GeoKitError("recipe \(name) has no value '\(key)'", where: "--set \(assignment)",
-                                  remedy: "valid names: " + valid.map { "\($0.name) (\($0.type.rawValue))" }.joined(separator: ", "))
-            }
-            let value: ParameterValue?
-            if type == .double, let i = Int(text) { value = .double(Double(i)) } else { value = ParameterValue.parse(text, as: type) }
-            guard let value else {
-                throw GeoKitError("'\(key)' must be \(type.rawValue), got '\(text)'", where: "--set \(assignment)",
-                                  remedy: "pass e.g. \(key)=\(settings[key] ?? .string("..."))")
-            }
-            settings[key] = value
+    /// The index in `model.parts` of a model section ("backbone", "aggregator", "attention<i>").
+    package func modelPartIndex(_ section: String) -> Int? {
+        guard let parts = model?.parts else { return nil }
+        switch section {
+        case "backbone": return parts.lastIndex { $0.role == .backbone }
+        case "aggregator": return parts.lastIndex { $0.role == .aggregator }
+        default:
+            guard section.hasPrefix("attention"), let i = Int(section.dropFirst("attention".count)) else { return nil }
+            let attentions = parts.indices.filter { if case .attention = parts[$0].role { true } else { false } }
+            return attentions.indices.contains(i) ? attentions[i] : nil
         }
     }
 
-    /// Every name `--set` accepts, with its type: the recipe's own values,
-    /// then each named component's schema parameters not already set.
-    public func validNames(registry: Registry = .shared) throws -> [(name: String, type: ParameterType)] {
-        var result = settings.names.map { ($0, settings[$0]!.type) }
-        for (section, kind) in componentSections {
-            let entry = try registry.entry(kind, settings.string("\(section).name"))
-            for spec in entry.parameters where settings["\(section).\(spec.name)"] == nil {
-                result.append(("\(section).\(spec.name)", spec.type))
-            }
+    /// The registry name of a section's component, if the recipe has that section.
+    public func componentName(_ section: String) -> String? {
+        switch section {
+        case "loss": return loss?.name
+        case "sampler": return sampler?.name
+        default: return modelPartIndex(section).flatMap { model?.parts[$0].name }
         }
-        return result
     }
 
-    /// A component's parameters as the recipe sets them (name and placement excluded).
+    /// A component's parameters as the recipe sets them.
     public func componentParameters(_ section: String) -> [String: ParameterValue] {
-        var parameters = settings.section(section)
-        parameters["name"] = nil
-        if section.hasPrefix("attention") { parameters["at"] = nil }
-        return parameters
+        switch section {
+        case "loss": return loss?.parameters ?? [:]
+        case "sampler": return sampler?.parameters ?? [:]
+        default: return modelPartIndex(section).flatMap { model?.parts[$0].parameters } ?? [:]
+        }
+    }
+
+    /// Sets a section's component name (`parameter` nil) or one of its parameters.
+    func setComponent(_ section: String, parameter: String?, to value: ParameterValue) {
+        switch (section, parameter, value) {
+        case ("loss", nil, .string(let name)): loss?.name = name
+        case ("loss", let p?, _): loss?.parameters[p] = value
+        case ("sampler", nil, .string(let name)): sampler?.name = name
+        case ("sampler", let p?, _): sampler?.parameters[p] = value
+        default:
+            guard let i = modelPartIndex(section) else { return }
+            if let parameter { model?.parts[i].parameters[parameter] = value } else if case .string(let name) = value { model?.parts[i].name = name }
+        }
+    }
+
+    /// The recipe's dataset, or an error saying to add one.
+    public func requireDataset() throws -> Dataset {
+        guard let dataset else {
+            throw GeoKitError("recipe \(name) has no dataset section", where: "recipe", remedy: "add Dataset.synthetic(...) or Dataset.cvusa(...)")
+        }
+        return dataset
+    }
+
+    /// The recipe's training settings, or an error saying to add them.
+    public func requireTrain() throws -> Train {
+        guard let train else {
+            throw GeoKitError("recipe \(name) has no train section", where: "recipe", remedy: "add Train(epochs:batchSize:...)")
+        }
+        return train
     }
 }

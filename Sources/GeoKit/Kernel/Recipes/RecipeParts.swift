@@ -3,10 +3,10 @@ import GeoKitCore
 import GeoKitData
 import GeoKitSynth
 
-/// Anything that may appear in a `Recipe { ... }` body: it writes its
-/// values into the recipe's settings under its own section name.
+/// Anything that may appear in a `Recipe { ... }` body: it stores itself
+/// (typed) in the recipe it is part of.
 public protocol RecipePart {
-    func contribute(to settings: inout RecipeSettings)
+    func apply(to recipe: Recipe)
 }
 
 /// Collects the parts of a recipe body (plain statements, `if`, `for`).
@@ -22,55 +22,80 @@ public enum RecipeBuilder {
 
 /// The loss, named by string (`loss:<name>` in the registry), with its parameters.
 /// e.g. `Loss("mhnw", ["alpha": 10])`.
-public struct Loss: RecipePart {
-    public let name: String
-    public let parameters: [String: ParameterValue]
+public struct Loss: RecipePart, Sendable {
+    public var name: String
+    public var parameters: [String: ParameterValue]
     public init(_ name: String, _ parameters: [String: ParameterValue] = [:]) {
         self.name = name
         self.parameters = parameters
     }
-    public func contribute(to settings: inout RecipeSettings) {
-        ComponentSection.write("loss", name, parameters, to: &settings)
-    }
+    public func apply(to recipe: Recipe) { recipe.loss = self }
 }
 
 /// How each epoch's batches are composed (`sampler:<name>`), e.g. `Sampler("gps")`.
-public struct Sampler: RecipePart {
-    public let name: String
-    public let parameters: [String: ParameterValue]
+public struct Sampler: RecipePart, Sendable {
+    public var name: String
+    public var parameters: [String: ParameterValue]
     public init(_ name: String, _ parameters: [String: ParameterValue] = [:]) {
         self.name = name
         self.parameters = parameters
     }
-    public func contribute(to settings: inout RecipeSettings) {
-        ComponentSection.write("sampler", name, parameters, to: &settings)
-    }
+    public func apply(to recipe: Recipe) { recipe.sampler = self }
 }
 
 /// Evaluation on the held-out split: every `every` epochs (and after the
-/// last), recall at the given Ks, R@1% and, where defined, AP.
-public struct Evaluate: RecipePart {
-    public enum Metric: Sendable {
-        case recall(Int), recallPercent(Int), averagePrecision
+/// last), exactly the metrics listed, in their order (the log and
+/// `geokit eval` print them so; metrics.json stores them by name).
+/// For University-1652 each is reported per direction ("D->S R@1", "S->D R@1").
+public struct Evaluate: RecipePart, Sendable {
+    public enum Metric: Sendable, Hashable, CustomStringConvertible {
+        /// R@K: the share of queries whose true reference ranks in the top K ("R@5").
+        case recall(Int)
+        /// R@P%: recall at K = ceil(P% of the gallery) ("R@1%").
+        case recallPercent(Int)
+        /// Mean average precision as University-1652 defines it ("AP",
+        /// `RetrievalMetrics.averagePrecision`); defined for one true reference
+        /// per query too (CVUSA; University-1652's drone->satellite direction).
+        case averagePrecision
+
+        /// The name metrics.json, the log and `--set evaluate.metrics` use.
+        public var description: String {
+            switch self {
+            case .recall(let k): "R@\(k)"
+            case .recallPercent(let p): "R@\(p)%"
+            case .averagePrecision: "AP"
+            }
+        }
+
+        /// Reads "R@5", "R@1%" or "AP".
+        public init?(_ text: String) {
+            if text == "AP" { self = .averagePrecision; return }
+            guard text.hasPrefix("R@") else { return nil }
+            let rest = text.dropFirst(2)
+            if rest.hasSuffix("%"), let p = Int(rest.dropLast()) { self = .recallPercent(p) } else if let k = Int(rest) {
+                self = .recall(k)
+            } else {
+                return nil
+            }
+        }
     }
-    public let every: Int
-    public let metrics: [Metric]
-    public init(every: Int = 1, metrics: [Metric] = [.recall(1), .recall(5), .recall(10), .recallPercent(1)]) {
+
+    public var every: Int
+    /// The metrics in order; nil for the dataset's standard ones (`standardMetrics`).
+    public var metrics: [Metric]?
+    public init(every: Int = 1, metrics: [Metric]? = nil) {
         self.every = every
         self.metrics = metrics
     }
-    public func contribute(to settings: inout RecipeSettings) {
-        settings["evaluate.every"] = .int(every)
-        var ks: [Int] = []
-        for case .recall(let k) in metrics { ks.append(k) }
-        settings["evaluate.ks"] = .intList(ks.isEmpty ? [1] : ks)
-    }
-}
 
-/// Writes a component's `name` and parameters under `section.`.
-enum ComponentSection {
-    static func write(_ section: String, _ name: String, _ parameters: [String: ParameterValue], to settings: inout RecipeSettings) {
-        settings["\(section).name"] = .string(name)
-        for key in parameters.keys.sorted() { settings["\(section).\(key)"] = parameters[key] }
+    /// What papers report: R@1, R@5, R@10, R@1%, and for University-1652 (several true images per query) AP.
+    public static func standardMetrics(university: Bool) -> [Metric] {
+        [.recall(1), .recall(5), .recall(10), .recallPercent(1)] + (university ? [.averagePrecision] : [])
     }
+
+    /// The metrics evaluation reports for `dataset`, in order.
+    public func metrics(for dataset: Dataset?) -> [Metric] {
+        metrics ?? Evaluate.standardMetrics(university: dataset?.isUniversityLayout ?? false)
+    }
+    public func apply(to recipe: Recipe) { recipe.evaluation = self }
 }

@@ -3,77 +3,46 @@ import GeoKitCore
 import GeoKitData
 import GeoKitSynth
 
-/// The range of every numeric recipe value, checked once before a recipe's
-/// model or data is built (so a `--set` typo or a bad recipe literal ends in
-/// one message naming the value, not in a kernel precondition or a silent
-/// wrong figure), and the choices of its string values.
+/// Every recipe value checked once before a recipe's model or data is built
+/// (so a bad recipe literal ends in one message naming the value, not in a
+/// kernel precondition or a silent wrong figure). `--set` checks its value
+/// as it writes it; this covers what the recipe's own Swift wrote.
 extension Recipe {
-    /// Bounds of each numeric value; an int list's elements are checked one by one.
-    public static let valueBounds: [String: ParameterBounds] = [
-        "dataset.locations": .between(2, 1_000_000),
-        "dataset.seed": .atLeast(0),
-        "dataset.testFraction": .strictlyBetween(0, 1),
-        "dataset.droneViews": .between(1, 64),
-        "dataset.colourJitter": .between(0, 1),
-        "dataset.erasing": .between(0, 1),
-        "dataset.groundHeight": .imageSide, "dataset.groundWidth": .imageSide,
-        "dataset.aerialHeight": .imageSide, "dataset.aerialWidth": .imageSide, "dataset.aerialSize": .imageSide,
-        "train.epochs": .between(1, 100_000),
-        "train.batchSize": .between(2, 65_536),
-        "train.accumulate": .between(1, 1024),
-        "train.backboneLRScale": .between(0, 1000),
-        "train.clipNorm": .atLeast(0),
-        "train.seed": .atLeast(0),
-        "train.lr": .aboveUpTo(0, 10),
-        "train.momentum": ParameterBounds(lower: 0, inclusive: true, upper: 1, inclusive: false),
-        "train.weightDecay": .between(0, 10),
-        "train.warmupEpochs": .atLeast(0),
-        "train.stepEpochs": .between(1, 100_000),
-        "train.gamma": .aboveUpTo(0, 1),
-        "evaluate.every": .between(1, 100_000),
-        "evaluate.ks": .between(1, 1_000_000),
-    ]
-
-    /// The accepted texts of string values.
-    public static let valueChoices: [String: [String]] = [
-        "dataset.kind": ["synthetic", "cvusa", "university1652"],
-        "dataset.difficulty": ["easy", "medium", "hard"],
-        "dataset.layout": ["cvusa", "university"],
-        "train.optimizer": ["sgd", "adam", "adamw"],
-        "train.schedule": ["constant", "cosine", "step"],
-    ]
-
-    /// Refuses the first value outside its range or choices, naming it, and
-    /// the first component parameter its schema refuses. `geokit run`,
+    /// Refuses the first value outside what its setting accepts (`RecipeSetting.table`),
+    /// a metric list that cannot be reported, a model with two backbones or aggregators,
+    /// and the first component parameter its schema refuses. `geokit run`,
     /// `eval`, `embed` and `search` call it (through the model builder)
     /// after `--set` overrides are applied.
     public func validate(registry: Registry = .shared) throws {
         let context = "recipe \(name)"
-        for key in settings.names {
-            let remedy = "set it in the recipe or with --set \(key)=VALUE"
-            if let bounds = Recipe.valueBounds[key] {
-                let numbers: [Double] = switch settings[key]! {
-                case .int(let v): [Double(v)]
-                case .double(let v): [v]
-                case .intList(let v): v.map(Double.init)
-                case .bool, .string: []
-                }
-                if settings[key]! == .intList([]) {
-                    throw GeoKitError("\(key) must list at least one value", where: context, remedy: remedy)
-                }
-                for number in numbers { try bounds.check(number, key, where: context, remedy: remedy) }
-            } else if case .double(let v) = settings[key]!, !v.isFinite, !componentSections.contains(where: { key.hasPrefix($0.section + ".") }) {
-                // A component's own parameters are checked against its schema below.
-                throw GeoKitError("\(key) must be a finite number, got \(v)", where: context, remedy: remedy)
+        for setting in settingsTable {
+            guard let value = setting.read(self), !setting.acceptable(value) else { continue }
+            let remedy = "set it in the recipe or with --set \(setting.name)=VALUE"
+            switch (setting.accepted, value) {
+            case (.bounds(let bounds), .int(let v)): try bounds.check(Double(v), setting.name, where: context, remedy: remedy)
+            case (.bounds(let bounds), .double(let v)): try bounds.check(v, setting.name, where: context, remedy: remedy)
+            default: break
             }
-            if let choices = Recipe.valueChoices[key], case .string(let text) = settings[key]!, !choices.contains(text) {
-                throw GeoKitError("\(key) must be one of \(choices.joined(separator: ", ")), got '\(text)'", where: context, remedy: remedy)
+            throw GeoKitError("\(setting.name) must be \(setting.acceptedDescription), got \(value)", where: context, remedy: remedy)
+        }
+        try validateMetrics(context: context)
+        for role in [ModelPart.Role.backbone, .aggregator] {
+            let count = model?.parts.filter { $0.role == role }.count ?? 0
+            if count > 1 {
+                throw GeoKitError("the model names \(count) \(role == .backbone ? "backbones" : "aggregators"), one is used",
+                                  where: "\(context), Model { ... }", remedy: "keep one \(role == .backbone ? "Backbone" : "Aggregator")(...)")
             }
         }
-        if settings["dataset.kind"] == .string("synthetic") { _ = try SyntheticWorldCache.options(settings: settings) }
+        for part in model?.parts ?? [] where part.weights != nil && part.role != .backbone {
+            throw GeoKitError("only a backbone takes pretrained weights", where: "\(context), \(part.name)", remedy: "remove weights:")
+        }
+        if let weights = model?.parts.first(where: { $0.role == .backbone })?.weights, weights.path.isEmpty {
+            throw GeoKitError("backbone.weights is an empty path", where: context, remedy: "name a .safetensors, .pth or .bin file")
+        }
+        if let dataset, dataset.kind == .synthetic { _ = try SyntheticWorldCache.options(dataset: dataset) }
         for (section, kind) in componentSections {
             let entry: Registry.Entry
-            do { entry = try registry.entry(kind, settings.string("\(section).name")) } catch let error as GeoKitError {
+            do { entry = try registry.entry(kind, componentName(section) ?? "") } catch let error as GeoKitError {
                 throw GeoKitError(error.what, where: "\(context), \(section)", remedy: error.remedy)
             }
             do {
@@ -83,6 +52,26 @@ extension Recipe {
                 let remedy = error.remedy.hasPrefix("pass e.g. ")
                     ? "set it in the recipe or with e.g. --set \(section)." + error.remedy.dropFirst("pass e.g. ".count) : error.remedy
                 throw GeoKitError(error.what, where: "\(context), \(section)", remedy: remedy)
+            }
+        }
+    }
+
+    /// The metrics must be reportable: at least one, each once, K >= 1, P in 1...100.
+    private func validateMetrics(context: String) throws {
+        let metrics = evaluation.metrics(for: dataset)
+        let remedy = "list e.g. Evaluate(metrics: [.recall(1), .recall(5), .recallPercent(1), .averagePrecision]), or --set evaluate.metrics=R@1,R@5"
+        guard !metrics.isEmpty else { throw GeoKitError("Evaluate(metrics:) lists no metric", where: context, remedy: remedy) }
+        var seen = Set<Evaluate.Metric>()
+        for metric in metrics {
+            guard seen.insert(metric).inserted else {
+                throw GeoKitError("Evaluate(metrics:) lists \(metric) twice", where: context, remedy: remedy)
+            }
+            switch metric {
+            case .recall(let k) where !(1...1_000_000).contains(k):
+                throw GeoKitError("\(metric): K must be in [1, 1000000], got \(k)", where: "\(context), Evaluate(metrics:)", remedy: remedy)
+            case .recallPercent(let p) where !(1...100).contains(p):
+                throw GeoKitError("\(metric): the percentage must be in [1, 100], got \(p)", where: "\(context), Evaluate(metrics:)", remedy: remedy)
+            default: break
             }
         }
     }

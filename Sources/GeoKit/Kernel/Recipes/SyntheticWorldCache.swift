@@ -9,39 +9,31 @@ import GeoKitSynth
 /// reuses it afterwards. A world is complete when its `gps.csv` exists
 /// (the writer writes the tables last).
 package enum SyntheticWorldCache {
-    /// The synthesiser's options for a recipe's settings, checked against the
+    /// The synthesiser's options for a recipe's dataset, checked against the
     /// synthesiser's limits (which `Recipe.validate` calls, before any work).
-    static func options(settings s: RecipeSettings) throws -> SynthOptions {
+    static func options(dataset d: Dataset) throws -> SynthOptions {
         var options = SynthOptions()
-        let layout = s["dataset.layout"].map { _ in s.string("dataset.layout") } ?? "cvusa"
-        guard let parsedLayout = SynthOptions.Layout(rawValue: layout) else {
-            throw GeoKitError("unknown layout '\(layout)'", where: "dataset.layout", remedy: "use cvusa or university")
+        options.layout = d.layout
+        if d.layout == .university {
+            options.droneViews = d.droneViews
+            options.droneSize = max(16, d.groundHeight)
         }
-        options.layout = parsedLayout
-        if parsedLayout == .university {
-            options.droneViews = s.int("dataset.droneViews")
-            options.droneSize = max(16, s.int("dataset.groundHeight"))
-        }
-        options.locations = s.int("dataset.locations")
-        options.seed = UInt64(max(0, s.int("dataset.seed")))
-        guard let difficulty = SynthOptions.Difficulty(rawValue: s.string("dataset.difficulty")) else {
-            throw GeoKitError("unknown difficulty '\(s.string("dataset.difficulty"))'", where: "dataset.difficulty",
-                              remedy: "use " + SynthOptions.Difficulty.allCases.map(\.rawValue).joined(separator: ", "))
-        }
-        options.difficulty = difficulty
-        options.testFraction = s.double("dataset.testFraction")
-        options.sameArea = s.bool("dataset.sameArea")
-        options.aerialSize = max(64, s.int("dataset.aerialSize"))
-        options.panoramaHeight = s.int("dataset.groundHeight")
-        options.panoramaWidth = s.int("dataset.groundWidth")
+        options.locations = d.locations
+        options.seed = UInt64(max(0, d.seed))
+        options.difficulty = d.difficulty
+        options.testFraction = d.testFraction
+        options.sameArea = d.sameArea
+        options.aerialSize = max(64, d.aerialSize)
+        options.panoramaHeight = d.groundHeight
+        options.panoramaWidth = d.groundWidth
         do { try options.validate() } catch let error as GeoKitError { throw recipeError(error) }
         return options
     }
 
-    package static func prepare(settings s: RecipeSettings, log: (String) -> Void) throws -> URL {
-        let options = try options(settings: s)
+    package static func prepare(dataset d: Dataset, log: (String) -> Void) throws -> URL {
+        let options = try options(dataset: d)
         let layout = options.layout.rawValue, difficulty = options.difficulty
-        let given = s.string("dataset.root")
+        let given = d.root
         let drones = options.layout == .university ? "-d\(options.droneViews)x\(options.droneSize!)" : ""
         let name = "\(layout)-\(options.locations)-\(difficulty.rawValue)-s\(options.seed)-t\(options.testFraction!)\(options.sameArea ? "-same" : "")-a\(options.aerialSize)-p\(options.panoramaHeight)x\(options.panoramaWidth)\(drones)"
         let root = given.isEmpty ? cacheDirectory.appendingPathComponent(name) : URL(fileURLWithPath: given)

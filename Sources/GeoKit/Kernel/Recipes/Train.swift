@@ -5,52 +5,100 @@ import GeoKitSynth
 
 /// How to train: epochs, batch size (pairs), optimiser, schedule,
 /// gradient accumulation, the backbone's learning-rate scale (a second
-/// parameter group) and the seed every random choice derives from.
+/// parameter group) and the seed every random choice derives from. The
+/// trainer reads these typed values as they are (`--set train.NAME=VALUE`
+/// writes them through `RecipeSetting.table`).
 ///
 /// ```swift
 /// Train(epochs: 40, batchSize: 24, optimizer: .adamW(lr: 1e-5, weightDecay: 5e-5), schedule: .cosine(warmupEpochs: 1))
 /// ```
-public struct Train: RecipePart {
-    public enum Optimizer: Sendable {
+public struct Train: RecipePart, Sendable {
+    public enum Optimizer: Sendable, Equatable {
         case sgd(lr: Double, momentum: Double = 0.9, nesterov: Bool = true, weightDecay: Double = 5e-4)
         case adam(lr: Double, weightDecay: Double = 0)
         case adamW(lr: Double, weightDecay: Double = 0.01)
+
+        /// The name `train.optimizer` spells it with.
+        public var name: String {
+            switch self {
+            case .sgd: "sgd"
+            case .adam: "adam"
+            case .adamW: "adamw"
+            }
+        }
+
+        public var lr: Double {
+            get { switch self { case .sgd(let lr, _, _, _), .adam(let lr, _), .adamW(let lr, _): lr } }
+            set {
+                switch self {
+                case .sgd(_, let m, let n, let wd): self = .sgd(lr: newValue, momentum: m, nesterov: n, weightDecay: wd)
+                case .adam(_, let wd): self = .adam(lr: newValue, weightDecay: wd)
+                case .adamW(_, let wd): self = .adamW(lr: newValue, weightDecay: wd)
+                }
+            }
+        }
+
+        public var weightDecay: Double {
+            get { switch self { case .sgd(_, _, _, let wd), .adam(_, let wd), .adamW(_, let wd): wd } }
+            set {
+                switch self {
+                case .sgd(let lr, let m, let n, _): self = .sgd(lr: lr, momentum: m, nesterov: n, weightDecay: newValue)
+                case .adam(let lr, _): self = .adam(lr: lr, weightDecay: newValue)
+                case .adamW(let lr, _): self = .adamW(lr: lr, weightDecay: newValue)
+                }
+            }
+        }
+
+        /// The optimiser `name` with this one's rate and weight decay (the other values their defaults).
+        public func switched(to name: String) -> Optimizer? {
+            switch name {
+            case "sgd": .sgd(lr: lr, weightDecay: weightDecay)
+            case "adam": .adam(lr: lr, weightDecay: weightDecay)
+            case "adamw": .adamW(lr: lr, weightDecay: weightDecay)
+            default: nil
+            }
+        }
     }
-    public enum Schedule: Sendable {
+
+    public enum Schedule: Sendable, Equatable {
         case constant
         /// Linear warm-up over `warmupEpochs` (fractions allowed), then cosine to 0.
         case cosine(warmupEpochs: Double = 1)
         /// Multiply by `gamma` every `stepEpochs` epochs, after `warmupEpochs` of linear warm-up.
         case step(stepEpochs: Int, gamma: Double = 0.1, warmupEpochs: Double = 0)
+
+        /// The name `train.schedule` spells it with.
+        public var name: String {
+            switch self {
+            case .constant: "constant"
+            case .cosine: "cosine"
+            case .step: "step"
+            }
+        }
+
+        /// The warm-up in epochs (none for `constant`).
+        public var warmupEpochs: Double? {
+            switch self {
+            case .constant: nil
+            case .cosine(let w), .step(_, _, let w): w
+            }
+        }
     }
 
-    private var values: [(String, ParameterValue)] = []
+    public var epochs: Int
+    public var batchSize: Int
+    public var optimizer: Optimizer
+    public var schedule: Schedule
+    public var accumulate: Int
+    public var backboneLRScale: Double
+    public var clipNorm: Double
+    public var seed: Int
 
     public init(epochs: Int, batchSize: Int, optimizer: Optimizer = .adamW(lr: 1e-3), schedule: Schedule = .cosine(),
                 accumulate: Int = 1, backboneLRScale: Double = 1, clipNorm: Double = 0, seed: Int = 0) {
-        values = [("epochs", .int(epochs)), ("batchSize", .int(batchSize)), ("accumulate", .int(accumulate)),
-                  ("backboneLRScale", .double(backboneLRScale)), ("clipNorm", .double(clipNorm)), ("seed", .int(seed))]
-        switch optimizer {
-        case .sgd(let lr, let momentum, let nesterov, let wd):
-            values += [("optimizer", .string("sgd")), ("lr", .double(lr)), ("momentum", .double(momentum)),
-                       ("nesterov", .bool(nesterov)), ("weightDecay", .double(wd))]
-        case .adam(let lr, let wd):
-            values += [("optimizer", .string("adam")), ("lr", .double(lr)), ("weightDecay", .double(wd))]
-        case .adamW(let lr, let wd):
-            values += [("optimizer", .string("adamw")), ("lr", .double(lr)), ("weightDecay", .double(wd))]
-        }
-        switch schedule {
-        case .constant:
-            values += [("schedule", .string("constant")), ("warmupEpochs", .double(0))]
-        case .cosine(let warmup):
-            values += [("schedule", .string("cosine")), ("warmupEpochs", .double(warmup))]
-        case .step(let every, let gamma, let warmup):
-            values += [("schedule", .string("step")), ("stepEpochs", .int(every)), ("gamma", .double(gamma)),
-                       ("warmupEpochs", .double(warmup))]
-        }
+        (self.epochs, self.batchSize, self.optimizer, self.schedule) = (epochs, batchSize, optimizer, schedule)
+        (self.accumulate, self.backboneLRScale, self.clipNorm, self.seed) = (accumulate, backboneLRScale, clipNorm, seed)
     }
 
-    public func contribute(to settings: inout RecipeSettings) {
-        for (key, value) in values { settings["train.\(key)"] = value }
-    }
+    public func apply(to recipe: Recipe) { recipe.train = self }
 }

@@ -1,12 +1,13 @@
 import GeoKitCore
 import GeoKitData
+import GeoKitSynth
 
 extension ViewInput {
-    /// The input sizes and aerial transform of a recipe's `dataset.*` values,
-    /// with ImageNet statistics (a model's `viewInput(settings:)` sets its
+    /// The input sizes and aerial transform a recipe's dataset names, with
+    /// ImageNet statistics (a model's `viewInput(_:)` sets its
     /// backbones' own).
-    public init(settings s: RecipeSettings) {
-        self.init(groundSize: (s.int("dataset.groundHeight"), s.int("dataset.groundWidth")), aerialTileSize: s.int("dataset.aerialSize"),
-                  aerialSize: (s.int("dataset.aerialHeight"), s.int("dataset.aerialWidth")), polar: s.bool("dataset.polar"))
+    public init(dataset d: Dataset) {
+        self.init(groundSize: (d.groundHeight, d.groundWidth), aerialTileSize: d.aerialSize,
+                  aerialSize: (d.aerialHeight, d.aerialWidth), polar: d.polar)
     }
 }

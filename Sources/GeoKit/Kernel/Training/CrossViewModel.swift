@@ -1,3 +1,4 @@
+import Foundation
 import GeoKitComponents
 import GeoKitCore
 import GeoKitData
@@ -47,21 +48,25 @@ public final class CrossViewModel: Module {
     /// (component section, kind:name, the module) for summaries.
     public let components: [(section: String, component: String, module: Module)]
 
+    /// The pretrained weights each backbone started from (empty when the recipe names none, or `loadPretrained` is false).
+    public let pretrained: [PretrainedWeights.Report]
+
     /// Validates `recipe` (`Recipe.validate`), builds every component through
-    /// the registry and checks that each part after the backbone accepts the
+    /// the registry, loads the backbone's pretrained weights (`PretrainedWeights`;
+    /// not when `loadPretrained` is false, as for a model whose trained weights
+    /// are loaded next) and checks that each part after the backbone accepts the
     /// map the backbone makes of the recipe's input sizes, before any image
     /// is read.
-    public init(recipe: Recipe, registry: Registry = .shared) throws {
+    public init(recipe: Recipe, registry: Registry = .shared, loadPretrained: Bool = true) throws {
         try recipe.validate(registry: registry)
-        let s = recipe.settings
-        for section in ["backbone", "aggregator", "loss"] where s["\(section).name"] == nil {
+        for section in ["backbone", "aggregator", "loss"] where recipe.componentName(section) == nil {
             throw GeoKitError("recipe \(recipe.name) names no \(section)", where: "recipe",
                               remedy: section == "loss" ? "add Loss(\"infonce\") (or another loss)" : "add it inside Model { ... }")
         }
-        sharesWeights = s["model.shareWeights"].map { $0 == .bool(true) } ?? true
+        sharesWeights = recipe.model?.shareWeights ?? true
         var components: [(String, String, Module)] = []
         func make<T>(_ key: ComponentKey<T>, _ section: String, prefix: String) throws -> T {
-            let name = s.string("\(section).name")
+            let name = recipe.componentName(section) ?? ""
             do {
                 let made = try registry.make(key, name, recipe.componentParameters(section))
                 components.append((prefix + section, "\(key.kind.rawValue):\(name)", made as! Module))
@@ -70,18 +75,31 @@ public final class CrossViewModel: Module {
                 throw GeoKitError(error.what, where: "recipe \(recipe.name), \(section)", remedy: error.remedy)
             }
         }
+        let backbonePart = recipe.modelPartIndex("backbone").flatMap { recipe.model?.parts[$0] }
+        var weightsFile: (url: URL, tensors: [String: Tensor])?
+        var reports: [PretrainedWeights.Report] = []
         func branch(_ prefix: String) throws -> ViewBranch {
             let backbone = try make(.backbone, "backbone", prefix: prefix)
+            if loadPretrained, let part = backbonePart, let weights = part.weights {
+                // Read once, loaded into each branch's backbone (unshared weights start alike).
+                let file: (url: URL, tensors: [String: Tensor])
+                if let read = weightsFile { file = read } else {
+                    let url = weights.url(relativeTo: recipe.directory)
+                    file = (url, try WeightsFile.read(url))
+                    weightsFile = file
+                }
+                reports.append(try weights.load(file.tensors, from: file.url, into: backbone, component: "backbone:\(part.name)", branch: prefix))
+            }
             var attentions: [AttentionModule] = []
             var inserted: [(stage: String, module: AttentionModule)] = []
             for (section, kind) in recipe.componentSections where kind == .attention {
-                let point = s.string("\(section).at")
+                guard let i = recipe.modelPartIndex(section), case .attention(let point)? = recipe.model?.parts[i].role else { continue }
                 let module = try make(.attention, section, prefix: prefix)
                 if point == "output" {
                     attentions.append(module)
                 } else {
                     do { try backbone.insert(module, at: point) } catch let error as GeoKitError {
-                        throw GeoKitError("\(s.string("backbone.name")): \(error.what)", where: "recipe \(recipe.name), \(section)",
+                        throw GeoKitError("\(backbonePart?.name ?? "backbone"): \(error.what)", where: "recipe \(recipe.name), \(section)",
                                           remedy: error.remedy + ", or at: \"output\" (after the backbone)")
                     }
                     inserted.append((point, module))
@@ -97,6 +115,7 @@ public final class CrossViewModel: Module {
             ground = try branch("ground.")
             aerial = try branch("aerial.")
         }
+        pretrained = reports
         criterion = try make(.loss, "loss", prefix: "")
         try CrossViewModel.checkShapes(recipe: recipe, ground: ground, aerial: aerial, loss: criterion)
         self.components = components
@@ -116,11 +135,10 @@ public final class CrossViewModel: Module {
     /// attention modules after the backbone and the aggregator, and a
     /// training batch of descriptors must suit the loss.
     private static func checkShapes(recipe: Recipe, ground: ViewBranch, aerial: ViewBranch, loss: LossFunction) throws {
-        let s = recipe.settings
-        guard s["dataset.groundHeight"] != nil, s["dataset.aerialHeight"] != nil else { return }
-        let batch = s["train.batchSize"] == nil ? 2 : s.int("train.batchSize")
-        for (view, branch, key) in [("ground", ground, "ground"), ("aerial", aerial, "aerial")] {
-            let (height, width) = (s.int("dataset.\(key)Height"), s.int("dataset.\(key)Width"))
+        guard let dataset = recipe.dataset else { return }
+        let batch = recipe.train?.batchSize ?? 2
+        for (view, branch) in [("ground", ground), ("aerial", aerial)] {
+            let (height, width) = view == "ground" ? (dataset.groundHeight, dataset.groundWidth) : (dataset.aerialHeight, dataset.aerialWidth)
             let map = branch.backbone.featureMapSize(height: height, width: width)
             let shape = [batch, branch.backbone.outputChannels, map.height, map.width]
             for (stage, module) in branch.inserted {
@@ -150,8 +168,8 @@ public final class CrossViewModel: Module {
     }
 
     /// The recipe's input sizes, each view normalised as its backbone expects.
-    public func viewInput(settings: RecipeSettings) -> ViewInput {
-        var input = ViewInput(settings: settings)
+    public func viewInput(_ dataset: Dataset) -> ViewInput {
+        var input = ViewInput(dataset: dataset)
         input.groundStatistics = ground.backbone.inputConfiguration.statistics
         input.aerialStatistics = aerial.backbone.inputConfiguration.statistics
         return input

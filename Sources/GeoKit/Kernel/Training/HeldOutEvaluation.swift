@@ -1,15 +1,43 @@
 import GeoKitComponents
 import GeoKitCore
 import GeoKitData
+import GeoKitRecipes
 import GeoKitSynth
 
 extension CrossViewModel {
     /// The held-out figures of `data` as metrics.json names them, shared by
     /// training and `geokit eval`: ground queries against the aerial gallery
-    /// ("R@1", ...), or for University-1652 both directions ("D->S R@1", ..., "S->D AP").
-    public func heldOutFigures(_ data: TrainingData, ks: [Int] = [1, 5, 10]) throws -> [String: Double] {
-        if let university = data.university { return try university.figures(model: self, input: data.input, ks: ks) }
+    /// ("R@1", ...), or for University-1652 both directions ("D->S R@1", ..., "S->D AP");
+    /// exactly `metrics` (nil: the dataset's standard ones, `Evaluate.standardMetrics`).
+    public func heldOutFigures(_ data: TrainingData, metrics: [Evaluate.Metric]? = nil) throws -> [String: Double] {
+        let metrics = metrics ?? Evaluate.standardMetrics(university: data.university != nil)
+        if let university = data.university { return try university.figures(model: self, input: data.input, metrics: metrics) }
         let (queries, gallery) = try embed(data, split: .test)
-        return RunSummary.figures(RetrievalMetrics.evaluate(queries: queries, gallery: gallery, truth: Array(0..<data.test.count), ks: ks))
+        return Evaluate.figures(queries: queries, gallery: gallery, positives: (0..<data.test.count).map { [$0] }, metrics: metrics)
+    }
+}
+
+extension Evaluate {
+    /// `metrics` of one retrieval (each query's true gallery items in `positives`), by name.
+    /// R@P% ranks within K = ceil(P% of the gallery), in integers so that no rounding moves K.
+    public static func figures(queries: Tensor, gallery: Tensor, positives: [[Int]], metrics: [Metric]) -> [String: Double] {
+        let size = gallery.shape[0]
+        func k(_ metric: Metric) -> Int? {
+            switch metric {
+            case .recall(let k): k
+            case .recallPercent(let p): max(1, (size * p + 99) / 100)
+            case .averagePrecision: nil
+            }
+        }
+        let ks = Array(Set(metrics.compactMap(k))).sorted()
+        let result = RetrievalMetrics.evaluate(queries: queries, gallery: gallery, positives: positives, ks: ks)
+        var figures: [String: Double] = [:]
+        for metric in metrics { figures[metric.description] = k(metric).map { result.recall[$0] ?? 0 } ?? result.averagePrecision }
+        return figures
+    }
+
+    /// The names of `metrics` as figures carry them, with each University-1652 direction's prefix.
+    public static func names(_ metrics: [Metric], directions: [String] = [""]) -> [String] {
+        directions.flatMap { d in metrics.map { d.isEmpty ? $0.description : "\(d) \($0)" } }
     }
 }

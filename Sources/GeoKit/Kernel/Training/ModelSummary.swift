@@ -19,9 +19,9 @@ public struct ModelSummary {
     public let rows: [Row]
     public let totalParameters: Int
 
-    public init(model: CrossViewModel, settings s: RecipeSettings) {
-        let groundInput = Tensor(zeros: [1, 3, s.int("dataset.groundHeight"), s.int("dataset.groundWidth")])
-        let aerialInput = Tensor(zeros: [1, 3, s.int("dataset.aerialHeight"), s.int("dataset.aerialWidth")])
+    public init(model: CrossViewModel, dataset d: Dataset) {
+        let groundInput = Tensor(zeros: [1, 3, d.groundHeight, d.groundWidth])
+        let aerialInput = Tensor(zeros: [1, 3, d.aerialHeight, d.aerialWidth])
         model.eval()
         var rows: [Row] = []
         noGrad {

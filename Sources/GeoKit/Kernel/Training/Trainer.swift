@@ -18,25 +18,25 @@ public final class Trainer {
     public let directory: URL
     public let model: CrossViewModel
     let log: TrainingLog
-    let settings: RecipeSettings
+    let dataset: Dataset
+    let train: Train
     let seed: UInt64
     /// The most decoded training batches alive at once in the last run (the pipeline's bound is `TrainingData.prefetch + 1`).
     public private(set) var loaderHighWaterMark = 0
 
     public static let checkpointName = "checkpoint.safetensors"
 
-    /// Builds the model (weights initialised from the recipe's seed) and opens the run directory.
-    public init(recipe: Recipe, directory: URL, appendLog: Bool = false, registry: Registry = .shared) throws {
+    /// Builds the model (weights initialised from the recipe's seed, then the
+    /// backbone's pretrained weights unless `loadPretrained` is false, as when
+    /// resuming: the checkpoint's trained weights replace them) and opens the run directory.
+    public init(recipe: Recipe, directory: URL, appendLog: Bool = false, loadPretrained: Bool = true, registry: Registry = .shared) throws {
         self.recipe = recipe
         self.directory = directory
-        settings = recipe.settings
-        for key in ["dataset.kind", "train.epochs"] where settings[key] == nil {
-            throw GeoKitError("recipe \(recipe.name) has no \(key.split(separator: ".")[0]) section", where: "recipe",
-                              remedy: key == "train.epochs" ? "add Train(epochs:batchSize:...)" : "add Dataset.synthetic(...) or Dataset.cvusa(...)")
-        }
-        seed = UInt64(max(0, settings.int("train.seed")))
+        dataset = try recipe.requireDataset()
+        train = try recipe.requireTrain()
+        seed = UInt64(max(0, train.seed))
         GlobalRandom.seed(seed)
-        model = try CrossViewModel(recipe: recipe, registry: registry)
+        model = try CrossViewModel(recipe: recipe, registry: registry, loadPretrained: loadPretrained)
         try Trainer.prepareRunDirectory(directory)
         let logURL = directory.appendingPathComponent("train.log")
         log = appendLog ? TrainingLog(appendingTo: logURL) : TrainingLog(file: logURL)
@@ -78,10 +78,9 @@ public final class Trainer {
     /// written), to be continued later with `resume`.
     @discardableResult
     public func run(resume: Bool = false, stopAfter: Int? = nil, registry: Registry = .shared) throws -> RunSummary {
-        let s = settings
         // Validated with the recipe when the model was built (Recipe.validate): epochs >= 1, batch size >= 2.
-        let epochs = s.int("train.epochs"), batchSize = s.int("train.batchSize"), accumulate = s.int("train.accumulate")
-        let data = try TrainingData(settings: s, input: model.viewInput(settings: s), log: log.line)
+        let epochs = train.epochs, batchSize = train.batchSize, accumulate = train.accumulate
+        let data = try TrainingData(dataset: dataset, seed: train.seed, input: model.viewInput(dataset), log: log.line)
         guard data.train.count >= batchSize else {
             throw GeoKitError("the training split has \(data.train.count) pairs, fewer than one batch of \(batchSize)", where: data.root.path,
                               remedy: "lower train.batchSize or use more locations")
@@ -92,14 +91,15 @@ public final class Trainer {
                               where: "recipe \(recipe.name)", remedy: "lower train.accumulate or train.batchSize")
         }
         let sampler = try makeSampler(data: data, registry: registry)
-        let optimizer = try makeOptimizer()
+        let optimizer = makeOptimizer()
         let stepsPerEpoch = max(1, data.train.count / batchSize / accumulate)
-        let scheduler = LearningRateScheduler(optimizer, schedule: try makeSchedule(stepsPerEpoch: stepsPerEpoch, epochs: epochs))
+        let scheduler = LearningRateScheduler(optimizer, schedule: makeSchedule(stepsPerEpoch: stepsPerEpoch, epochs: epochs))
         let components = model.components.map { "\($0.section)=\($0.component)" }
         let checkpointURL = directory.appendingPathComponent(Trainer.checkpointName)
-        let every = max(1, s["evaluate.every"].map { _ in s.int("evaluate.every") } ?? 1)
-        let ks = s["evaluate.ks"].map { _ in s.intList("evaluate.ks") } ?? [1, 5, 10]
-        let clipNorm = s.double("train.clipNorm")
+        let every = recipe.evaluation.every
+        let metrics = recipe.evaluation.metrics(for: dataset)
+        let order = Evaluate.names(metrics, directions: data.university?.directions.map(\.name) ?? [""])
+        let clipNorm = train.clipNorm
 
         var history: [EpochRecord] = []
         var startEpoch = 0, optimizerSteps = 0
@@ -120,9 +120,10 @@ public final class Trainer {
             log.line("resuming \(recipe.name) after epoch \(startEpoch) (\(optimizerSteps) optimiser steps)")
         } else {
             log.line("recipe \(recipe.name): " + components.joined(separator: ", ") + ", \(model.parameterCount) parameters")
-            let untrained = try model.heldOutFigures(data, ks: ks)
+            for report in model.pretrained { log.line(report.description) }
+            let untrained = try model.heldOutFigures(data, metrics: metrics)
             history.append(EpochRecord(epoch: 0, metrics: untrained))
-            log.line("untrained: " + Trainer.format(untrained))
+            log.line("untrained: " + Trainer.format(untrained, order: order))
         }
         let started = Date()
         for epoch in startEpoch..<epochs {
@@ -131,7 +132,7 @@ public final class Trainer {
             let batches = sampler.batches(locationCount: data.train.count, batchSize: batchSize, generator: &generator)
             // A loss takes its negatives from the batch: a sampler (a plugin's, say) handing out a batch of one is refused.
             if let short = batches.first(where: { $0.count < 2 }) {
-                throw GeoKitError("sampler \(settings["sampler.name"].map { "\($0)" } ?? "random") made a batch of \(short.count) pairs at epoch \(epoch + 1)",
+                throw GeoKitError("sampler \(recipe.sampler?.name ?? "random") made a batch of \(short.count) pairs at epoch \(epoch + 1)",
                                   where: "recipe \(recipe.name), sampler", remedy: "a sampler must return batches of at least 2 locations")
             }
             if epoch == startEpoch { log.line("epoch \(epoch + 1): \(batches.count) batches of \(batchSize) pairs from \(data.train.count) locations") }
@@ -174,11 +175,11 @@ public final class Trainer {
             loaderHighWaterMark = data.trainLoader.liveBatchHighWaterMark
             var record = EpochRecord(epoch: epoch + 1, loss: lossCount > 0 ? lossSum / Double(lossCount) : nil,
                                      learningRate: optimizer.groups.last?.learningRate, seconds: nil)
-            if (epoch + 1) % every == 0 || epoch + 1 == epochs { record.metrics = try model.heldOutFigures(data, ks: ks) }
+            if (epoch + 1) % every == 0 || epoch + 1 == epochs { record.metrics = try model.heldOutFigures(data, metrics: metrics) }
             record.seconds = Date().timeIntervalSince(epochStart)
             history.append(record)
             log.line(String(format: "epoch %d/%d  loss %.4f  %.1f s", epoch + 1, epochs, record.loss ?? .nan, record.seconds!)
-                     + (record.metrics.map { "  " + Trainer.format($0) } ?? ""))
+                     + (record.metrics.map { "  " + Trainer.format($0, order: order) } ?? ""))
             let meta = Checkpoint.Metadata(recipe: recipe.name, components: components, epoch: epoch + 1,
                                            optimizerSteps: optimizerSteps, seed: seed, history: history)
             try Checkpoint.write(model: model, optimizer: optimizer, metadata: meta, to: checkpointURL)
@@ -189,7 +190,7 @@ public final class Trainer {
             }
         }
         let summary = try writeSummary(history: history, components: components, seconds: Date().timeIntervalSince(started))
-        log.line("final: " + Trainer.format(summary.final) + "  (run directory \(directory.path))")
+        log.line("final: " + Trainer.format(summary.final, order: order) + "  (run directory \(directory.path))")
         return summary
     }
 
@@ -214,7 +215,7 @@ public final class Trainer {
 
     /// The recipe's sampler (`sampler:random` when it names none), given the dataset's GPS neighbour table.
     private func makeSampler(data: TrainingData, registry: Registry) throws -> BatchSampler {
-        let name = settings["sampler.name"] == nil ? "random" : settings.string("sampler.name")
+        let name = recipe.sampler?.name ?? "random"
         let sampler: BatchSampler
         do {
             sampler = try registry.make(.sampler, name, recipe.componentParameters("sampler"))
@@ -230,39 +231,32 @@ public final class Trainer {
         return sampler
     }
 
-    private func makeOptimizer() throws -> Optimizer {
-        let s = settings
-        let lr = s.double("train.lr"), wd = s.double("train.weightDecay"), scale = s.double("train.backboneLRScale")
+    private func makeOptimizer() -> Optimizer {
+        let lr = train.optimizer.lr, wd = train.optimizer.weightDecay
         let (backbone, rest) = model.parameterGroups
-        let groups = [ParameterGroup(parameters: backbone, learningRate: lr * scale, weightDecay: wd),
+        let groups = [ParameterGroup(parameters: backbone, learningRate: lr * train.backboneLRScale, weightDecay: wd),
                       ParameterGroup(parameters: rest, learningRate: lr, weightDecay: wd)]
-        switch s.string("train.optimizer") {
-        case "sgd": return SGD(groups, momentum: s.double("train.momentum"), nesterov: s.bool("train.nesterov"))
-        case "adam": return Adam(groups)
-        case "adamw": return AdamW(groups)
-        case let other:
-            throw GeoKitError("unknown optimizer '\(other)'", where: "train.optimizer", remedy: "use sgd, adam or adamw")
+        switch train.optimizer {
+        case .sgd(_, let momentum, let nesterov, _): return SGD(groups, momentum: momentum, nesterov: nesterov)
+        case .adam: return Adam(groups)
+        case .adamW: return AdamW(groups)
         }
     }
 
-    private func makeSchedule(stepsPerEpoch: Int, epochs: Int) throws -> LearningRateSchedule {
-        let s = settings
+    private func makeSchedule(stepsPerEpoch: Int, epochs: Int) -> LearningRateSchedule {
         let total = stepsPerEpoch * epochs
-        let warmup = min(total - 1, Int((s.double("train.warmupEpochs") * Double(stepsPerEpoch)).rounded()))
-        switch s.string("train.schedule") {
-        case "constant": return WarmupSchedule(warmupSteps: warmup) { _ in 1 }
-        case "cosine": return CosineWithWarmup(warmupSteps: max(0, warmup), totalSteps: max(1, total))
-        case "step":
-            let every = max(1, s.int("train.stepEpochs") * stepsPerEpoch), gamma = s.double("train.gamma")
+        let warmup = min(total - 1, Int(((train.schedule.warmupEpochs ?? 0) * Double(stepsPerEpoch)).rounded()))
+        switch train.schedule {
+        case .constant: return WarmupSchedule(warmupSteps: warmup) { _ in 1 }
+        case .cosine: return CosineWithWarmup(warmupSteps: max(0, warmup), totalSteps: max(1, total))
+        case .step(let stepEpochs, let gamma, _):
+            let every = max(1, stepEpochs * stepsPerEpoch)
             return WarmupSchedule(warmupSteps: warmup) { step in pow(gamma, Double(step / every)) }
-        case let other:
-            throw GeoKitError("unknown schedule '\(other)'", where: "train.schedule", remedy: "use constant, cosine or step")
         }
     }
 
-    /// The figures in a fixed order (recall, R@1%, AP; plain, then D->S, then S->D), for the log and `geokit eval`.
-    public static func format(_ metrics: [String: Double]) -> String {
-        let order = ["", "D->S ", "S->D "].flatMap { prefix in ["R@1", "R@5", "R@10", "R@1%", "AP"].map { prefix + $0 } }
+    /// The figures in `order` (the recipe's metrics, `Evaluate.names`), any others after them sorted, for the log and `geokit eval`.
+    public static func format(_ metrics: [String: Double], order: [String]) -> String {
         let names = order.filter { metrics[$0] != nil } + metrics.keys.filter { !order.contains($0) }.sorted()
         return names.map { String(format: "%@ %.2f", $0, metrics[$0]!) }.joined(separator: "  ")
     }

@@ -29,27 +29,28 @@ public final class TrainingData: @unchecked Sendable {
     /// would only hold memory (the producer shares the cores with the step).
     public static let prefetch = 2
 
-    /// Reads (generating the synthetic world first if needed) the dataset of
-    /// `settings`, prepared as `input` says (by default, the recipe's sizes
-    /// with ImageNet statistics; a model's `viewInput(settings:)` gives its
-    /// backbones' statistics).
-    public init(settings s: RecipeSettings, input: ViewInput? = nil, log: (String) -> Void) throws {
-        let kind = s.string("dataset.kind")
-        switch kind {
-        case "synthetic": root = try SyntheticWorldCache.prepare(settings: s, log: log)
-        case "cvusa":
-            root = URL(fileURLWithPath: s.string("dataset.root"))
+    /// Reads (generating the synthetic world first if needed) the recipe's
+    /// dataset, prepared as `input` says (by default, the recipe's sizes
+    /// with ImageNet statistics; a model's `viewInput(_:)` gives its
+    /// backbones' statistics); augmentation is drawn from `train.seed`.
+    public convenience init(recipe: Recipe, input: ViewInput? = nil, log: (String) -> Void) throws {
+        try self.init(dataset: try recipe.requireDataset(), seed: recipe.train?.seed ?? 0, input: input, log: log)
+    }
+
+    public init(dataset d: Dataset, seed: Int, input: ViewInput? = nil, log: (String) -> Void) throws {
+        switch d.kind {
+        case .synthetic: root = try SyntheticWorldCache.prepare(dataset: d, log: log)
+        case .cvusa:
+            root = URL(fileURLWithPath: d.root)
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw GeoKitError("the dataset directory does not exist", where: root.path,
                                   remedy: "point dataset.root at a CVUSA-layout directory (--set dataset.root=DIR), or generate one with geokit synth")
             }
-        case "university1652":
-            root = URL(fileURLWithPath: s.string("dataset.root"))
-        default:
-            throw GeoKitError("unknown dataset kind '\(kind)'", where: "dataset.kind", remedy: "use synthetic, cvusa or university1652")
+        case .university1652:
+            root = URL(fileURLWithPath: d.root)
         }
-        if kind == "university1652" || s["dataset.layout"] == .string("university") {
+        if d.isUniversityLayout {
             let dataset = try University1652Dataset(root: root)
             (train, test) = (try dataset.dronePairs(drone: "train/drone", satellite: "train/satellite"),
                              try dataset.dronePairs(drone: "test/query_drone", satellite: "test/gallery_satellite", firstOnly: true))
@@ -82,22 +83,22 @@ public final class TrainingData: @unchecked Sendable {
             neighbours = nil
         }
 
-        self.input = input ?? ViewInput(settings: s)
+        self.input = input ?? ViewInput(dataset: d)
         var augmentation = PairAugmentation.none
-        if s.bool("dataset.augment") {
+        if d.augment {
             augmentation.flipProbability = 0.5
             augmentation.rotate = true
         }
-        augmentation.colourJitter = s.double("dataset.colourJitter")
-        augmentation.erasingProbability = s.double("dataset.erasing")
+        augmentation.colourJitter = d.colourJitter
+        augmentation.erasingProbability = d.erasing
         var configuration = CrossViewLoader.Configuration()
         configuration.input = self.input
         configuration.prefetch = TrainingData.prefetch
         configuration.shuffle = false
-        let seed = UInt64(max(0, s.int("train.seed")))
-        testLoader = CrossViewLoader(pairs: test, configuration: configuration, seed: seed)
+        let loaderSeed = UInt64(max(0, seed))
+        testLoader = CrossViewLoader(pairs: test, configuration: configuration, seed: loaderSeed)
         configuration.augmentation = augmentation
-        trainLoader = CrossViewLoader(pairs: train, configuration: configuration, seed: seed)
+        trainLoader = CrossViewLoader(pairs: train, configuration: configuration, seed: loaderSeed)
         log("streaming \(train.count) training and \(test.count) test pairs from \(root.path)")
     }
 

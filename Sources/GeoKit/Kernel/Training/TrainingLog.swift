@@ -2,6 +2,7 @@ import Foundation
 import GeoKitComponents
 import GeoKitCore
 import GeoKitData
+import GeoKitRecipes
 import GeoKitSynth
 
 /// The run's log: plain lines to standard output and `train.log`, and on a

@@ -79,10 +79,10 @@ extension Module {
 }
 
 /// Key renaming and the parts of the mismatch message.
-enum StateDictKeys {
+package enum StateDictKeys {
     static let exampleCount = 5
 
-    static func rename(_ tensors: [String: Tensor], stripPrefix: String?, addPrefix: String?, place: String) throws -> [String: Tensor] {
+    package static func rename(_ tensors: [String: Tensor], stripPrefix: String?, addPrefix: String?, place: String) throws -> [String: Tensor] {
         guard stripPrefix?.isEmpty == false || addPrefix?.isEmpty == false else { return tensors }
         var out: [String: Tensor] = [:], origin: [String: String] = [:]
         for key in tensors.keys.sorted() {
@@ -99,7 +99,7 @@ enum StateDictKeys {
     }
 
     /// "119 missing, e.g. a, b, c, d, e, ..." beyond `exampleCount` names, else "2 missing: a, b".
-    static func counted(_ names: [String], _ label: String) -> String {
+    package static func counted(_ names: [String], _ label: String) -> String {
         names.count > exampleCount ? "\(names.count) \(label), e.g. " + names.prefix(exampleCount).joined(separator: ", ") + ", ..."
                                    : "\(names.count) \(label): " + names.joined(separator: ", ")
     }

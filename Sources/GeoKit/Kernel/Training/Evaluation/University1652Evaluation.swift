@@ -52,14 +52,15 @@ public struct University1652Evaluation: Sendable {
     }
 
     /// The figures of both directions as metrics.json names them ("D->S R@1", ..., "S->D AP").
-    public func figures(model: CrossViewModel, input: ViewInput, ks: [Int] = [1, 5, 10]) throws -> [String: Double] {
+    public func figures(model: CrossViewModel, input: ViewInput, metrics: [Evaluate.Metric]) throws -> [String: Double] {
         var result: [String: Double] = [:]
         for direction in directions {
             let galleryView: CrossView = direction.queryView == .ground ? .aerial : .ground
             let queries = try model.embed(files: direction.queries.map(\.file), view: direction.queryView, input: input)
             let gallery = try model.embed(files: direction.gallery.map(\.file), view: galleryView, input: input)
-            let metrics = RetrievalMetrics.evaluate(queries: queries, gallery: gallery, positives: direction.positives, ks: ks)
-            for (key, value) in RunSummary.figures(metrics) { result["\(direction.name) \(key)"] = value }
+            for (key, value) in Evaluate.figures(queries: queries, gallery: gallery, positives: direction.positives, metrics: metrics) {
+                result["\(direction.name) \(key)"] = value
+            }
         }
         return result
     }
