@@ -14,11 +14,11 @@ let plugins = ["Backbones", "AENet", "RKNet", "Sample4Geo", "SAFA", "LPN"]
 let package = Package(
     name: "GeoKitRoot",
     products: [
-        .executable(name: "geokit", targets: ["geokit"]),
+        .executable(name: "geokit", targets: ["geokit"])
     ] + plugins.map { .library(name: "\($0)Plugin", type: .dynamic, targets: ["\($0)Plugin"]) },
     dependencies: [
         .package(path: "Sources/GeoKit"),
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: plugins.map { method in
         .target(
@@ -31,7 +31,7 @@ let package = Package(
             name: "geokit",
             dependencies: [
                 .product(name: "GeoKit", package: "GeoKit"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
             ],
             path: "Sources/geokit",
             swiftSettings: [.swiftLanguageMode(.v5)]),
@@ -40,6 +40,6 @@ let package = Package(
             dependencies: [.product(name: "GeoKit", package: "GeoKit")],
             path: "Tests/GeoKitTests",
             resources: [.copy("Fixtures")],
-            swiftSettings: [.swiftLanguageMode(.v5)]),
+            swiftSettings: [.swiftLanguageMode(.v5)])
     ]
 )

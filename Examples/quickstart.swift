@@ -11,9 +11,10 @@
 import GeoKit
 
 let recipe = Recipe("quickstart") {
-    Dataset.synthetic(locations: 2500, difficulty: .easy, testFraction: 0.04, sameArea: true,
-                      ground: .panorama(32, 128), aerial: .polar(32, 128),
-                      augment: true, colourJitter: 0.2, erasing: 0.25)
+    Dataset.synthetic(
+        locations: 2500, difficulty: .easy, testFraction: 0.04, sameArea: true,
+        ground: .panorama(32, 128), aerial: .polar(32, 128),
+        augment: true, colourJitter: 0.2, erasing: 0.25)
     Model(shareWeights: true) {
         Backbone("resnet18")
         Aggregator("gem")

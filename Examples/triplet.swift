@@ -4,8 +4,9 @@
 import GeoKit
 
 let recipe = Recipe("triplet") {
-    Dataset.synthetic(locations: 2500, difficulty: .easy, testFraction: 0.04, sameArea: true,
-                      ground: .panorama(32, 128), aerial: .polar(32, 128), colourJitter: 0.2, erasing: 0.25)
+    Dataset.synthetic(
+        locations: 2500, difficulty: .easy, testFraction: 0.04, sameArea: true,
+        ground: .panorama(32, 128), aerial: .polar(32, 128), colourJitter: 0.2, erasing: 0.25)
     Model(shareWeights: false) {
         Backbone("resnet18", ["lastStride": 1])
         Attention("triplet")

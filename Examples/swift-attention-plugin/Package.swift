@@ -8,15 +8,15 @@ import PackageDescription
 let package = Package(
     name: "SwiftAttentionPlugin",
     products: [
-        .library(name: "SwiftAttentionPlugin", type: .dynamic, targets: ["SwiftAttentionPlugin"]),
+        .library(name: "SwiftAttentionPlugin", type: .dynamic, targets: ["SwiftAttentionPlugin"])
     ],
     dependencies: [
-        .package(path: "../../Sources/GeoKit"),
+        .package(path: "../../Sources/GeoKit")
     ],
     targets: [
         .target(
             name: "SwiftAttentionPlugin",
             dependencies: [.product(name: "GeoKit", package: "GeoKit")],
-            swiftSettings: [.swiftLanguageMode(.v5)]),
+            swiftSettings: [.swiftLanguageMode(.v5)])
     ]
 )

@@ -14,7 +14,7 @@ enum Plugin: GeoKitPlugin {
             summary: "AENet's multiple hard negatives weighting: every hard negative of an anchor, weighted by its hardness",
             parameters: [
                 ParameterSpec("alpha", .double(10), "scale inside log(1 + exp(alpha (d_ap - d_an)))", bounds: .aboveUpTo(0, 1000)),
-                ParameterSpec("symmetric", .bool(false), "also anchor on the satellites and average both directions"),
+                ParameterSpec("symmetric", .bool(false), "also anchor on the satellites and average both directions")
             ]
         ) { p in
             MHNWLoss(alpha: p.double("alpha"), symmetric: p.bool("symmetric"))

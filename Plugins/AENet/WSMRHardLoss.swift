@@ -38,7 +38,8 @@ public final class WSMRHardLoss: Module, LossFunction, InputShapeChecking {
 
 /// The checks every ranking loss makes on its two descriptor batches.
 func checkRankingBatch(_ query: Tensor, _ reference: Tensor, loss: String) {
-    require(query.rank == 2 && query.shape == reference.shape,
-            "GeoKit: loss \(loss) expects two (N, D) descriptor batches of the same shape, got \(query.shape) and \(reference.shape)")
+    require(
+        query.rank == 2 && query.shape == reference.shape,
+        "GeoKit: loss \(loss) expects two (N, D) descriptor batches of the same shape, got \(query.shape) and \(reference.shape)")
     require(query.shape[0] >= 2, "GeoKit: loss \(loss) needs at least 2 pairs in a batch (negatives come from the batch), got \(query.shape[0])")
 }

@@ -17,8 +17,11 @@ enum Plugin: GeoKitPlugin {
             try registry.register(
                 .backbone, depth.rawValue,
                 summary: "torchvision \(depth.rawValue) feature extractor (layer4 output, before pooling; stages stem, layer1..layer4)",
-                parameters: [ParameterSpec("lastStride", .int(2), "stride of layer4's first block: 2 (torchvision) or 1 (keeps layer3's resolution)",
-                                           bounds: .between(1, 2))]
+                parameters: [
+                    ParameterSpec(
+                        "lastStride", .int(2), "stride of layer4's first block: 2 (torchvision) or 1 (keeps layer3's resolution)",
+                        bounds: .between(1, 2))
+                ]
             ) { p in
                 ResNet(depth, lastStride: p.int("lastStride"))
             }

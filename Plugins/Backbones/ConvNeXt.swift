@@ -98,10 +98,13 @@ final class ConvNeXtStage: Module {
     private let blocks: Sequential
 
     init(inChannels: Int, channels: Int, dropPaths: [Double]) {
-        downsample = inChannels == channels ? nil : Sequential([
-            LayerNorm(inChannels, eps: 1e-6, channelsFirst: true),
-            Conv2d(inChannels, channels, kernelSize: 2, stride: 2),
-        ])
+        downsample =
+            inChannels == channels
+            ? nil
+            : Sequential([
+                LayerNorm(inChannels, eps: 1e-6, channelsFirst: true),
+                Conv2d(inChannels, channels, kernelSize: 2, stride: 2)
+            ])
         blocks = Sequential(dropPaths.map { ConvNeXtBlock(channels, dropPath: $0) })
         super.init()
         if let downsample { register("downsample", downsample) }
@@ -155,8 +158,11 @@ extension Plugin {
             try registry.register(
                 .backbone, variant.rawValue,
                 summary: "timm \(variant.rawValue) forward_features (last stage, /32, without head.norm; stages stage0..stage3)",
-                parameters: [ParameterSpec("dropPath", .double(0), "stochastic-depth rate of the last block (timm's drop_path_rate)",
-                                           bounds: .between(0, 1))]
+                parameters: [
+                    ParameterSpec(
+                        "dropPath", .double(0), "stochastic-depth rate of the last block (timm's drop_path_rate)",
+                        bounds: .between(0, 1))
+                ]
             ) { p in
                 ConvNeXt(variant, dropPath: p.double("dropPath"))
             }

@@ -34,8 +34,10 @@ final class EdgeResidualBlock: Module {
     private let convExp: Module, bn1: BatchNorm, convPwl: Conv2d, bn2: BatchNorm, dropPath: DropPath
     private let style: EfficientNetStyle, hasSkip: Bool
 
-    init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int, expansion: Int, style: EfficientNetStyle,
-         dropPath rate: Double) {
+    init(
+        _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int, expansion: Int, style: EfficientNetStyle,
+        dropPath rate: Double
+    ) {
         let mid = inChannels * expansion
         convExp = style.conv(inChannels, mid, kernel: kernel, stride: stride)
         bn1 = style.norm(mid)
@@ -66,8 +68,10 @@ final class InvertedResidualBlock: Module {
     private let se: SqueezeExcitation, convPwl: Conv2d, bn3: BatchNorm, dropPath: DropPath
     private let style: EfficientNetStyle, hasSkip: Bool
 
-    init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int, expansion: Int, style: EfficientNetStyle,
-         dropPath rate: Double) {
+    init(
+        _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int, expansion: Int, style: EfficientNetStyle,
+        dropPath rate: Double
+    ) {
         let mid = inChannels * expansion
         convPw = Conv2d(inChannels, mid, kernelSize: 1, bias: false)
         bn1 = style.norm(mid)

@@ -23,13 +23,13 @@ public final class EfficientNetLite0: Module, BackboneNetwork {
     /// timm's arch_def: (repeats, kernel, first stride, expansion, channels) per stage; stage 0 is its "ds" block.
     private static let architecture: [(repeats: Int, kernel: Int, stride: Int, expansion: Int, channels: Int)] = [
         (1, 3, 1, 1, 16), (2, 3, 2, 6, 24), (2, 5, 2, 6, 40), (3, 3, 2, 6, 80),
-        (3, 5, 1, 6, 112), (4, 5, 2, 6, 192), (1, 3, 1, 6, 320),
+        (3, 5, 1, 6, 112), (4, 5, 2, 6, 192), (1, 3, 1, 6, 320)
     ]
     private static let stemChannels = 32, headChannels = 1280
     private static let stageList = [
         FeatureStage("blocks0", channels: 16, reduction: 2), FeatureStage("blocks1", channels: 24, reduction: 4),
         FeatureStage("blocks2", channels: 40, reduction: 8), FeatureStage("blocks4", channels: 112, reduction: 16),
-        FeatureStage("blocks6", channels: 320, reduction: 32), FeatureStage("head", channels: 1280, reduction: 32),
+        FeatureStage("blocks6", channels: 320, reduction: 32), FeatureStage("head", channels: 1280, reduction: 32)
     ]
 
     public var stages: [FeatureStage] { Self.stageList }
@@ -56,9 +56,11 @@ public final class EfficientNetLite0: Module, BackboneNetwork {
         var list: [Module] = [], ends: [Int: String] = [:]
         for (s, spec) in Self.architecture.enumerated() {
             for b in 0..<spec.repeats {
-                list.append(LiteBlock(inChannels, spec.channels, kernel: spec.kernel, stride: b == 0 ? spec.stride : 1,
-                                      expansion: spec.expansion, style: style,
-                                      dropPath: dropPathRate * Double(list.count) / Double(total)))
+                list.append(
+                    LiteBlock(
+                        inChannels, spec.channels, kernel: spec.kernel, stride: b == 0 ? spec.stride : 1,
+                        expansion: spec.expansion, style: style,
+                        dropPath: dropPathRate * Double(list.count) / Double(total)))
                 inChannels = spec.channels
             }
             ends[list.count - 1] = "blocks\(s)"
@@ -102,8 +104,10 @@ final class LiteBlock: Module {
     private let depthwiseConv: Module, bn1: BatchNorm, projectConv: Conv2d, bn2: BatchNorm, dropPath: DropPath
     private let style: EfficientNetStyle, hasSkip: Bool
 
-    init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int, expansion: Int, style: EfficientNetStyle,
-         dropPath rate: Double) {
+    init(
+        _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int, expansion: Int, style: EfficientNetStyle,
+        dropPath rate: Double
+    ) {
         let mid = inChannels * expansion
         expand = expansion == 1 ? nil : (Conv2d(inChannels, mid, kernelSize: 1, bias: false), style.norm(mid))
         depthwiseConv = style.conv(mid, mid, kernel: kernel, stride: stride, groups: mid)

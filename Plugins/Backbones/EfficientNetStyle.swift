@@ -23,8 +23,9 @@ struct EfficientNetStyle {
     func conv(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, groups: Int = 1) -> Module {
         samePadding
             ? Conv2dSame(inChannels, outChannels, kernelSize: kernel, stride: stride, groups: groups)
-            : Conv2d(inChannels, outChannels, kernelSize: kernel, stride: stride, padding: (kernel - 1) / 2,
-                     groups: groups, bias: false)
+            : Conv2d(
+                inChannels, outChannels, kernelSize: kernel, stride: stride, padding: (kernel - 1) / 2,
+                groups: groups, bias: false)
     }
 
     func norm(_ channels: Int) -> BatchNorm { BatchNorm(channels, eps: eps) }

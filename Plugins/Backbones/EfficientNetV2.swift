@@ -42,7 +42,7 @@ public final class EfficientNetV2: Module, BackboneNetwork {
         StageSpec(kind: .edgeResidual, repeats: 4, kernel: 3, stride: 2, expansion: 4, channels: 64),
         StageSpec(kind: .invertedResidual, repeats: 6, kernel: 3, stride: 2, expansion: 4, channels: 128),
         StageSpec(kind: .invertedResidual, repeats: 9, kernel: 3, stride: 1, expansion: 6, channels: 160),
-        StageSpec(kind: .invertedResidual, repeats: 15, kernel: 3, stride: 2, expansion: 6, channels: 256),
+        StageSpec(kind: .invertedResidual, repeats: 15, kernel: 3, stride: 2, expansion: 6, channels: 256)
     ]
     private static let stemChannels = 24, headChannels = 1280
 
@@ -51,7 +51,7 @@ public final class EfficientNetV2: Module, BackboneNetwork {
     private static let stageList = [
         FeatureStage("blocks0", channels: 24, reduction: 2), FeatureStage("blocks1", channels: 48, reduction: 4),
         FeatureStage("blocks2", channels: 64, reduction: 8), FeatureStage("blocks4", channels: 160, reduction: 16),
-        FeatureStage("blocks5", channels: 256, reduction: 32), FeatureStage("head", channels: 1280, reduction: 32),
+        FeatureStage("blocks5", channels: 256, reduction: 32), FeatureStage("head", channels: 1280, reduction: 32)
     ]
     /// timm's default_cfg: tf_efficientnetv2_s (in21k_ft_in1k) mean/std 0.5 at 300 x 300, efficientnetv2_s
     /// ImageNet statistics at 288 x 288; both bicubic.
@@ -83,16 +83,19 @@ public final class EfficientNetV2: Module, BackboneNetwork {
             for b in 0..<spec.repeats {
                 let stride = b == 0 ? spec.stride : 1
                 let rate = dropPathRate * Double(index) / Double(total)
-                let block: Module = switch spec.kind {
-                case .convBnAct:
-                    ConvBnActBlock(inChannels, spec.channels, kernel: spec.kernel, stride: stride, style: style, dropPath: rate)
-                case .edgeResidual:
-                    EdgeResidualBlock(inChannels, spec.channels, kernel: spec.kernel, stride: stride,
-                                      expansion: spec.expansion, style: style, dropPath: rate)
-                case .invertedResidual:
-                    InvertedResidualBlock(inChannels, spec.channels, kernel: spec.kernel, stride: stride,
-                                          expansion: spec.expansion, style: style, dropPath: rate)
-                }
+                let block: Module =
+                    switch spec.kind {
+                    case .convBnAct:
+                        ConvBnActBlock(inChannels, spec.channels, kernel: spec.kernel, stride: stride, style: style, dropPath: rate)
+                    case .edgeResidual:
+                        EdgeResidualBlock(
+                            inChannels, spec.channels, kernel: spec.kernel, stride: stride,
+                            expansion: spec.expansion, style: style, dropPath: rate)
+                    case .invertedResidual:
+                        InvertedResidualBlock(
+                            inChannels, spec.channels, kernel: spec.kernel, stride: stride,
+                            expansion: spec.expansion, style: style, dropPath: rate)
+                    }
                 stage.append(block)
                 inChannels = spec.channels
                 index += 1

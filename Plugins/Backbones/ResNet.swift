@@ -49,7 +49,8 @@ public final class ResNet: Module, BackboneNetwork {
         require(lastStride == 1 || lastStride == 2, "GeoKit: ResNet lastStride must be 1 or 2, got \(lastStride)")
         self.depth = depth
         let expansion = depth.isBottleneck ? 4 : 1
-        stages = [FeatureStage("stem", channels: 64, reduction: 2)]
+        stages =
+            [FeatureStage("stem", channels: 64, reduction: 2)]
             + (0..<4).map { FeatureStage("layer\($0 + 1)", channels: (64 << $0) * expansion, reduction: $0 == 3 ? 16 * lastStride : 4 << $0) }
         attention = StageAttention(stages: stages)
         conv1 = Conv2d(3, 64, kernelSize: 7, stride: 2, padding: 3, bias: false)
@@ -62,7 +63,8 @@ public final class ResNet: Module, BackboneNetwork {
             var blocks: [Module] = []
             for b in 0..<count {
                 let blockStride = b == 0 ? stride : 1
-                let block: Module = depth.isBottleneck
+                let block: Module =
+                    depth.isBottleneck
                     ? Bottleneck(inChannels, width, stride: blockStride)
                     : BasicBlock(inChannels, width, stride: blockStride)
                 blocks.append(block)
@@ -107,7 +109,8 @@ final class BasicBlock: Module {
         bn1 = BatchNorm(width)
         conv2 = Conv2d(width, width, kernelSize: 3, stride: 1, padding: 1, bias: false)
         bn2 = BatchNorm(width)
-        downsample = stride != 1 || inChannels != width
+        downsample =
+            stride != 1 || inChannels != width
             ? Sequential([Conv2d(inChannels, width, kernelSize: 1, stride: stride, bias: false), BatchNorm(width)])
             : nil
         super.init()
@@ -135,7 +138,8 @@ final class Bottleneck: Module {
         bn2 = BatchNorm(width)
         conv3 = Conv2d(width, out, kernelSize: 1, bias: false)
         bn3 = BatchNorm(out)
-        downsample = stride != 1 || inChannels != out
+        downsample =
+            stride != 1 || inChannels != out
             ? Sequential([Conv2d(inChannels, out, kernelSize: 1, stride: stride, bias: false), BatchNorm(out)])
             : nil
         super.init()

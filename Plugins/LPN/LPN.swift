@@ -7,11 +7,13 @@ enum Plugin: GeoKitPlugin {
             .aggregator, "lpn",
             summary: "Local Pattern Network part pooling: square rings (drone/satellite) or columns (panoramas), L2-normalised parts",
             parameters: [
-                ParameterSpec("blocks", .int(4), "number of parts (descriptor size blocks * C); a map smaller than 2 blocks is resized to hold them",
-                              bounds: .between(1, Double(LPNAggregator.mostBlocks))),
+                ParameterSpec(
+                    "blocks", .int(4), "number of parts (descriptor size blocks * C); a map smaller than 2 blocks is resized to hold them",
+                    bounds: .between(1, Double(LPNAggregator.mostBlocks))),
                 ParameterSpec("pool", .string("avg"), "pooling of each part", choices: LPNAggregator.Pooling.allCases.map(\.rawValue)),
-                ParameterSpec("partition", .string("ring"), "ring (concentric squares, outermost first) or column (left to right)",
-                              choices: LPNAggregator.Partition.allCases.map(\.rawValue)),
+                ParameterSpec(
+                    "partition", .string("ring"), "ring (concentric squares, outermost first) or column (left to right)",
+                    choices: LPNAggregator.Partition.allCases.map(\.rawValue))
             ]
         ) { p in
             LPNAggregator(blocks: p.int("blocks"), pooling: p.choice("pool"), partition: p.choice("partition"))

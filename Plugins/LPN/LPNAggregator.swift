@@ -52,23 +52,28 @@ public final class LPNAggregator: Module, AggregatorModule, InputShapeChecking {
         switch partition {
         case .column:
             guard blocks <= width else {
-                throw GeoKitError("\(component) cannot cut a \(height)x\(width) map into \(blocks) columns", where: component,
-                                  remedy: "use blocks <= \(width)")
+                throw GeoKitError(
+                    "\(component) cannot cut a \(height)x\(width) map into \(blocks) columns", where: component,
+                    remedy: "use blocks <= \(width)")
             }
         case .ring:
             let squares = RingSquares(height: height, width: width, blocks: blocks)
             guard (squares.stepHeight == 0) == (squares.stepWidth == 0) else {
-                throw GeoKitError("\(component) cannot cut a \(height)x\(width) map into \(blocks) rings (ring step \(squares.stepHeight) rows, \(squares.stepWidth) columns)",
-                                  where: component,
-                                  remedy: "use at most \(min(height, width) / 2) blocks, or a map of at least \(2 * blocks) on both axes, or below that on both (it is then resized)")
+                throw GeoKitError(
+                    "\(component) cannot cut a \(height)x\(width) map into \(blocks) rings (ring step \(squares.stepHeight) rows, \(squares.stepWidth) columns)",
+                    where: component,
+                    remedy:
+                        "use at most \(min(height, width) / 2) blocks, or a map of at least \(2 * blocks) on both axes, or below that on both (it is then resized)"
+                )
             }
         }
     }
 
     public override func callAsFunction(_ x: Tensor) -> Tensor {
-        require(x.rank == 4 && x.shape[2] > 0 && x.shape[3] > 0,
-                "GeoKit: aggregator lpn expects a non-empty feature map (N, C, H, W), got \(x.shape)")
-        let parts: Tensor   // (N, blocks, C)
+        require(
+            x.rank == 4 && x.shape[2] > 0 && x.shape[3] > 0,
+            "GeoKit: aggregator lpn expects a non-empty feature map (N, C, H, W), got \(x.shape)")
+        let parts: Tensor  // (N, blocks, C)
         switch partition {
         case .column:
             let pooled = pooling == .avg ? x.adaptiveAvgPool2d((1, blocks)) : x.adaptiveMaxPool2d((1, blocks))
@@ -84,12 +89,15 @@ public final class LPNAggregator: Module, AggregatorModule, InputShapeChecking {
         var x = input
         var squares = RingSquares(height: x.shape[2], width: x.shape[3], blocks: blocks)
         if squares.stepHeight == 0 && squares.stepWidth == 0 {
-            x = x.resizedBilinear(height: x.shape[2] + 2 * (blocks - squares.centreRow),
-                                  width: x.shape[3] + 2 * (blocks - squares.centreColumn), alignCorners: false)
+            x = x.resizedBilinear(
+                height: x.shape[2] + 2 * (blocks - squares.centreRow),
+                width: x.shape[3] + 2 * (blocks - squares.centreColumn), alignCorners: false)
             squares = RingSquares(height: x.shape[2], width: x.shape[3], blocks: blocks)
         }
-        require(squares.stepHeight > 0 && squares.stepWidth > 0,
-                "GeoKit: aggregator lpn: a \(input.shape[2])x\(input.shape[3]) map gives empty rings with blocks \(blocks) (ring step \(squares.stepHeight) rows, \(squares.stepWidth) columns); use a map of at least \(2 * blocks) on both axes, or below that on both (it is then resized), or fewer blocks")
+        require(
+            squares.stepHeight > 0 && squares.stepWidth > 0,
+            "GeoKit: aggregator lpn: a \(input.shape[2])x\(input.shape[3]) map gives empty rings with blocks \(blocks) (ring step \(squares.stepHeight) rows, \(squares.stepWidth) columns); use a map of at least \(2 * blocks) on both axes, or below that on both (it is then resized), or fewer blocks"
+        )
         return stride(from: blocks, through: 1, by: -1).map { i in
             let outer = squares.square(i)
             var part = x.sliced(axis: 2, outer.rows).sliced(axis: 3, outer.columns)
@@ -117,8 +125,10 @@ private struct RingSquares {
     /// Square i (1...blocks): rows and columns it spans; square `blocks` is the whole map.
     func square(_ i: Int) -> (rows: Range<Int>, columns: Range<Int>) {
         if i == blocks { return (0..<height, 0..<width) }
-        return ((centreRow - i * stepHeight)..<(centreRow + i * stepHeight),
-                (centreColumn - i * stepWidth)..<(centreColumn + i * stepWidth))
+        return (
+            (centreRow - i * stepHeight)..<(centreRow + i * stepHeight),
+            (centreColumn - i * stepWidth)..<(centreColumn + i * stepWidth)
+        )
     }
 
     /// (1, 1, h, w) over square i: 0 on square i-1, 1 elsewhere.

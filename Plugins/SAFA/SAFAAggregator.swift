@@ -48,14 +48,16 @@ public final class SAFAAggregator: Module, AggregatorModule, InputShapeChecking 
     public func checkInput(shape: [Int]) throws {
         guard shape.count == 4, shape[2] == height, shape[3] == width else {
             let got = shape.count == 4 ? "\(shape[2])x\(shape[3]) maps" : "shape \(shape)"
-            throw GeoKitError("aggregator:safa was built for \(height)x\(width) feature maps, got \(got)", where: "aggregator:safa",
-                              remedy: shape.count == 4 ? "set height=\(shape[2]) width=\(shape[3])" : "pass a feature map (N, C, H, W)")
+            throw GeoKitError(
+                "aggregator:safa was built for \(height)x\(width) feature maps, got \(got)", where: "aggregator:safa",
+                remedy: shape.count == 4 ? "set height=\(shape[2]) width=\(shape[3])" : "pass a feature map (N, C, H, W)")
         }
     }
 
     public override func callAsFunction(_ x: Tensor) -> Tensor {
-        require(x.rank == 4 && x.shape[2] == height && x.shape[3] == width,
-                "GeoKit: aggregator safa was built for (N, C, \(height), \(width)) feature maps, got \(x.shape); set its height and width")
+        require(
+            x.rank == 4 && x.shape[2] == height && x.shape[3] == width,
+            "GeoKit: aggregator safa was built for (N, C, \(height), \(width)) feature maps, got \(x.shape); set its height and width")
         let (n, channels, positions, hidden) = (x.shape[0], x.shape[1], height * width, height * width / 2)
         // u[n, j, k] = sum_i v[n, i] weights1[i, j, k]: one matmul for all heads.
         let v = x.mean(axes: [1]).reshaped([n, positions])

@@ -24,8 +24,9 @@ public final class WSMRLoss: Module, LossFunction, InputShapeChecking {
     public func checkInput(shape: [Int]) throws { try checkPairBatch(shape: shape, component: "loss:wsmr") }
 
     public func loss(query: Tensor, reference: Tensor) -> Tensor {
-        require(query.rank == 2 && query.shape == reference.shape,
-                "GeoKit: loss wsmr expects two (N, D) descriptor batches of the same shape, got \(query.shape) and \(reference.shape)")
+        require(
+            query.rank == 2 && query.shape == reference.shape,
+            "GeoKit: loss wsmr expects two (N, D) descriptor batches of the same shape, got \(query.shape) and \(reference.shape)")
         let n = query.shape[0]
         require(n >= 2, "GeoKit: loss wsmr needs at least 2 pairs in a batch (negatives come from the batch), got \(n)")
         let distances = 2 - 2 * Tensor.matmul(reference, query, transposeA: false, transposeB: true)

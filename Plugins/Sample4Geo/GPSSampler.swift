@@ -24,8 +24,10 @@ public final class GPSSampler: BatchSampler {
 
     public func batches(locationCount: Int, batchSize: Int, generator g: inout RandomGenerator) -> [[Int]] {
         require(batchSize > 0, "GeoKit: sampler gps needs batchSize > 0, got \(batchSize)")
-        require(table?.locationCount == locationCount,
-                "GeoKit: sampler gps has a neighbour table for \(table?.locationCount ?? 0) locations, the dataset has \(locationCount); the dataset needs a gps.csv")
+        require(
+            table?.locationCount == locationCount,
+            "GeoKit: sampler gps has a neighbour table for \(table?.locationCount ?? 0) locations, the dataset has \(locationCount); the dataset needs a gps.csv"
+        )
         let table = table!
         var pool = Array(0..<locationCount)
         for i in stride(from: pool.count - 1, to: 0, by: -1) { pool.swapAt(i, Int(g.next() % UInt64(i + 1))) }

@@ -25,8 +25,9 @@ public final class InfoNCELoss: Module, LossFunction, InputShapeChecking {
     public func checkInput(shape: [Int]) throws { try checkPairBatch(shape: shape, component: "loss:infonce") }
 
     public func loss(query: Tensor, reference: Tensor) -> Tensor {
-        require(query.rank == 2 && query.shape == reference.shape,
-                "GeoKit: loss infonce expects two (N, D) descriptor batches of the same shape, got \(query.shape) and \(reference.shape)")
+        require(
+            query.rank == 2 && query.shape == reference.shape,
+            "GeoKit: loss infonce expects two (N, D) descriptor batches of the same shape, got \(query.shape) and \(reference.shape)")
         let q = query.l2Normalized(axis: 1), r = reference.l2Normalized(axis: 1)
         let logits = Tensor.matmul(q, r, transposeA: false, transposeB: true) * logitScale.exp()
         let targets = Array(0..<query.shape[0])

@@ -10,10 +10,15 @@ enum Plugin: GeoKitPlugin {
         ) { p in
             InfoNCELoss(labelSmoothing: p.double("labelSmoothing"))
         }
-        try registry.register(.sampler, "gps", summary: "Sample4Geo's GPS sampling: batches of geographic neighbours (needs the dataset's gps.csv)",
-                              parameters: [ParameterSpec("range", .int(128), "neighbours considered per anchor", bounds: .between(1, 100_000)),
-                                           ParameterSpec("select", .int(64), "neighbours added per anchor: half nearest, half random from the range",
-                                                         bounds: .between(0, 100_000))]) { p in
+        try registry.register(
+            .sampler, "gps", summary: "Sample4Geo's GPS sampling: batches of geographic neighbours (needs the dataset's gps.csv)",
+            parameters: [
+                ParameterSpec("range", .int(128), "neighbours considered per anchor", bounds: .between(1, 100_000)),
+                ParameterSpec(
+                    "select", .int(64), "neighbours added per anchor: half nearest, half random from the range",
+                    bounds: .between(0, 100_000))
+            ]
+        ) { p in
             GPSSampler(range: p.int("range"), select: p.int("select"))
         }
     }

@@ -9,10 +9,10 @@ let settings: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 let package = Package(
     name: "GeoKit",
     products: [
-        .library(name: "GeoKit", type: .dynamic, targets: ["GeoKit"]),
+        .library(name: "GeoKit", type: .dynamic, targets: ["GeoKit"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1")
     ],
     targets: [
         .systemLibrary(
@@ -54,6 +54,6 @@ let package = Package(
         .target(
             name: "GeoKit",
             dependencies: ["GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents", "GeoKitRecipes", "GeoKitTraining", "GeoKitPlugins"],
-            path: "Kernel/GeoKit", swiftSettings: settings),
+            path: "Kernel/GeoKit", swiftSettings: settings)
     ]
 )

@@ -34,8 +34,10 @@ struct BenchCommand: ParsableCommand {
         }
         if results.count == 2 {
             let (g, t) = (results[0], results[1])
-            print(String(format: "GeoKit time / PyTorch time: training %.2fx, eval %.2fx",
-                         t.trainImagesPerSecond / g.trainImagesPerSecond, t.evalImagesPerSecond / g.evalImagesPerSecond))
+            print(
+                String(
+                    format: "GeoKit time / PyTorch time: training %.2fx, eval %.2fx",
+                    t.trainImagesPerSecond / g.trainImagesPerSecond, t.evalImagesPerSecond / g.evalImagesPerSecond))
         }
     }
 }

@@ -6,7 +6,9 @@ import GeoKit
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a trained recipe on its held-out split with its Evaluate(metrics:) (default R@1, R@5, R@10, R@1%): ground queries against the aerial gallery, or for University-1652 drone->satellite and satellite->drone (default also AP).")
+        abstract:
+            "Evaluate a trained recipe on its held-out split with its Evaluate(metrics:) (default R@1, R@5, R@10, R@1%): ground queries against the aerial gallery, or for University-1652 drone->satellite and satellite->drone (default also AP)."
+    )
 
     @OptionGroup var model: TrainedModelOptions
 

@@ -12,9 +12,10 @@ struct ForwardCommand: ParsableCommand {
     @Option(help: "Weights (.safetensors or a PyTorch .pth/.pt/.bin checkpoint, reference names); without it, a deterministic init from --seed.")
     var weights: String?
     @Option(help: "Seed of the deterministic init.") var seed: UInt64 = 0
-    @Option(help: ArgumentHelp(
-        "Precision of the component, its weights, inputs and gradients: float32 or float64.",
-        discussion: "Input arrays, --grad-output and --weights of the other precision are converted; every output is written in this one."))
+    @Option(
+        help: ArgumentHelp(
+            "Precision of the component, its weights, inputs and gradients: float32 or float64.",
+            discussion: "Input arrays, --grad-output and --weights of the other precision are converted; every output is written in this one."))
     var dtype: String = "float32"
     @Option(help: "false: --weights may lack keys of the component or hold extra ones (both skipped); shapes must still match.")
     var strict: Bool = true

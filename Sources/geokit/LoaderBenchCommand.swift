@@ -33,7 +33,8 @@ struct LoaderBenchCommand: ParsableCommand {
         try OptionCheck.number(aerialSize, "--aerial-size", .imageSide, command: "loader-bench", example: "256")
         let dataset = try CVUSADataset(root: URL(fileURLWithPath: root))
         guard !dataset.train.isEmpty else {
-            throw GeoKitError("the dataset's training split is empty", where: root, remedy: "point it at a CVUSA-layout directory with a train split (geokit synth)")
+            throw GeoKitError(
+                "the dataset's training split is empty", where: root, remedy: "point it at a CVUSA-layout directory with a train split (geokit synth)")
         }
         var configuration = CrossViewLoader.Configuration()
         configuration.batchSize = batchSize
@@ -45,6 +46,8 @@ struct LoaderBenchCommand: ParsableCommand {
         var pairs = 0
         while pairs / batchSize < (batches > 0 ? batches : stream.count), let batch = try stream.next() { pairs += batch.indices.count }
         let seconds = Date().timeIntervalSince(start)
-        print("\(pairs) pairs (\(2 * pairs) images) in " + String(format: "%.2f s: %.0f images/s (%d threads)", seconds, Double(2 * pairs) / seconds, Parallel.threadCount))
+        print(
+            "\(pairs) pairs (\(2 * pairs) images) in "
+                + String(format: "%.2f s: %.0f images/s (%d threads)", seconds, Double(2 * pairs) / seconds, Parallel.threadCount))
     }
 }

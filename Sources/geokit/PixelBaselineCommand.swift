@@ -29,7 +29,8 @@ struct PixelBaselineCommand: ParsableCommand {
         let aerials = try pairs.map { try Image(contentsOf: $0.aerial) }
         let grounds = try pairs.map { try Image(contentsOf: $0.ground) }
         let recall = RawPixelBaseline.recall(aerials: aerials, grounds: grounds, height: h, width: w)
-        print("raw-pixel retrieval over \(pairs.count) test locations (thumbnail \(h)x\(w)): "
-              + recall.keys.sorted().map { String(format: "R@%d %.1f%%", $0, recall[$0]!) }.joined(separator: ", "))
+        print(
+            "raw-pixel retrieval over \(pairs.count) test locations (thumbnail \(h)x\(w)): "
+                + recall.keys.sorted().map { String(format: "R@%d %.1f%%", $0, recall[$0]!) }.joined(separator: ", "))
     }
 }

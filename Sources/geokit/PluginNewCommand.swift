@@ -17,7 +17,8 @@ struct PluginNewCommand: ParsableCommand {
 
     func run() throws {
         guard let first = name.first, first == "_" || first.isLetter,
-              name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) else {
+            name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) })
+        else {
             throw GeoKitError("'\(name)' cannot name a plugin", remedy: "use letters, digits and '_', not starting with a digit")
         }
         let directory = URL(fileURLWithPath: out ?? name)
@@ -25,10 +26,11 @@ struct PluginNewCommand: ParsableCommand {
         if let existing = try? fm.contentsOfDirectory(atPath: directory.path), !existing.isEmpty {
             throw GeoKitError("\(directory.path) exists and is not empty", remedy: "choose another --out")
         }
-        let files = switch lang {
-        case .swift: try SwiftPluginTemplate(name: name, kernelPackage: PluginSDK.kernelPackageDirectory.path).files()
-        case .c: CPluginTemplate(name: name, includeDirectory: try PluginSDK.includeDirectory().path).files
-        }
+        let files =
+            switch lang {
+            case .swift: try SwiftPluginTemplate(name: name, kernelPackage: PluginSDK.kernelPackageDirectory.path).files()
+            case .c: CPluginTemplate(name: name, includeDirectory: try PluginSDK.includeDirectory().path).files
+            }
         for (path, text) in files {
             let file = directory.appendingPathComponent(path)
             try fm.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -7,7 +7,9 @@ struct PolarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "polar",
         abstract: "Polar-transform a square north-up aerial image into a pseudo-panorama (docs/methods.md).",
-        discussion: "Column j of the output looks at compass bearing 180 + 360 j / W degrees (south at the left edge, north in the middle), the convention of `geokit synth` panoramas.")
+        discussion:
+            "Column j of the output looks at compass bearing 180 + 360 j / W degrees (south at the left edge, north in the middle), the convention of `geokit synth` panoramas."
+    )
 
     @Argument(help: "Input aerial image (PNG or JPEG, square).")
     var input: String
@@ -24,8 +26,9 @@ struct PolarCommand: ParsableCommand {
         try OptionCheck.outputFile(output, "the output image")
         let aerial = try Image(contentsOf: URL(fileURLWithPath: input))
         guard aerial.height == aerial.width else {
-            throw GeoKitError("the polar transform needs a square aerial image, got \(aerial.height)x\(aerial.width)",
-                              where: input, remedy: "crop or resize it to S x S first")
+            throw GeoKitError(
+                "the polar transform needs a square aerial image, got \(aerial.height)x\(aerial.width)",
+                where: input, remedy: "crop or resize it to S x S first")
         }
         let polar = PolarTransform(aerialSize: aerial.height, height: height, width: width).apply(aerial)
         try polar.write(to: URL(fileURLWithPath: output))

@@ -26,7 +26,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Continue from the run directory's checkpoint.")
     var resume = false
 
-    @Option(name: .customLong("stop-after"), parsing: .unconditional, help: "End this session after the given epoch (checkpoint written); continue later with --resume.")
+    @Option(
+        name: .customLong("stop-after"), parsing: .unconditional,
+        help: "End this session after the given epoch (checkpoint written); continue later with --resume.")
     var stopAfter: Int?
 
     @Flag(help: "Print the assembled model (components, parameters, FLOPs, the pretrained keys loaded) and the recipe's values, without training.")
@@ -43,7 +45,7 @@ struct RunCommand: ParsableCommand {
             let model = try CrossViewModel(recipe: recipe)
             print("recipe \(recipe.name)\n")
             let summary = ModelSummary(model: model, dataset: try recipe.requireDataset())
-            try ComponentFailure.check()   // the summary runs one forward per view
+            try ComponentFailure.check()  // the summary runs one forward per view
             print(summary.table)
             for report in model.pretrained { print(report.description) }
             print("\nvalues (--set NAME=VALUE):")

@@ -7,7 +7,9 @@ struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
         abstract: "Find the top-k aerial references of a ground image in a CVUSA-layout gallery, printing their ids, GPS and distances.",
-        discussion: "The gallery is the test split of a CVUSA-layout directory (its aerial images); GPS comes from its gps.csv when present. Distance is the Euclidean distance of the L2-normalised descriptors, sqrt(2 - 2 cos).")
+        discussion:
+            "The gallery is the test split of a CVUSA-layout directory (its aerial images); GPS comes from its gps.csv when present. Distance is the Euclidean distance of the L2-normalised descriptors, sqrt(2 - 2 cos)."
+    )
 
     @Argument(help: "The query image (a ground panorama, or an aerial tile with --view aerial).")
     var image: String
@@ -20,7 +22,8 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "The query's view.")
     var view: CrossView = .ground
 
-    @Option(name: .short, parsing: .unconditional, help: "How many references to print (at least 1; more than the gallery holds prints the whole gallery, ranked).")
+    @Option(
+        name: .short, parsing: .unconditional, help: "How many references to print (at least 1; more than the gallery holds prints the whole gallery, ranked).")
     var k: Int = 5
 
     func run() throws {
@@ -45,8 +48,10 @@ struct SearchCommand: ParsableCommand {
             let reference = references[hit.index]
             let distance = (max(0, 2 - 2 * Double(hit.similarity))).squareRoot()
             let position = gps[reference.id].map { String(format: "%.6f, %.6f", $0.0, $0.1) } ?? "no GPS"
-            print(String(format: "%2d. %@  (%@)  distance %.4f  %@", rank + 1, reference.id, position, distance,
-                         (galleryView == .aerial ? reference.aerial : reference.ground).path))
+            print(
+                String(
+                    format: "%2d. %@  (%@)  distance %.4f  %@", rank + 1, reference.id, position, distance,
+                    (galleryView == .aerial ? reference.aerial : reference.ground).path))
         }
     }
 }

@@ -12,8 +12,10 @@ struct SwiftPluginTemplate {
     private var typeName: String { name.prefix(1).uppercased() + name.dropFirst() + "Attention" }
 
     func files() throws -> [(path: String, text: String)] {
-        [("Package.swift", package), ("Sources/\(name)/\(name).swift", source),
-         ("Sources/\(name)/PluginEntry.swift", try PluginSDK.swiftEntryPoints()), ("README.md", readme)]
+        [
+            ("Package.swift", package), ("Sources/\(name)/\(name).swift", source),
+            ("Sources/\(name)/PluginEntry.swift", try PluginSDK.swiftEntryPoints()), ("README.md", readme)
+        ]
     }
 
     private var package: String {

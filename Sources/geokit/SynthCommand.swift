@@ -76,7 +76,8 @@ struct SynthCommand: ParsableCommand {
         bar.finish()
         let seconds = Date().timeIntervalSince(start)
         let tests = plan.filter { $0.split == .test }.count
-        print("wrote \(plan.count) locations (\(plan.count - tests) train, \(tests) test) to \(out) in "
-              + String(format: "%.1f s (%.1f locations/s)", seconds, Double(plan.count) / seconds))
+        print(
+            "wrote \(plan.count) locations (\(plan.count - tests) train, \(tests) test) to \(out) in "
+                + String(format: "%.1f s (%.1f locations/s)", seconds, Double(plan.count) / seconds))
     }
 }

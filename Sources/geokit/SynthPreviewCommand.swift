@@ -39,8 +39,9 @@ struct SynthPreviewCommand: ParsableCommand {
         let polar = PolarTransform(aerialSize: options.aerialSize, height: options.panoramaHeight, width: options.panoramaWidth)
         let (tile, gap) = (options.aerialSize, 8)
         let rowHeight = max(tile, 2 * options.panoramaHeight)
-        var sheet = Image(height: count * rowHeight + (count - 1) * gap, width: 2 * tile + options.panoramaWidth + 2 * gap,
-                          channels: 3, value: 255)
+        var sheet = Image(
+            height: count * rowHeight + (count - 1) * gap, width: 2 * tile + options.panoramaWidth + 2 * gap,
+            channels: 3, value: 255)
         for (k, location) in locations.enumerated() {
             let capture = world.capture(location, options: options)
             let top = k * (rowHeight + gap)

@@ -27,8 +27,9 @@ struct TrainedModelOptions: ParsableArguments {
             throw GeoKitError("no weights file", where: url.path, remedy: "train first with geokit run, or pass --weights")
         }
         guard !isDirectory.boolValue else {
-            throw GeoKitError("the weights are a directory, a .safetensors file is expected", where: url.path,
-                              remedy: "pass --weights RUN/checkpoint.safetensors")
+            throw GeoKitError(
+                "the weights are a directory, a .safetensors file is expected", where: url.path,
+                remedy: "pass --weights RUN/checkpoint.safetensors")
         }
         try Checkpoint.loadWeights(into: model, from: url)
         model.eval()

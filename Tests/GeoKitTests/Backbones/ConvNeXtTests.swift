@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// The `convnext_tiny` and `convnext_base` backbones against timm 1.0.31
 /// (Tests/reference/fixtures_differential_backbones_conv.py): keys, parameter
@@ -37,8 +37,10 @@ final class ConvNeXtTests: XCTestCase {
     /// The backbone's count is timm's (num_classes=0) less head.norm's 2 C, as the fixture script prints them.
     func testParameterCountsAreTimmsWithoutTheHeadNorm() throws {
         let fixture = try Fixture("differential_backbones_conv")
-        for (network, count, timm, channels) in [("convnext_tiny", 27_818_592, 27_820_128, 768),
-                                                 ("convnext_base", 87_564_416, 87_566_464, 1024)] {
+        for (network, count, timm, channels) in [
+            ("convnext_tiny", 27_818_592, 27_820_128, 768),
+            ("convnext_base", 87_564_416, 87_566_464, 1024)
+        ] {
             let counts = try JSONDecoder().decode(Counts.self, from: Data(try XCTUnwrap(fixture.metadata("parameters/\(network)")).utf8))
             XCTAssertEqual(counts.backbone, count, network)
             XCTAssertEqual(counts.timm, timm, network)
@@ -76,14 +78,14 @@ final class ConvNeXtTests: XCTestCase {
         GlobalRandom.seed(11)
         let net = try zooBackbone("convnext_tiny")
         let state = Dictionary(uniqueKeysWithValues: net.stateDict().map { ($0.name, $0.tensor.scalars(as: Double.self)) })
-        let w = try XCTUnwrap(state["stages.2.blocks.4.mlp.fc1.weight"])   // 1536 x 384
+        let w = try XCTUnwrap(state["stages.2.blocks.4.mlp.fc1.weight"])  // 1536 x 384
         let mean = w.reduce(0, +) / Double(w.count)
         let std = (w.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(w.count)).squareRoot()
         XCTAssertEqual(std, 0.02, accuracy: 0.0002)
         XCTAssertEqual(mean, 0, accuracy: 1e-4)
         for (key, values) in state {
             if key.hasSuffix(".bias") { XCTAssertEqual(Set(values), [0], key) }
-            if key.hasSuffix(".gamma") { XCTAssertEqual(Set(values), [Double(Float(1e-6))], key) }   // 1e-6 in float32
+            if key.hasSuffix(".gamma") { XCTAssertEqual(Set(values), [Double(Float(1e-6))], key) }  // 1e-6 in float32
             if key.hasSuffix("norm.weight") || key == "stem.1.weight" { XCTAssertEqual(Set(values), [1], key) }
         }
     }
@@ -95,8 +97,12 @@ final class ConvNeXtTests: XCTestCase {
         fillDeterministic(plain)
         fillDeterministic(dropping)
         let x = wave([2, 3, 64, 64], 5).to(.float32)
-        let evaluated = { (net: Module) -> [Double] in net.eval(); return noGrad { net(x) }.scalars(as: Double.self) }
-        let trained = { (net: Module) -> [Double] in net.train(); return noGrad { net(x) }.scalars(as: Double.self) }
+        let evaluated = { (net: Module) -> [Double] in
+            net.eval(); return noGrad { net(x) }.scalars(as: Double.self)
+        }
+        let trained = { (net: Module) -> [Double] in
+            net.train(); return noGrad { net(x) }.scalars(as: Double.self)
+        }
         XCTAssertEqual(evaluated(dropping), evaluated(plain))
         XCTAssertEqual(trained(plain), evaluated(plain))
         GlobalRandom.seed(3)
@@ -112,9 +118,12 @@ final class ConvNeXtTests: XCTestCase {
     func testTripletAttentionAtStage2() throws { try check("convnext_tiny", "triplet_stage2_b2_67x75") }
 
     func testEveryFixtureCaseIsChecked() throws {
-        XCTAssertEqual(try ConvBackboneDifferential().cases(of: "convnext"),
-                       ["convnext_tiny_odd_b2_67x75", "convnext_tiny_pano_b1_128x512", "convnext_base_odd_b2_35x69",
-                        "convnext_tiny_usam_stage3_b2_67x75", "convnext_tiny_triplet_stage2_b2_67x75"])
+        XCTAssertEqual(
+            try ConvBackboneDifferential().cases(of: "convnext"),
+            [
+                "convnext_tiny_odd_b2_67x75", "convnext_tiny_pano_b1_128x512", "convnext_base_odd_b2_35x69",
+                "convnext_tiny_usam_stage3_b2_67x75", "convnext_tiny_triplet_stage2_b2_67x75"
+            ])
     }
 
     /// `--dry` on a convnext_tiny recipe: 27,818,592 + GeM's p + InfoNCE's temperature.
@@ -124,7 +133,7 @@ final class ConvNeXtTests: XCTestCase {
         let result = try GeoKitProcess.run(["run", try Self.box.recipe("convnext", recipe), "--dry"], cache: RecipeSandbox.cache)
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertTrue(result.output.contains("total parameters: 27.82 M (27818594)"), result.output)
-        XCTAssertTrue(result.output.contains("1x768x1x4"), result.output)   // 32x128 views at /32
+        XCTAssertTrue(result.output.contains("1x768x1x4"), result.output)  // 32x128 views at /32
     }
 
     /// One float32 training step (forward and backward) of convnext_tiny at batch 8 x 3x128x512,

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// The differential cases of VGG16 and ConvNeXt against torchvision/timm in
 /// float64 (Tests/reference/fixtures_differential_backbones_conv.py), with
@@ -62,22 +62,26 @@ struct ConvBackboneDifferential {
         XCTAssertEqual(gx.shape, spec.input, name)
         let output = try compareWithSums(y, "\(name)/y").figures
         let input = try compareWithSums(gx, "\(name)/gx").figures
-        let expectedNames = Set(fixture.contents.tensors.keys.filter { $0.hasPrefix("\(name)/gw/") }
-            .map { String($0.dropFirst(name.count + 4)) })
+        let expectedNames = Set(
+            fixture.contents.tensors.keys.filter { $0.hasPrefix("\(name)/gw/") }
+                .map { String($0.dropFirst(name.count + 4)) })
         XCTAssertEqual(Set(gw.keys), expectedNames, "\(name): one gradient per parameter, named as the reference's")
         var weightFigures = ErrorFigures(), worstSum = 0.0
         for key in expectedNames.sorted() {
-            guard let grad = gw[key] else { continue }   // the key set is asserted above
+            guard let grad = gw[key] else { continue }  // the key set is asserted above
             let (figures, sum) = try compareWithSums(grad, "\(name)/gw/\(key)")
             weightFigures.merge(figures)
             worstSum = max(worstSum, sum)
         }
-        print(String(format: "differential %@ (%.1f s): y %@; gx %@; %d weight gradients %@, sums %.1e",
-                     name, seconds, "\(output)", "\(input)", expectedNames.count, "\(weightFigures)", worstSum))
+        print(
+            String(
+                format: "differential %@ (%.1f s): y %@; gx %@; %d weight gradients %@, sums %.1e",
+                name, seconds, "\(output)", "\(input)", expectedNames.count, "\(weightFigures)", worstSum))
     }
 
     private mutating func throughContract(_ network: String, _ name: String, _ spec: Case) throws
-        -> (Tensor, Tensor, [String: Tensor]) {
+        -> (Tensor, Tensor, [String: Tensor])
+    {
         let dir = directory.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -127,8 +131,10 @@ struct ConvBackboneDifferential {
             actualAbsMax = max(actualAbsMax, abs(v))
         }
         var worst = 0.0
-        for (a, e, scale, what) in [(actualSum, sum, absSum, "sum"), (actualAbsSum, absSum, absSum, "sum |t|"),
-                                    (actualAbsMax, absMax, absMax, "max |t|")] {
+        for (a, e, scale, what) in [
+            (actualSum, sum, absSum, "sum"), (actualAbsSum, absSum, absSum, "sum |t|"),
+            (actualAbsMax, absMax, absMax, "max |t|")
+        ] {
             let error = abs(a - e) / max(scale, .leastNormalMagnitude)
             if !(error <= Self.sums) { XCTFail("\(key): \(what) is \(a), expected \(e) (relative error \(error) > \(Self.sums))") }
             worst = max(worst, error)

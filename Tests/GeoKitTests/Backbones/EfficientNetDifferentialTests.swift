@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// tf_efficientnetv2_s, efficientnetv2_s and tf_efficientnet_lite0 in float64 through `geokit forward
 /// --dtype float64` (ForwardContract in process) against timm in float64, eval mode, with the formula's
@@ -37,9 +37,13 @@ final class EfficientNetDifferentialTests: XCTestCase {
     /// The fixture's cases are exactly the ones above, so none is left unchecked.
     func testEveryFixtureCaseIsChecked() throws {
         let cases = fixture.contents.metadata.keys.filter { !$0.contains("/") }
-        XCTAssertEqual(Set(cases), ["tf_efficientnetv2_s_odd_33x47", "tf_efficientnetv2_s_pano_b1_128x512",
-                                    "efficientnetv2_s_odd_35x45", "tf_efficientnet_lite0_odd_37x41",
-                                    "tf_efficientnet_lite0_even_64x96"])
+        XCTAssertEqual(
+            Set(cases),
+            [
+                "tf_efficientnetv2_s_odd_33x47", "tf_efficientnetv2_s_pano_b1_128x512",
+                "efficientnetv2_s_odd_35x45", "tf_efficientnet_lite0_odd_37x41",
+                "tf_efficientnet_lite0_even_64x96"
+            ])
     }
 
     private struct Case: Decodable {
@@ -85,18 +89,21 @@ final class EfficientNetDifferentialTests: XCTestCase {
         let input = try compareWithSums(gx, "\(name)/gx").figures
 
         let gw = try SafeTensors.read(file("gw.safetensors"))
-        let expectedNames = Set(fixture.contents.tensors.keys.filter { $0.hasPrefix("\(name)/gw/") }
-            .map { String($0.dropFirst(name.count + 4)) })
+        let expectedNames = Set(
+            fixture.contents.tensors.keys.filter { $0.hasPrefix("\(name)/gw/") }
+                .map { String($0.dropFirst(name.count + 4)) })
         XCTAssertEqual(Set(gw.tensors.keys), expectedNames, "\(name): one gradient per parameter, named as the reference's")
         var weightFigures = ErrorFigures(), worstSum = 0.0
         for key in expectedNames.sorted() {
-            guard let grad = gw[key] else { continue }   // the key set is asserted above
+            guard let grad = gw[key] else { continue }  // the key set is asserted above
             let (figures, sum) = try compareWithSums(grad, "\(name)/gw/\(key)")
             weightFigures.merge(figures)
             worstSum = max(worstSum, sum)
         }
-        print(String(format: "differential %@ (%.1f s): y %@; gx %@; %d weight gradients %@, sums %.1e",
-                     name, seconds, "\(output)", "\(input)", expectedNames.count, "\(weightFigures)", worstSum))
+        print(
+            String(
+                format: "differential %@ (%.1f s): y %@; gx %@; %d weight gradients %@, sums %.1e",
+                name, seconds, "\(output)", "\(input)", expectedNames.count, "\(weightFigures)", worstSum))
     }
 
     /// Checks the whole-tensor sum, sum |t| and max |t| (ResNetDifferentialTests.sums), then the sampled elements
@@ -117,15 +124,18 @@ final class EfficientNetDifferentialTests: XCTestCase {
         }
         let limit = ResNetDifferentialTests.sums
         var worst = 0.0
-        for (a, e, scale, what) in [(actualSum, sum, absSum, "sum"), (actualAbsSum, absSum, absSum, "sum |t|"),
-                                    (actualAbsMax, absMax, absMax, "max |t|")] {
+        for (a, e, scale, what) in [
+            (actualSum, sum, absSum, "sum"), (actualAbsSum, absSum, absSum, "sum |t|"),
+            (actualAbsMax, absMax, absMax, "max |t|")
+        ] {
             let error = abs(a - e) / max(scale, .leastNormalMagnitude)
             if !(error <= limit) { XCTFail("\(key): \(what) is \(a), expected \(e) (relative error \(error) > \(limit))") }
             worst = max(worst, error)
         }
         let indices = sampleIndices(values.count, reference.count - 3)
-        let figures = assertElementsClose(indices.map { values[$0] }, Array(reference[3...]), scale: absMax,
-                                          ResNetDifferentialTests.elements, key)
+        let figures = assertElementsClose(
+            indices.map { values[$0] }, Array(reference[3...]), scale: absMax,
+            ResNetDifferentialTests.elements, key)
         return (figures, worst)
     }
 }

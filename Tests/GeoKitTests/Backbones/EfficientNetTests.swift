@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// The EfficientNets of the model zoo against the reference facts the fixture
 /// (Tests/reference/fixtures_differential_backbones_effnet.py) holds: timm's
@@ -46,8 +46,12 @@ final class EfficientNetTests: XCTestCase {
         let net = try zooBackbone("tf_efficientnetv2_s")
         XCTAssertEqual(net.stages.map(\.name), ["blocks0", "blocks1", "blocks2", "blocks4", "blocks5", "head"])
         let shapes = try probedShapes(net, [1, 3, 128, 512])
-        XCTAssertEqual(shapes, [[1, 24, 64, 256], [1, 48, 32, 128], [1, 64, 16, 64], [1, 160, 8, 32], [1, 256, 4, 16],
-                                [1, 1280, 4, 16]])
+        XCTAssertEqual(
+            shapes,
+            [
+                [1, 24, 64, 256], [1, 48, 32, 128], [1, 64, 16, 64], [1, 160, 8, 32], [1, 256, 4, 16],
+                [1, 1280, 4, 16]
+            ])
         XCTAssertTrue(net.featureMapSize(height: 128, width: 512) == (4, 16))
     }
 
@@ -68,11 +72,16 @@ final class EfficientNetTests: XCTestCase {
     /// Lite0's stages sit at the ends of timm's stages 0, 1, 2, 4 and 6 of its flat block list.
     func testLite0StagesAreTimmsFeatureInfo() throws {
         let net = try zooBackbone("tf_efficientnet_lite0")
-        XCTAssertEqual(net.stages, [FeatureStage("blocks0", channels: 16, reduction: 2), FeatureStage("blocks1", channels: 24, reduction: 4),
-                                    FeatureStage("blocks2", channels: 40, reduction: 8), FeatureStage("blocks4", channels: 112, reduction: 16),
-                                    FeatureStage("blocks6", channels: 320, reduction: 32), FeatureStage("head", channels: 1280, reduction: 32)])
-        XCTAssertEqual(try probedShapes(net, [1, 3, 64, 96]),
-                       [[1, 16, 32, 48], [1, 24, 16, 24], [1, 40, 8, 12], [1, 112, 4, 6], [1, 320, 2, 3], [1, 1280, 2, 3]])
+        XCTAssertEqual(
+            net.stages,
+            [
+                FeatureStage("blocks0", channels: 16, reduction: 2), FeatureStage("blocks1", channels: 24, reduction: 4),
+                FeatureStage("blocks2", channels: 40, reduction: 8), FeatureStage("blocks4", channels: 112, reduction: 16),
+                FeatureStage("blocks6", channels: 320, reduction: 32), FeatureStage("head", channels: 1280, reduction: 32)
+            ])
+        XCTAssertEqual(
+            try probedShapes(net, [1, 3, 64, 96]),
+            [[1, 16, 32, 48], [1, 24, 16, 24], [1, 40, 8, 12], [1, 112, 4, 6], [1, 320, 2, 3], [1, 1280, 2, 3]])
     }
 
     /// dropPathRate 0.2 gives each block timm's probability 0.2 * i / n.
@@ -91,12 +100,15 @@ final class EfficientNetTests: XCTestCase {
 
     /// timm's default_cfg of each.
     func testInputConfigurationsAreTimmsDefaultCfg() throws {
-        XCTAssertEqual(try zooBackbone("tf_efficientnetv2_s").inputConfiguration,
-                       InputConfiguration(statistics: .half, height: 300, width: 300, interpolation: .bicubic))
-        XCTAssertEqual(try zooBackbone("efficientnetv2_s").inputConfiguration,
-                       InputConfiguration(statistics: .imageNet, height: 288, width: 288, interpolation: .bicubic))
-        XCTAssertEqual(try zooBackbone("tf_efficientnet_lite0").inputConfiguration,
-                       InputConfiguration(statistics: .half, height: 224, width: 224, interpolation: .bicubic))
+        XCTAssertEqual(
+            try zooBackbone("tf_efficientnetv2_s").inputConfiguration,
+            InputConfiguration(statistics: .half, height: 300, width: 300, interpolation: .bicubic))
+        XCTAssertEqual(
+            try zooBackbone("efficientnetv2_s").inputConfiguration,
+            InputConfiguration(statistics: .imageNet, height: 288, width: 288, interpolation: .bicubic))
+        XCTAssertEqual(
+            try zooBackbone("tf_efficientnet_lite0").inputConfiguration,
+            InputConfiguration(statistics: .half, height: 224, width: 224, interpolation: .bicubic))
     }
 
     /// An inserted module's keys live under attention.<stage>., leaving the reference keys unchanged.

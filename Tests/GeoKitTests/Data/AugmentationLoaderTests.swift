@@ -1,16 +1,20 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 final class AugmentationLoaderTests: XCTestCase {
     /// A scene with a red tower at `bearing`; returns its aerial tile and panorama.
     private func landmarkViews(bearing: Double) -> (Image, Image) {
         let scene = SynthScene(centerEast: 0, centerNorth: 0, radius: 60)
         let b = bearing * Double.pi / 180
-        scene.paint(SynthPrimitive(.disc(east: 24 * sin(b), north: 24 * cos(b), radius: 2.5), surface: .person,
-                                   height: 14, top: SIMD3(0.95, 0.05, 0.05)))
-        return (scene.renderAerial(pixels: 128, conditions: CaptureConditions()),
-                scene.renderPanorama(height: 32, width: 128, conditions: CaptureConditions()))
+        scene.paint(
+            SynthPrimitive(
+                .disc(east: 24 * sin(b), north: 24 * cos(b), radius: 2.5), surface: .person,
+                height: 14, top: SIMD3(0.95, 0.05, 0.05)))
+        return (
+            scene.renderAerial(pixels: 128, conditions: CaptureConditions()),
+            scene.renderPanorama(height: 32, width: 128, conditions: CaptureConditions())
+        )
     }
 
     private func reddestColumn(_ image: Image) -> Int {
@@ -84,9 +88,12 @@ final class AugmentationLoaderTests: XCTestCase {
         let order0 = loader.order(epoch: 0)
         XCTAssertEqual(order0, [6, 7, 0, 1, 2, 3, 4, 5, 8], "the seeded shuffle of epoch 0 for seed 9")
         XCTAssertEqual(loader.order(epoch: 1), [4, 8, 6, 0, 5, 2, 3, 1, 7], "epoch 1 shuffles anew")
-        XCTAssertEqual(CrossViewLoader(pairs: dataset.train, configuration: configuration, seed: 10).order(epoch: 0), [8, 1, 5, 7, 6, 0, 2, 4, 3], "another seed, another order")
-        XCTAssertEqual(CrossViewLoader(pairs: dataset.train, configuration: configuration, seed: 9).order(epoch: 0), order0,
-                       "the order depends on (seed, epoch) only")
+        XCTAssertEqual(
+            CrossViewLoader(pairs: dataset.train, configuration: configuration, seed: 10).order(epoch: 0), [8, 1, 5, 7, 6, 0, 2, 4, 3],
+            "another seed, another order")
+        XCTAssertEqual(
+            CrossViewLoader(pairs: dataset.train, configuration: configuration, seed: 9).order(epoch: 0), order0,
+            "the order depends on (seed, epoch) only")
 
         let first = try collect(0), again = try collect(0), other = try collect(1)
         // 9 pairs in batches of 4 with the last incomplete batch dropped: the first 8 of the order.
@@ -103,10 +110,12 @@ final class AugmentationLoaderTests: XCTestCase {
         let plane = 3 * 32 * 128
         for k in [0, 3] {
             let sample = try loader.sample(first[1].indices[k], epoch: 0)
-            XCTAssertEqual(Array(first[1].aerial.scalars(as: Float.self)[(k * plane)..<((k + 1) * plane)]),
-                           ViewInput.stack([sample.aerial], statistics: .imageNet).scalars(as: Float.self), "aerial \(k)")
-            XCTAssertEqual(Array(first[1].ground.scalars(as: Float.self)[(k * plane)..<((k + 1) * plane)]),
-                           ViewInput.stack([sample.ground], statistics: .imageNet).scalars(as: Float.self), "ground \(k)")
+            XCTAssertEqual(
+                Array(first[1].aerial.scalars(as: Float.self)[(k * plane)..<((k + 1) * plane)]),
+                ViewInput.stack([sample.aerial], statistics: .imageNet).scalars(as: Float.self), "aerial \(k)")
+            XCTAssertEqual(
+                Array(first[1].ground.scalars(as: Float.self)[(k * plane)..<((k + 1) * plane)]),
+                ViewInput.stack([sample.ground], statistics: .imageNet).scalars(as: Float.self), "ground \(k)")
         }
 
         var keepLast = configuration

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 final class CodecTests: XCTestCase {
     /// A smooth test pattern with some detail, deterministic.
@@ -77,8 +77,10 @@ final class CodecTests: XCTestCase {
     func testMutatedFilesDecodeOrThrowClearly() throws {
         var bases: [Data] = []
         for channels in [1, 3, 4] { bases.append(try PNG.encode(Self.pattern(height: 24, width: 40, channels: channels))) }
-        bases.append(HandmadePNG.make(width: 9, height: 7, channels: 3, bitDepth: 16, interlaced: true,
-                                      samples: (0..<189).map { $0 * 300 }))
+        bases.append(
+            HandmadePNG.make(
+                width: 9, height: 7, channels: 3, bitDepth: 16, interlaced: true,
+                samples: (0..<189).map { $0 * 300 }))
         for channels in [1, 3] { bases.append(try JPEG.encode(Self.pattern(height: 24, width: 40, channels: channels))) }
         bases.append(try JPEG.encode(Self.pattern(height: 24, width: 40, channels: 3), quality: 60, subsampleChroma: true))
         var generator = RandomGenerator(seed: 4)

@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 /// The one data pipeline as training uses it: memory is bounded by its
 /// queue, not by the dataset, and the batches a sampler composed come out
@@ -8,8 +8,9 @@ final class DataPipelineTests: XCTestCase {
     private func recipe(root: URL, epochs: Int = 1) throws -> Recipe {
         InTreePlugins.load()
         let recipe = Recipe("pipeline") {
-            Dataset.synthetic(locations: 40, difficulty: .easy, testFraction: 0.25, sameArea: true,
-                              ground: .panorama(32, 128), aerial: .polar(32, 128), colourJitter: 0.2, erasing: 0.3)
+            Dataset.synthetic(
+                locations: 40, difficulty: .easy, testFraction: 0.25, sameArea: true,
+                ground: .panorama(32, 128), aerial: .polar(32, 128), colourJitter: 0.2, erasing: 0.3)
             Model(shareWeights: true) {
                 Backbone("resnet18")
                 Aggregator("gem")
@@ -48,8 +49,9 @@ final class DataPipelineTests: XCTestCase {
             }
             XCTAssertEqual(seen, batches, "the batches come out as the sampler composed them, in order")
         }
-        XCTAssertEqual(data.trainLoader.liveBatchHighWaterMark, TrainingData.prefetch + 1,
-                       "the queue (prefetch) plus the batch the consumer holds, and never more")
+        XCTAssertEqual(
+            data.trainLoader.liveBatchHighWaterMark, TrainingData.prefetch + 1,
+            "the queue (prefetch) plus the batch the consumer holds, and never more")
         XCTAssertEqual(data.trainLoader.liveBatches, 0, "every decoded batch is freed once the consumer drops it")
     }
 

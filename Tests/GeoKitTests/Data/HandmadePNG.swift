@@ -12,7 +12,8 @@ enum HandmadePNG {
         ihdr.append(bigEndian32(UInt32(width)))
         ihdr.append(bigEndian32(UInt32(height)))
         ihdr.append(contentsOf: [UInt8(bitDepth), colorType, 0, 0, interlaced ? 1 : 0])
-        let passes: [(Int, Int, Int, Int)] = interlaced
+        let passes: [(Int, Int, Int, Int)] =
+            interlaced
             ? [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
             : [(0, 0, 1, 1)]
         var raw = Data()

@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class PolarTransformTests: XCTestCase {
     func testMatchesNumPyFormulaForwardAndBackward() throws {

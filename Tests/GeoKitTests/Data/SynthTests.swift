@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 final class SynthTests: XCTestCase {
     private func temporaryDirectory(_ name: String) -> URL {
@@ -64,7 +64,8 @@ final class SynthTests: XCTestCase {
         XCTAssertEqual(gps.entries.count, 6)
         XCTAssertEqual(gps.neighbours(split: "train", range: 3).map(\.count), Array(repeating: 3, count: cvusa.train.count))
 
-        try FileManager.default.removeItem(at: cvusaRoot.appendingPathComponent(cvusa.train[0].ground.path.replacingOccurrences(of: cvusaRoot.path + "/", with: "")))
+        try FileManager.default.removeItem(
+            at: cvusaRoot.appendingPathComponent(cvusa.train[0].ground.path.replacingOccurrences(of: cvusaRoot.path + "/", with: "")))
         XCTAssertThrowsError(try CVUSADataset(root: cvusaRoot)) { XCTAssertTrue("\($0)".contains("streetview/panos"), "\($0)") }
         let tolerant = try CVUSADataset(root: cvusaRoot, skipMissing: true)
         XCTAssertEqual(tolerant.skipped, 1)
@@ -95,8 +96,10 @@ final class SynthTests: XCTestCase {
         for bearing in [60.0, 200.0, 310.0] {
             let scene = SynthScene(centerEast: 500, centerNorth: -300, radius: 60)
             let b = bearing * Double.pi / 180
-            scene.paint(SynthPrimitive(.disc(east: 500 + 24 * sin(b), north: -300 + 24 * cos(b), radius: 2.5), surface: .person,
-                                       height: 14, top: SIMD3(0.95, 0.05, 0.05)))
+            scene.paint(
+                SynthPrimitive(
+                    .disc(east: 500 + 24 * sin(b), north: -300 + 24 * cos(b), radius: 2.5), surface: .person,
+                    height: 14, top: SIMD3(0.95, 0.05, 0.05)))
             let conditions = CaptureConditions()
             let panorama = scene.renderPanorama(height: 64, width: width, conditions: conditions)
             let aerial = scene.renderAerial(pixels: 256, conditions: conditions)
@@ -151,9 +154,11 @@ final class SynthTests: XCTestCase {
         XCTAssertEqual(plan.filter { $0.split == .test }.count, 40)
         let train = plan.filter { $0.split == .train }, test = plan.filter { $0.split == .test }
         XCTAssertLessThan(train.map(\.east).max()!, test.map(\.east).min()! - 10_000, "disjoint areas")
-        for a in plan { for b in plan where a.index < b.index {
-            XCTAssertGreaterThanOrEqual(((a.east - b.east) * (a.east - b.east) + (a.north - b.north) * (a.north - b.north)).squareRoot(), 69.9)
-        } }
+        for a in plan {
+            for b in plan where a.index < b.index {
+                XCTAssertGreaterThanOrEqual(((a.east - b.east) * (a.east - b.east) + (a.north - b.north) * (a.north - b.north)).squareRoot(), 69.9)
+            }
+        }
         options.sameArea = true
         let shared = world.planLocations(options)
         XCTAssertEqual(shared.filter { $0.split == .test }.count, 40)

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// deterministic.py's `wave(shape, k)`: the sine of the weights' formula,
 /// seeded by k, in C order, as a float64 tensor. Network inputs and output
@@ -51,8 +51,10 @@ struct ErrorFigures: CustomStringConvertible {
 /// being the whole reference tensor's max |element| (the sampled elements may not hold it).
 /// One failure names the worst element; returns the figures.
 @discardableResult
-func assertElementsClose(_ actual: [Double], _ expected: [Double], scale: Double, _ tolerance: Tolerance, _ label: String,
-                         file: StaticString = #filePath, line: UInt = #line) -> ErrorFigures {
+func assertElementsClose(
+    _ actual: [Double], _ expected: [Double], scale: Double, _ tolerance: Tolerance, _ label: String,
+    file: StaticString = #filePath, line: UInt = #line
+) -> ErrorFigures {
     guard actual.count == expected.count else {
         XCTFail("\(label): \(actual.count) elements, expected \(expected.count)", file: file, line: line)
         return ErrorFigures()
@@ -67,22 +69,26 @@ func assertElementsClose(_ actual: [Double], _ expected: [Double], scale: Double
         if abs(expected[i]) >= max(1e-3 * scale, tolerance.absolute) { figures.relative = max(figures.relative, error / abs(expected[i])) }
     }
     if let worst {
-        XCTFail("\(label): element \(worst.index) is \(actual[worst.index]), expected \(expected[worst.index]) "
+        XCTFail(
+            "\(label): element \(worst.index) is \(actual[worst.index]), expected \(expected[worst.index]) "
                 + "(\(String(format: "%.1f", worst.excess)) times the tolerance \(tolerance), max|e| = \(scale))",
-                file: file, line: line)
+            file: file, line: line)
     }
     return figures
 }
 
 /// `assertElementsClose` of two tensors of the same shape, the scale being the expected tensor's max |element|.
 @discardableResult
-func assertTensorClose(_ actual: Tensor, _ expected: Tensor, _ tolerance: Tolerance, _ label: String,
-                       file: StaticString = #filePath, line: UInt = #line) -> ErrorFigures {
+func assertTensorClose(
+    _ actual: Tensor, _ expected: Tensor, _ tolerance: Tolerance, _ label: String,
+    file: StaticString = #filePath, line: UInt = #line
+) -> ErrorFigures {
     guard actual.shape == expected.shape else {
         XCTFail("\(label): shape \(actual.shape), expected \(expected.shape)", file: file, line: line)
         return ErrorFigures()
     }
     let e = expected.scalars(as: Double.self)
-    return assertElementsClose(actual.scalars(as: Double.self), e, scale: e.map(abs).max() ?? 0, tolerance, label,
-                               file: file, line: line)
+    return assertElementsClose(
+        actual.scalars(as: Double.self), e, scale: e.map(abs).max() ?? 0, tolerance, label,
+        file: file, line: line)
 }

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// `geokit forward --dtype` and `--strict`: the precision a component computes in,
 /// conversions of inputs and weights of the other precision, and non-strict loading.
@@ -41,7 +41,7 @@ final class ForwardPrecisionTests: XCTestCase {
 
     func testFloat64RunComputesEverythingInFloat64() throws {
         let x = Tensor.randn([2, 3, 40, 36], seed: 21), gy = Tensor.randn([2, 512, 2, 2], seed: 22)
-        try NPY.write(x, to: file("x.npy"))   // float32 files into a float64 run are converted
+        try NPY.write(x, to: file("x.npy"))  // float32 files into a float64 run are converted
         try NPY.write(gy, to: file("gy.npy"))
         try resnetContract(dtype: .float64).run()
         let y = try NPY.read(file("y.npy")), gx = try NPY.read(file("gx.npy")), gw = try SafeTensors.read(file("gw.safetensors"))
@@ -64,7 +64,7 @@ final class ForwardPrecisionTests: XCTestCase {
         let x = Tensor.randn([1, 3, 33, 35], seed: 23).to(.float64), gy = Tensor.randn([1, 512, 2, 2], seed: 24).to(.float64)
         try NPY.write(x, to: file("x.npy"))
         try NPY.write(gy, to: file("gy.npy"))
-        try resnetContract(dtype: .float32).run()   // this trapped in conv2d (dtype mismatch) before --dtype existed
+        try resnetContract(dtype: .float32).run()  // this trapped in conv2d (dtype mismatch) before --dtype existed
         let y = try NPY.read(file("y.npy")), gx = try NPY.read(file("gx.npy"))
         XCTAssertEqual([y.dtype, gx.dtype], [.float32, .float32])
         let direct = try directResNet(dtype: .float32, x: x, gy: gy)
@@ -75,14 +75,14 @@ final class ForwardPrecisionTests: XCTestCase {
     func testFloat32WeightsLoadIntoAFloat64Run() throws {
         GlobalRandom.seed(9)
         let source = try Registry.shared.make(.backbone, "resnet18", settings: [])
-        try SafeTensors.write(source.stateDict(), to: file("w.safetensors"))   // float32, from seed 9
+        try SafeTensors.write(source.stateDict(), to: file("w.safetensors"))  // float32, from seed 9
         let x = Tensor.randn([1, 3, 32, 32], seed: 25), gy = Tensor.randn([1, 512, 1, 1], seed: 26)
         try NPY.write(x, to: file("x.npy"))
         try NPY.write(gy, to: file("gy.npy"))
         var contract = resnetContract(dtype: .float64, seed: 0)
         contract.weights = file("w.safetensors")
         try contract.run()
-        let direct = try directResNet(dtype: .float64, seed: 9, x: x, gy: gy)   // seed 9 in float32, widened
+        let direct = try directResNet(dtype: .float64, seed: 9, x: x, gy: gy)  // seed 9 in float32, widened
         XCTAssertEqual(try NPY.read(file("y.npy")).scalars(as: Double.self), direct.y.scalars(as: Double.self))
     }
 
@@ -127,11 +127,12 @@ final class ForwardPrecisionTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(entries.count, 15)
         for entry in entries {
             let settings = entry.name == "safa" ? ["heads=2", "height=8", "width=16"] : []
-            let (x, x2): (Tensor, Tensor?) = switch entry.kind {
-            case .backbone: (Tensor.randn([1, 3, 32, 32], seed: 29), nil)
-            case .loss: (Tensor.randn([4, 8], seed: 30), Tensor.randn([4, 8], seed: 31))
-            default: (Tensor.randn([2, 8, 8, 16], seed: 32).relu(), nil)
-            }
+            let (x, x2): (Tensor, Tensor?) =
+                switch entry.kind {
+                case .backbone: (Tensor.randn([1, 3, 32, 32], seed: 29), nil)
+                case .loss: (Tensor.randn([4, 8], seed: 30), Tensor.randn([4, 8], seed: 31))
+                default: (Tensor.randn([2, 8, 8, 16], seed: 32).relu(), nil)
+                }
             try NPY.write(x, to: file("x.npy"))
             var outputs: [Tensor] = []
             for dtype in [DType.float32, .float64] {
@@ -152,14 +153,21 @@ final class ForwardPrecisionTests: XCTestCase {
 
     func testBadDtypeIsOneMessageAndExit1() throws {
         try NPY.write(Tensor.zeros([1, 3, 32, 32]).to(.float64), to: file("x.npy"))
-        let bad = try GeoKitProcess.run(["forward", "--component", "backbone:resnet18", "--dtype", "float16",
-                                         "--input", file("x.npy").path, "--output", file("y.npy").path], cache: scratch.url)
+        let bad = try GeoKitProcess.run(
+            [
+                "forward", "--component", "backbone:resnet18", "--dtype", "float16",
+                "--input", file("x.npy").path, "--output", file("y.npy").path
+            ], cache: scratch.url)
         XCTAssertEqual(bad.status, 1, bad.output)
-        XCTAssertEqual(bad.output.trimmingCharacters(in: .whitespacesAndNewlines),
-                       "Error: --dtype must be float32 or float64, got 'float16'. pass --dtype float64 for double precision")
+        XCTAssertEqual(
+            bad.output.trimmingCharacters(in: .whitespacesAndNewlines),
+            "Error: --dtype must be float32 or float64, got 'float16'. pass --dtype float64 for double precision")
         // A float64 array into the default float32 run through the real CLI: converted, not a trap.
-        let good = try GeoKitProcess.run(["forward", "--component", "backbone:resnet18",
-                                          "--input", file("x.npy").path, "--output", file("y.npy").path], cache: scratch.url)
+        let good = try GeoKitProcess.run(
+            [
+                "forward", "--component", "backbone:resnet18",
+                "--input", file("x.npy").path, "--output", file("y.npy").path
+            ], cache: scratch.url)
         XCTAssertEqual(good.status, 0, good.output)
         XCTAssertEqual(try NPY.read(file("y.npy")).dtype, .float32)
     }

@@ -29,18 +29,21 @@ enum OpTable {
 
     static let ops: [String: Op] = [
         "conv2d": { x, s in
-            x[0].conv2d(weight: x[1], bias: x.count > 2 ? x[2] : nil, stride: s.pair("stride"), padding: s.pair("padding"),
-                        dilation: s.pair("dilation"), groups: s.int("groups"))
+            x[0].conv2d(
+                weight: x[1], bias: x.count > 2 ? x[2] : nil, stride: s.pair("stride"), padding: s.pair("padding"),
+                dilation: s.pair("dilation"), groups: s.int("groups"))
         },
         "batch_norm": { x, s in
-            x[0].batchNorm(weight: x[1], bias: x[2], runningMean: x[3], runningVar: x[4], training: s.bool("training"),
-                           momentum: s.double("momentum"), eps: s.double("eps"))
+            x[0].batchNorm(
+                weight: x[1], bias: x[2], runningMean: x[3], runningVar: x[4], training: s.bool("training"),
+                momentum: s.double("momentum"), eps: s.double("eps"))
         },
         "layer_norm": { x, s in x[0].layerNorm(axis: s.int("axis"), weight: x[1], bias: x[2], eps: s.double("eps")) },
         "max_pool2d": { x, s in x[0].maxPool2d(kernel: s.int("kernel"), stride: s.int("stride"), padding: s.int("padding")) },
         "avg_pool2d": { x, s in
-            x[0].avgPool2d(kernel: s.int("kernel"), stride: s.int("stride"), padding: s.int("padding"),
-                           countIncludePad: s.bool("count_include_pad"))
+            x[0].avgPool2d(
+                kernel: s.int("kernel"), stride: s.int("stride"), padding: s.int("padding"),
+                countIncludePad: s.bool("count_include_pad"))
         },
         "adaptive_avg_pool2d": { x, s in x[0].adaptiveAvgPool2d(s.pair("size")) },
         "adaptive_max_pool2d": { x, s in x[0].adaptiveMaxPool2d(s.pair("size")) },
@@ -79,12 +82,13 @@ enum OpTable {
         "topk": { x, s in x[0].topK(s.int("k"), axis: s.int("axis"), largest: s.bool("largest")).values },
         "pad": { x, s in
             let widths = (s.values["widths"] as! [[NSNumber]]).map { (before: $0[0].intValue, after: $0[1].intValue) }
-            let mode: PadMode = switch s.string("mode") {
-            case "reflect": .reflect
-            case "replicate": .replicate
-            case "circular": .circular
-            default: .constant(s.double("value"))
-            }
+            let mode: PadMode =
+                switch s.string("mode") {
+                case "reflect": .reflect
+                case "replicate": .replicate
+                case "circular": .circular
+                default: .constant(s.double("value"))
+                }
             return x[0].padded(widths, mode: mode)
         },
         "concat": { x, s in Tensor.concat(x, axis: s.int("axis")) },
@@ -98,6 +102,6 @@ enum OpTable {
         "flip": { x, s in x[0].flipped(axes: s.ints("axes")) },
         "reshape": { x, s in x[0].reshaped(s.ints("shape")) },
         "l2_normalize": { x, s in x[0].l2Normalized(axis: s.int("axis"), eps: s.double("eps")) },
-        "cross_entropy": { x, s in x[0].crossEntropy(targets: s.ints("targets"), labelSmoothing: s.double("label_smoothing")) },
+        "cross_entropy": { x, s in x[0].crossEntropy(targets: s.ints("targets"), labelSmoothing: s.double("label_smoothing")) }
     ]
 }

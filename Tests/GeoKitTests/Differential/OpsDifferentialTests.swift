@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// Every differentiable op over the cases of Tests/reference/fixtures_differential_ops.py
 /// (batch 1 and 8, odd and even sizes, maps down to 1x1):
@@ -97,7 +97,8 @@ final class OpsDifferentialTests: XCTestCase {
         let y = function(leaves, settings)
         let gy = try fixture.tensor("\(name)/gy")
         y.backward(gy.to(dtype).reshaped(y.shape))
-        return Run(y: y.detached(), gradients: leaves.prefix(differentiable).map(\.grad),
-                   running: op == "batch_norm" ? (leaves[3], leaves[4]) : nil)
+        return Run(
+            y: y.detached(), gradients: leaves.prefix(differentiable).map(\.grad),
+            running: op == "batch_norm" ? (leaves[3], leaves[4]) : nil)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// Whole ResNet-18/50 networks in float64 through `geokit forward --dtype float64`
 /// (ForwardContract in process; one case through the built CLI) against timm in
@@ -54,8 +54,9 @@ final class ResNetDifferentialTests: XCTestCase {
     /// The fixture's cases are exactly the ones above, so none is left unchecked.
     func testEveryFixtureCaseIsChecked() throws {
         let sizes = ["b1_64x96", "b8_48x64", "odd_65x97", "map1x1_29x31", "pano_b1_128x512", "pano_b8_128x512"]
-        XCTAssertEqual(Set(fixture.contents.metadata.keys.filter { $0.hasPrefix("resnet") }),
-                       Set(["resnet18", "resnet50"].flatMap { net in sizes.map { "\(net)_\($0)" } }))
+        XCTAssertEqual(
+            Set(fixture.contents.metadata.keys.filter { $0.hasPrefix("resnet") }),
+            Set(["resnet18", "resnet50"].flatMap { net in sizes.map { "\(net)_\($0)" } }))
     }
 
     private struct Case: Decodable {
@@ -87,9 +88,11 @@ final class ResNetDifferentialTests: XCTestCase {
         let start = Date()
         if throughCLI {
             let result = try GeoKitProcess.run(
-                ["forward", "--component", "backbone:\(network)", "--dtype", "float64", "--weights", try weights(network).path,
-                 "--input", file("x.npy").path, "--output", file("y.npy").path, "--grad-output", file("gy.npy").path,
-                 "--grad-input", file("gx.npy").path, "--grad-weights", file("gw.safetensors").path], cache: dir)
+                [
+                    "forward", "--component", "backbone:\(network)", "--dtype", "float64", "--weights", try weights(network).path,
+                    "--input", file("x.npy").path, "--output", file("y.npy").path, "--grad-output", file("gy.npy").path,
+                    "--grad-input", file("gx.npy").path, "--grad-weights", file("gw.safetensors").path
+                ], cache: dir)
             XCTAssertEqual(result.status, 0, result.output)
         } else {
             var contract = ForwardContract(component: "backbone:\(network)", input: file("x.npy"), output: file("y.npy"))
@@ -111,19 +114,22 @@ final class ResNetDifferentialTests: XCTestCase {
         let input = try compare(gx, "\(name)/gx")
 
         let gw = try SafeTensors.read(file("gw.safetensors"))
-        let expectedNames = Set(fixture.contents.tensors.keys.filter { $0.hasPrefix("\(name)/gw/") }
-            .map { String($0.dropFirst(name.count + 4)) })
+        let expectedNames = Set(
+            fixture.contents.tensors.keys.filter { $0.hasPrefix("\(name)/gw/") }
+                .map { String($0.dropFirst(name.count + 4)) })
         XCTAssertEqual(Set(gw.tensors.keys), expectedNames, "\(name): one gradient per parameter, named as timm's")
         var weightFigures = ErrorFigures(), worstSum = 0.0
         for key in expectedNames.sorted() {
-            guard let grad = gw[key] else { continue }   // the key set is asserted above
+            guard let grad = gw[key] else { continue }  // the key set is asserted above
             let (figures, sum) = try compareWithSums(grad, "\(name)/gw/\(key)")
             weightFigures.merge(figures)
             worstSum = max(worstSum, sum)
         }
-        print(String(format: "differential %@ (%.1f s%@): y %@; gx %@; %d weight gradients %@, sums %.1e",
-                     name, seconds, throughCLI ? ", CLI" : "", "\(output)", "\(input)", expectedNames.count,
-                     "\(weightFigures)", worstSum))
+        print(
+            String(
+                format: "differential %@ (%.1f s%@): y %@; gx %@; %d weight gradients %@, sums %.1e",
+                name, seconds, throughCLI ? ", CLI" : "", "\(output)", "\(input)", expectedNames.count,
+                "\(weightFigures)", worstSum))
     }
 
     private func compare(_ actual: Tensor, _ key: String) throws -> ErrorFigures {

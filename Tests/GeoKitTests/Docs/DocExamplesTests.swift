@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 /// The code shown in docs/engine.md, kept compiling and running.
 final class DocExamplesTests: XCTestCase {

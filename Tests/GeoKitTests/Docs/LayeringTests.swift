@@ -24,8 +24,12 @@ final class LayeringTests: XCTestCase {
 
     func testEveryKernelFileImportsOnlyTheLayersItsTargetMayUse() throws {
         let layers = try declaredLayers()
-        XCTAssertEqual(Set(layers.keys), ["GeoKit", "GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents", "GeoKitRecipes",
-                                          "GeoKitTraining", "GeoKitPlugins"])
+        XCTAssertEqual(
+            Set(layers.keys),
+            [
+                "GeoKit", "GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents", "GeoKitRecipes",
+                "GeoKitTraining", "GeoKitPlugins"
+            ])
         var checked = 0
         for (target, layer) in layers {
             let folder = Self.kernel.appendingPathComponent(layer.path)
@@ -37,8 +41,9 @@ final class LayeringTests: XCTestCase {
                 for line in text.split(separator: "\n") where !line.hasPrefix(" ") && !line.hasPrefix("/") {
                     let words = line.split(separator: " ").map(String.init)
                     guard let i = words.firstIndex(of: "import"), i + 1 < words.count, words[i + 1].hasPrefix("GeoKit") else { continue }
-                    XCTAssertTrue(layer.uses.contains(words[i + 1]),
-                                  "\(layer.path)/\(file) imports \(words[i + 1]), which \(target) may not use (it may use \(layer.uses.sorted()))")
+                    XCTAssertTrue(
+                        layer.uses.contains(words[i + 1]),
+                        "\(layer.path)/\(file) imports \(words[i + 1]), which \(target) may not use (it may use \(layer.uses.sorted()))")
                 }
                 checked += 1
             }

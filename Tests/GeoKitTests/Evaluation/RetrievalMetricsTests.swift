@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class RetrievalMetricsTests: XCTestCase {
     /// 2-D unit descriptors at given angles: cosine similarity is cos(a - b).
@@ -37,7 +37,7 @@ final class RetrievalMetricsTests: XCTestCase {
         let gallery = descriptors([0, 0, 1])
         let queries = descriptors([0, 0])
         let m = RetrievalMetrics.evaluate(queries: queries, gallery: gallery, truth: [0, 1], ks: [1, 2])
-        XCTAssertEqual(m.recall[1]!, 50, accuracy: 1e-9)   // truth 1 ranks behind its twin 0
+        XCTAssertEqual(m.recall[1]!, 50, accuracy: 1e-9)  // truth 1 ranks behind its twin 0
         XCTAssertEqual(m.recall[2]!, 100, accuracy: 1e-9)
     }
 

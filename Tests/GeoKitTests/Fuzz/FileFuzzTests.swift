@@ -1,8 +1,9 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Seeded mutations of valid .safetensors, .npy, checkpoint and PNG/JPEG
@@ -69,8 +70,9 @@ final class FileFuzzTests: XCTestCase {
         }
         let elapsed = Date().timeIntervalSince(started)
         let growth = peakResidentBytes() - rssBefore
-        print("GeoKit fuzz: \(ran) cases in \(String(format: "%.1f", elapsed)) s; slowest \(String(format: "%.3f", slowest.seconds)) s (\(slowest.name)); peak RSS grew \(growth >> 20) MiB; "
-              + "decoded without error: " + targets.map { "\($0.name) \(decoded[$0.name] ?? 0)" }.joined(separator: ", "))
+        print(
+            "GeoKit fuzz: \(ran) cases in \(String(format: "%.1f", elapsed)) s; slowest \(String(format: "%.3f", slowest.seconds)) s (\(slowest.name)); peak RSS grew \(growth >> 20) MiB; "
+                + "decoded without error: " + targets.map { "\($0.name) \(decoded[$0.name] ?? 0)" }.joined(separator: ", "))
         if only == nil { XCTAssertEqual(ran, targets.reduce(0) { $0 + total * $1.weight / weights }) }
         XCTAssertLessThan(slowest.seconds, 2, "no case may take long: \(slowest.name)")
         XCTAssertLessThan(growth, 256 << 20, "decoding allocated beyond the limits")
@@ -80,20 +82,24 @@ final class FileFuzzTests: XCTestCase {
 
     private func makeTargets() throws -> [Target] {
         let safetensorsSeeds = [
-            try SafeTensors.encode([NamedTensor("a.weight", Tensor.randn([2, 3], seed: 1)),
-                                    NamedTensor("b", Tensor([1.5, -2] as [Double], shape: [2])),
-                                    NamedTensor("c.num_batches_tracked", Tensor(scalar: 3), isInteger: true)],
-                                   metadata: ["format": "pt"]),
-            try Data(contentsOf: Fixture.directory.appendingPathComponent("io.safetensors")),
+            try SafeTensors.encode(
+                [
+                    NamedTensor("a.weight", Tensor.randn([2, 3], seed: 1)),
+                    NamedTensor("b", Tensor([1.5, -2] as [Double], shape: [2])),
+                    NamedTensor("c.num_batches_tracked", Tensor(scalar: 3), isInteger: true)
+                ],
+                metadata: ["format": "pt"]),
+            try Data(contentsOf: Fixture.directory.appendingPathComponent("io.safetensors"))
         ]
         let npySeeds = [
             NPY.encode(Tensor.randn([3, 2], seed: 2)),
             NPY.encode(Tensor(scalar: 4, dtype: .float64)),
             try Data(contentsOf: Fixture.directory.appendingPathComponent("numpy_float32.npy")),
-            try Data(contentsOf: Fixture.directory.appendingPathComponent("numpy_int64.npy")),
+            try Data(contentsOf: Fixture.directory.appendingPathComponent("numpy_int64.npy"))
         ]
         let (model, adam) = Self.checkpointModel()
-        let metadataText = #"{"recipe":"demo","components":["backbone=resnet18"],"epoch":2,"optimizerSteps":10,"seed":3,"#
+        let metadataText =
+            #"{"recipe":"demo","components":["backbone=resnet18"],"epoch":2,"optimizerSteps":10,"seed":3,"#
             + #""history":[{"epoch":0,"metrics":{"R@1":1.5}},{"epoch":1,"loss":0.5,"learningRate":0.01,"seconds":2}]}"#
         var entries = model.stateDict()
         for (key, tensor) in adam.stateDict() { entries.append(NamedTensor(Checkpoint.optimizerPrefix + key, tensor)) }
@@ -106,18 +112,19 @@ final class FileFuzzTests: XCTestCase {
             try PNG.encode(gradient),
             try PNG.encode(gradient.converted(toChannels: 1)),
             try PNG.encode(gradient.converted(toChannels: 4)),
-            HandmadePNG.make(width: 5, height: 4, channels: 2, bitDepth: 16, interlaced: true, samples: (0..<40).map { $0 * 1601 }),
+            HandmadePNG.make(width: 5, height: 4, channels: 2, bitDepth: 16, interlaced: true, samples: (0..<40).map { $0 * 1601 })
         ]
         let jpegSeeds = [
             try JPEG.encode(gradient, quality: 90),
             try JPEG.encode(gradient.converted(toChannels: 1), quality: 70),
-            try JPEG.encode(gradient, quality: 50, subsampleChroma: true),
+            try JPEG.encode(gradient, quality: 50, subsampleChroma: true)
         ]
         func checkImage(_ image: Image, _ source: String) {
             let l = FileFuzzTests.limits
-            XCTAssertTrue(image.width <= l.maxDimension && image.height <= l.maxDimension
-                          && image.pixels.count == image.width * image.height * image.channels && image.pixels.count <= l.maxBytes,
-                          "\(source) decoded to \(image.width)x\(image.height)x\(image.channels), beyond the limits")
+            XCTAssertTrue(
+                image.width <= l.maxDimension && image.height <= l.maxDimension
+                    && image.pixels.count == image.width * image.height * image.channels && image.pixels.count <= l.maxBytes,
+                "\(source) decoded to \(image.width)x\(image.height)x\(image.channels), beyond the limits")
         }
         func checkTensors(_ tensors: [Tensor], fileBytes: Int, _ source: String) {
             // The widest expansion is one byte (U8, BOOL) to a 4-byte float.
@@ -146,7 +153,7 @@ final class FileFuzzTests: XCTestCase {
             },
             Target(name: "jpeg", weight: 12, framing: .jpeg, seeds: jpegSeeds) { data, source in
                 checkImage(try Image(decoding: data, limits: FileFuzzTests.limits, source: source), source)
-            },
+            }
         ]
     }
 
@@ -154,7 +161,9 @@ final class FileFuzzTests: XCTestCase {
     /// statistics and counter, Adam moments and step counts).
     private static func checkpointModel() -> (Module, Optimizer) {
         GlobalRandom.seed(5)
-        let model = Sequential { Linear(3, 4); BatchNorm(4) }
+        let model = Sequential {
+            Linear(3, 4); BatchNorm(4)
+        }
         let adam = Adam(parameters: model.parameters(), learningRate: 0.1)
         model(Tensor.randn([5, 3], seed: 1)).sum().backward()
         adam.step()

@@ -31,10 +31,14 @@ struct Mutator {
     private mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 
     static let interestingBytes: [UInt8] = [0x00, 0xFF, 0x7F, 0x80, 0x01, 0xFE, 0x20, 0x2D]
-    static let interestingNumbers = ["-1", "1e30", "9223372036854775808", "9223372036854775807", "18446744073709551616",
-                                     "1.5", "\"x\"", "0", "4294967296", "true", "null", "-9223372036854775808", "1099511627776", "[]"]
-    static let interestingNames = ["F16", "BF16", "I64", "U8", "BOOL", "F64", "Q7", "", ">f4", "<c8", "|f4", "<f2", ">u2", "<i8",
-                                   "|b1", "x", "__metadata__"]
+    static let interestingNumbers = [
+        "-1", "1e30", "9223372036854775808", "9223372036854775807", "18446744073709551616",
+        "1.5", "\"x\"", "0", "4294967296", "true", "null", "-9223372036854775808", "1099511627776", "[]"
+    ]
+    static let interestingNames = [
+        "F16", "BF16", "I64", "U8", "BOOL", "F64", "Q7", "", ">f4", "<c8", "|f4", "<f2", ">u2", "<i8",
+        "|b1", "x", "__metadata__"
+    ]
 
     /// One to three stacked mutations of `data`.
     mutating func mutate(_ data: Data, framing: Framing) -> Data {

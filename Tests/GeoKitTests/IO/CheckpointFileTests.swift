@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// A run checkpoint whose file was damaged or crafted: restoring it fails with
 /// one message naming the field, before anything trains.
@@ -19,7 +19,9 @@ final class CheckpointFileTests: XCTestCase {
     /// A BatchNorm model with Adam state after one step, so every kind of entry is present.
     private func trained() -> (Module, Optimizer) {
         GlobalRandom.seed(4)
-        let model = Sequential { Linear(3, 4); BatchNorm(4) }
+        let model = Sequential {
+            Linear(3, 4); BatchNorm(4)
+        }
         let adam = Adam(parameters: model.parameters(), learningRate: 0.1)
         model(Tensor.randn([5, 3], seed: 1)).sum().backward()
         adam.step()
@@ -51,7 +53,7 @@ final class CheckpointFileTests: XCTestCase {
             (text(recipe: ""), "unreadable: field recipe is missing"),
             (text(epoch: "-1"), "the checkpoint's run metadata is invalid: epoch is -1"),
             (text(steps: "-5"), "invalid: optimizerSteps is -5"),
-            (text(epoch: "1"), "invalid: history[2].epoch is 2, outside 0...1"),
+            (text(epoch: "1"), "invalid: history[2].epoch is 2, outside 0...1")
         ]
         for (text, reason) in cases {
             XCTAssertThrowsError(try Checkpoint.parseMetadata(text, source: "run/checkpoint.safetensors")) { error in
@@ -67,7 +69,7 @@ final class CheckpointFileTests: XCTestCase {
         let json = text()
         for (key, message) in [
             ("1.num_batches_tracked", "the state dict's integer buffer 1.num_batches_tracked holds nan, not a whole number"),
-            ("optimizer.0.step", "the optimiser state does not fit: 0.step holds nan, not a step count"),
+            ("optimizer.0.step", "the optimiser state does not fit: 0.step holds nan, not a step count")
         ] {
             var entries = model.stateDict().filter { $0.name != key }
             for (k, t) in adam.stateDict() where Checkpoint.optimizerPrefix + k != key { entries.append(NamedTensor(Checkpoint.optimizerPrefix + k, t)) }

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// Crafted files handed to the CLI end in exit status 1 and one message naming
 /// the file and the field, never in a signal.
@@ -25,8 +25,10 @@ final class CraftedFileCLITests: XCTestCase {
 
         let cases: [([String], String)] = [
             (["--input", negative.path], "Error: not a valid .npy array: shape [1, -3, 32, 32]: dimension -3 is negative (\(negative.path))"),
-            (["--weights", crafted.path, "--input", good.path],
-             "Error: not a valid safetensors file: entry 'conv1.weight' has shape element 1.9, not an integer (\(crafted.path))"),
+            (
+                ["--weights", crafted.path, "--input", good.path],
+                "Error: not a valid safetensors file: entry 'conv1.weight' has shape element 1.9, not an integer (\(crafted.path))"
+            )
         ]
         for (arguments, message) in cases {
             let result = try GeoKitProcess.run(["forward", "--component", "backbone:resnet18", "--output", output.path] + arguments, cache: dir)

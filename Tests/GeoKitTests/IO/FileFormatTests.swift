@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// safetensors and .npy against files written by Python, round trips, and
 /// clear errors for damaged files.
@@ -23,7 +23,7 @@ final class FileFormatTests: XCTestCase {
         let entries = [
             NamedTensor("a.scalar", Tensor(scalar: -1.25)),
             NamedTensor("b.double", Tensor([1.0, 2.0, 3.0] as [Double], shape: [3, 1])),
-            NamedTensor("c.count", Tensor(scalar: 12), isInteger: true),
+            NamedTensor("c.count", Tensor(scalar: 12), isInteger: true)
         ]
         let data = try SafeTensors.encode(entries, metadata: ["epoch": "3"])
         let back = try SafeTensors.decode(data)
@@ -43,7 +43,7 @@ final class FileFormatTests: XCTestCase {
             (Data([1, 2, 3]), "shorter than its 8-byte header"),
             (good.prefix(good.count - 4), "data_offsets [0, 16] beyond the 12 data bytes"),
             (Data([255, 0, 0, 0, 0, 0, 0, 0]) + Data("{}".utf8), "exceeds the file size"),
-            (Data([2, 0, 0, 0, 0, 0, 0, 0]) + Data("[]".utf8), "not a JSON object"),
+            (Data([2, 0, 0, 0, 0, 0, 0, 0]) + Data("[]".utf8), "not a JSON object")
         ]
         for (data, reason) in cases {
             XCTAssertThrowsError(try SafeTensors.decode(data, source: "bad.safetensors")) { error in
@@ -120,7 +120,7 @@ final class FileFormatTests: XCTestCase {
             ("{\(w)}", 24, "the entries cover 16 of the 24 data bytes"),
             ("{\(w),\"__metadata__\":{\"epoch\":3}}", 16, "__metadata__ field 'epoch' is 3, not a string"),
             ("{\(w)", 16, "the header is not valid JSON: the JSON ends inside an object"),
-            (String(repeating: "[", count: 100), 0, "nesting deeper than 32 levels"),
+            (String(repeating: "[", count: 100), 0, "nesting deeper than 32 levels")
         ]
         for (header, payload, reason) in cases {
             XCTAssertThrowsError(try SafeTensors.decode(safetensors(header, payload: payload), source: "crafted.safetensors")) { error in
@@ -150,7 +150,8 @@ final class FileFormatTests: XCTestCase {
     }
 
     func testCraftedNPYHeadersAreRefusedNamingTheField() throws {
-        let big = npy("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", body: 0)
+        let big =
+            npy("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", body: 0)
             + Data([0x3F, 0x80, 0, 0, 0xC0, 0x20, 0, 0])
         XCTAssertEqual(try NPY.decode(big).scalars(as: Float.self), [1, -2.5], "big-endian float32 is byte-swapped")
         let fortranVector = npy("{'descr': '<f4', 'fortran_order': True, 'shape': (1, 3), }", body: 12)
@@ -164,7 +165,10 @@ final class FileFormatTests: XCTestCase {
             (npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1.5,), }", body: 8), "shape element '1.5' is not an integer"),
             (npy("{'descr': '<f4', 'fortran_order': False, 'shape': (junk,), }", body: 8), "shape element 'junk' is not an integer"),
             (npy("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }", body: 8), "shape element 99999999999999999999 is too large"),
-            (npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776,), }", body: 8), "holds 8 data bytes, shape [1099511627776] needs 4398046511104"),
+            (
+                npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776,), }", body: 8),
+                "holds 8 data bytes, shape [1099511627776] needs 4398046511104"
+            ),
             (npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", body: 8), "more than 1099511627776 elements"),
             (npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3), }", body: 12), "a one-element shape lacks its comma"),
             (npy("{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }", body: 16), "dtype <c8 is not supported"),
@@ -173,7 +177,7 @@ final class FileFormatTests: XCTestCase {
             (npy("{'descr': '<f4', 'fortran_order': Maybe, 'shape': (2,), }", body: 8), "fortran_order 'Maybe' is neither True nor False"),
             (npy("{'descr': '<f4', 'shape': (2,), }", body: 8), "the key 'fortran_order' is missing"),
             (npy("{'descr': '<f4', 'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", body: 16), "key 'descr' appears twice"),
-            (npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'extra': 1}", body: 8), "unknown key 'extra'"),
+            (npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'extra': 1}", body: 8), "unknown key 'extra'")
         ]
         for (data, reason) in cases {
             XCTAssertThrowsError(try NPY.decode(data, source: "crafted.npy")) { error in
@@ -210,13 +214,18 @@ final class FileFormatTests: XCTestCase {
         try AtomicFile.write(Data("x".utf8), to: file)
         let underFile = file.appendingPathComponent("sub/w.npy")
         XCTAssertThrowsError(try AtomicFile.write(Data("y".utf8), to: underFile)) { error in
-            XCTAssertEqual(error as? GeoKitError, GeoKitError(
-                "cannot write file: its directory \(file.path)/sub cannot be created", where: underFile.path,
-                remedy: "check that every parent of the path is a writable directory, not a file"))
+            XCTAssertEqual(
+                error as? GeoKitError,
+                GeoKitError(
+                    "cannot write file: its directory \(file.path)/sub cannot be created", where: underFile.path,
+                    remedy: "check that every parent of the path is a writable directory, not a file"))
         }
         XCTAssertThrowsError(try AtomicFile.write(Data("y".utf8), to: dir)) { error in
-            XCTAssertEqual(error as? GeoKitError, GeoKitError("cannot write file: the path is a directory", where: dir.path,
-                                                              remedy: "choose a file name, or remove the directory"))
+            XCTAssertEqual(
+                error as? GeoKitError,
+                GeoKitError(
+                    "cannot write file: the path is a directory", where: dir.path,
+                    remedy: "choose a file name, or remove the directory"))
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["plain"])
     }

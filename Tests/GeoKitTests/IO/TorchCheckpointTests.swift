@@ -1,6 +1,7 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
+
 @testable import GeoKitCore
 
 /// The `.pth` reader against files written by torch.save (Tests/reference/fixtures_torch_checkpoints.py):
@@ -19,8 +20,10 @@ final class TorchCheckpointTests: XCTestCase {
     }
 
     /// Equal values and shapes, and float64 where torch had float64.
-    private func assertSameTensors(_ loaded: [String: Tensor], _ expected: [String: Tensor], file: StaticString = #filePath,
-                                   line: UInt = #line) {
+    private func assertSameTensors(
+        _ loaded: [String: Tensor], _ expected: [String: Tensor], file: StaticString = #filePath,
+        line: UInt = #line
+    ) {
         XCTAssertEqual(Set(loaded.keys), Set(expected.keys), file: file, line: line)
         for (key, want) in expected {
             guard let got = loaded[key] else { continue }
@@ -53,8 +56,9 @@ final class TorchCheckpointTests: XCTestCase {
 
     func testNestedDictsFlattenToDottedKeys() throws {
         let loaded = try TorchCheckpoint.read(file("nested_legacy.pth"))
-        let want = Dictionary(uniqueKeysWithValues: try expected().filter { $0.key.hasPrefix("nested/") }
-            .map { (String($0.key.dropFirst("nested/".count)), $0.value) })
+        let want = Dictionary(
+            uniqueKeysWithValues: try expected().filter { $0.key.hasPrefix("nested/") }
+                .map { (String($0.key.dropFirst("nested/".count)), $0.value) })
         assertSameTensors(loaded, want)
     }
 
@@ -101,8 +105,8 @@ final class TorchCheckpointTests: XCTestCase {
 
     /// A pickle nesting tuples a million deep, or filling a list after placing it in another, is refused.
     func testUnboundedNestingIsRefused() {
-        var deep: [UInt8] = [0x80, 0x02, 0x29]                          // PROTO 2, EMPTY_TUPLE
-        deep += [UInt8](repeating: 0x85, count: 1_000_000)              // TUPLE1, a million times
+        var deep: [UInt8] = [0x80, 0x02, 0x29]  // PROTO 2, EMPTY_TUPLE
+        deep += [UInt8](repeating: 0x85, count: 1_000_000)  // TUPLE1, a million times
         deep += [0x2E]
         var unpickler = RestrictedUnpickler(deep, source: "deep")
         XCTAssertThrowsError(try unpickler.load()) { XCTAssertTrue("\($0)".contains("nested deeper than 32"), "\($0)") }
@@ -161,8 +165,9 @@ final class TorchWeightsThroughForwardTests: XCTestCase {
 
         let refused = try GeoKitProcess.run(base, cache: directory)
         XCTAssertEqual(refused.status, 1, refused.output)
-        XCTAssertTrue(refused.output.contains("every key of the file starts with 'module.'") && refused.output.contains("--strip-prefix module."),
-                      refused.output)
+        XCTAssertTrue(
+            refused.output.contains("every key of the file starts with 'module.'") && refused.output.contains("--strip-prefix module."),
+            refused.output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: y.path))
 
         let loaded = try GeoKitProcess.run(base + ["--strip-prefix", "module."], cache: directory)

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// `geokit forward --component backbone:...` and the contract's errors.
 final class BackboneContractTests: XCTestCase {
@@ -39,8 +39,9 @@ final class BackboneContractTests: XCTestCase {
         assertClose(try NPY.read(file("gx.npy")), leaf.grad!, tolerance: 1e-6, "input gradient")
         let gw = try SafeTensors.read(file("gw.safetensors"))
         XCTAssertEqual(Set(gw.tensors.keys), Set(net.namedParameters().map(\.name)))
-        assertClose(try XCTUnwrap(gw["layer4.1.conv2.weight"]), net.namedParameters().first { $0.name == "layer4.1.conv2.weight" }!.tensor.grad!,
-                    tolerance: 1e-6, "a weight gradient")
+        assertClose(
+            try XCTUnwrap(gw["layer4.1.conv2.weight"]), net.namedParameters().first { $0.name == "layer4.1.conv2.weight" }!.tensor.grad!,
+            tolerance: 1e-6, "a weight gradient")
     }
 
     func testContractErrorsNameTheProblem() throws {

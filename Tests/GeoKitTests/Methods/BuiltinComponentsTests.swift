@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class BuiltinComponentsTests: XCTestCase {
     override func setUp() { InTreePlugins.load() }
@@ -8,7 +8,7 @@ final class BuiltinComponentsTests: XCTestCase {
         let expected: [(ComponentKind, String)] = [
             (.aggregator, "avg"), (.aggregator, "max"), (.aggregator, "gem"), (.aggregator, "flatten"),
             (.attention, "usam"), (.attention, "triplet"), (.aggregator, "safa"), (.aggregator, "lpn"),
-            (.loss, "wsmr"), (.loss, "wsmr_hard"), (.loss, "mhnw"), (.loss, "infonce"), (.sampler, "random"),
+            (.loss, "wsmr"), (.loss, "wsmr_hard"), (.loss, "mhnw"), (.loss, "infonce"), (.sampler, "random")
         ]
         for (kind, name) in expected {
             let entry = try Registry.shared.entry(kind, name)
@@ -59,7 +59,7 @@ final class BuiltinComponentsTests: XCTestCase {
 
     func testAggregatorGradientsFiniteDifference() throws {
         let x = randomDouble([2, 3, 3, 4], seed: 71)
-        x.fill { i in 0.2 + Double((i * 29) % 53) / 40 }   // distinct and positive: no ties, above GeM's clamp
+        x.fill { i in 0.2 + Double((i * 29) % 53) / 40 }  // distinct and positive: no ties, above GeM's clamp
         for name in ["avg", "max", "flatten"] {
             let aggregator = try Registry.shared.make(.aggregator, name)
             assertGradientsMatch([x.copy()]) { aggregator($0[0]) }
@@ -118,9 +118,9 @@ final class BuiltinComponentsTests: XCTestCase {
         XCTAssertEqual(table.locationCount, 3)
         XCTAssertEqual(Array(table.nearest(0, limit: 1)), [2])
         XCTAssertEqual(Array(table.nearest(1, limit: 5)), [0, 2])
-        XCTAssertThrowsError(try NeighbourTable([[0, 1], [0]]))   // a location is not its own neighbour
-        XCTAssertThrowsError(try NeighbourTable([[3], [0]]))      // not a location
-        XCTAssertThrowsError(try NeighbourTable([[1, 1], [0]]))   // listed twice
+        XCTAssertThrowsError(try NeighbourTable([[0, 1], [0]]))  // a location is not its own neighbour
+        XCTAssertThrowsError(try NeighbourTable([[3], [0]]))  // not a location
+        XCTAssertThrowsError(try NeighbourTable([[1, 1], [0]]))  // listed twice
         let sampler = RandomSampler()
         var a = RandomGenerator(seed: 9), b = RandomGenerator(seed: 9)
         let before = sampler.batches(locationCount: 3, batchSize: 1, generator: &a)

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// `geokit forward` (ForwardContract) on plugin components, in process with
 /// temporary files, gives what calling the module directly gives.
@@ -17,8 +17,10 @@ final class ForwardContractTests: XCTestCase {
     private func file(_ name: String) -> URL { scratch.file(name) }
 
     /// Runs the contract on `input` (and `input2`) with weights from `module` and the output gradient `gy`.
-    private func runContract(_ component: String, settings: [String], module: Module, input: Tensor, input2: Tensor? = nil,
-                             gy: Tensor? = nil) throws -> (y: Tensor, gx: Tensor, gx2: Tensor?, gw: SafeTensors.Contents?) {
+    private func runContract(
+        _ component: String, settings: [String], module: Module, input: Tensor, input2: Tensor? = nil,
+        gy: Tensor? = nil
+    ) throws -> (y: Tensor, gx: Tensor, gx2: Tensor?, gw: SafeTensors.Contents?) {
         try NPY.write(input, to: file("x.npy"))
         var contract = ForwardContract(component: component, input: file("x.npy"), output: file("y.npy"))
         contract.settings = settings
@@ -38,14 +40,16 @@ final class ForwardContractTests: XCTestCase {
         }
         contract.gradInput = file("gx.npy")
         try contract.run()
-        return (try NPY.read(file("y.npy")), try NPY.read(file("gx.npy")), input2 == nil ? nil : try NPY.read(file("gx2.npy")),
-                contract.gradWeights == nil ? nil : try SafeTensors.read(file("gw.safetensors")))
+        return (
+            try NPY.read(file("y.npy")), try NPY.read(file("gx.npy")), input2 == nil ? nil : try NPY.read(file("gx2.npy")),
+            contract.gradWeights == nil ? nil : try SafeTensors.read(file("gw.safetensors"))
+        )
     }
 
     func testAttentionThroughTheContractEqualsTheModule() throws {
         let usam = try Registry.shared.make(.attention, "usam", settings: ["polish=false"])
         usam.namedParameters()[0].tensor.fill(1.5)
-        usam.namedBuffers()[1].tensor.fill(2.0)   // running_var: eval mode must use it
+        usam.namedBuffers()[1].tensor.fill(2.0)  // running_var: eval mode must use it
         usam.eval()
         let x = Tensor.randn([2, 3, 4, 5], seed: 81), gy = Tensor.randn([2, 3, 4, 5], seed: 82)
         let result = try runContract("attention:usam", settings: ["polish=false"], module: usam, input: x, gy: gy)

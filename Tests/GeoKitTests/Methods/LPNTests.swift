@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class LPNTests: XCTestCase {
     override func setUp() { InTreePlugins.load() }
@@ -48,8 +48,9 @@ final class LPNTests: XCTestCase {
         XCTAssertNoThrow(try check(["blocks": 4], [1, 2, 3, 3]), "both steps 0: resized")
         XCTAssertThrowsError(try check(["blocks": 4], [1, 2, 7, 9])) { error in
             XCTAssertEqual((error as? GeoKitError)?.what, "aggregator:lpn cannot cut a 7x9 map into 4 rings (ring step 0 rows, 1 columns)")
-            XCTAssertEqual((error as? GeoKitError)?.remedy,
-                           "use at most 3 blocks, or a map of at least 8 on both axes, or below that on both (it is then resized)")
+            XCTAssertEqual(
+                (error as? GeoKitError)?.remedy,
+                "use at most 3 blocks, or a map of at least 8 on both axes, or below that on both (it is then resized)")
         }
         XCTAssertNoThrow(try check(["blocks": 3], [1, 2, 7, 9]), "the largest block count the remedy names works")
         XCTAssertNoThrow(try check(["blocks": 9, "partition": "column"], [1, 2, 3, 9]))
@@ -65,11 +66,12 @@ final class LPNTests: XCTestCase {
         let shapes: [(String, String, Int, [Int])] = [
             ("ring", "avg", 2, [2, 2, 5, 4]), ("ring", "max", 2, [2, 2, 5, 4]),
             ("ring", "avg", 4, [1, 2, 3, 3]), ("ring", "max", 4, [1, 2, 2, 2]),
-            ("column", "avg", 3, [2, 2, 3, 7]), ("column", "max", 3, [2, 2, 3, 7]),
+            ("column", "avg", 3, [2, 2, 3, 7]), ("column", "max", 3, [2, 2, 3, 7])
         ]
         for (partition, pool, blocks, shape) in shapes {
-            let lpn = try Registry.shared.make(.aggregator, "lpn",
-                                               ["partition": .string(partition), "pool": .string(pool), "blocks": .int(blocks)])
+            let lpn = try Registry.shared.make(
+                .aggregator, "lpn",
+                ["partition": .string(partition), "pool": .string(pool), "blocks": .int(blocks)])
             // Distinct positive values: no ties for max, and no masked zero wins it.
             let x = randomDouble(shape, seed: 61)
             x.fill { i in 0.5 + Double((i * 37) % 101) / 50 }

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// A case of the "methods" fixture (Tests/reference/fixtures_methods.py):
 /// a component written in PyTorch from docs/methods.md, with its parameters, its

@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class RKNetTests: XCTestCase {
     override func setUp() { InTreePlugins.load() }

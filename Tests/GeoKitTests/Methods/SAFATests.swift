@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class SAFATests: XCTestCase {
     override func setUp() { InTreePlugins.load() }
@@ -20,8 +20,9 @@ final class SAFATests: XCTestCase {
         let wsmr = try Registry.shared.make(.loss, "wsmr") as! InputShapeChecking
         XCTAssertNoThrow(try wsmr.checkInput(shape: [2, 8]))
         XCTAssertThrowsError(try wsmr.checkInput(shape: [1, 8])) { error in
-            XCTAssertEqual((error as? GeoKitError)?.what,
-                           "loss:wsmr needs at least 2 pairs in a batch (its negatives come from the batch), got 1")
+            XCTAssertEqual(
+                (error as? GeoKitError)?.what,
+                "loss:wsmr needs at least 2 pairs in a batch (its negatives come from the batch), got 1")
         }
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 final class Sample4GeoTests: XCTestCase {
     override func setUp() { InTreePlugins.load() }

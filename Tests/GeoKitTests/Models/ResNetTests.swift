@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 /// ResNet's structure; its numbers against timm are Differential/ResNetDifferentialTests
 /// (float64, every gradient) and, for the float32 path, the features below.
@@ -18,8 +18,9 @@ final class ResNetTests: XCTestCase {
             let y = noGrad { net(wave([1, 3, 64, 96], 1001).to(.float32)) }.scalars(as: Double.self)
             let reference = try fixture.tensor("\(name)/y").scalars(as: Double.self)
             let picked = sampleIndices(y.count, reference.count - 3).map { y[$0] }
-            let figures = assertElementsClose(picked, Array(reference[3...]), scale: reference[2],
-                                              Tolerance(relative: 1e-4, floor: 1e-5), name)
+            let figures = assertElementsClose(
+                picked, Array(reference[3...]), scale: reference[2],
+                Tolerance(relative: 1e-4, floor: 1e-5), name)
             print("float32 features \(name) vs torch float64: \(figures)")
         }
     }

@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class InitTests: XCTestCase {
     private func moments(_ t: Tensor) -> (mean: Double, std: Double, min: Double, max: Double) {

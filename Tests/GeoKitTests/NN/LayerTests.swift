@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 /// The torch model `cnn` of Tests/reference/fixtures_nn.py, layer for layer.
 func makeCNN() -> Sequential {

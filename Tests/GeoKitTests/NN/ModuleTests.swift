@@ -1,13 +1,15 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// The torch model `mlp` of Tests/reference/fixtures_nn.py, layer for layer.
 func makeMLP() -> Sequential {
     Sequential {
         Linear(6, 8)
         ReLU()
-        Sequential { Linear(8, 8); GELU(); Linear(8, 8, bias: false) }
+        Sequential {
+            Linear(8, 8); GELU(); Linear(8, 8, bias: false)
+        }
         LeakyReLU(negativeSlope: 0.2)
         Linear(8, 8)
         SiLU()

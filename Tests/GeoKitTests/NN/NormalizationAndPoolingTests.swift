@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 /// The torch model `normalized_cnn` of Tests/reference/fixtures_nn.py, layer for layer.
 func makeNormalizedCNN() -> Sequential {
@@ -57,7 +57,9 @@ final class NormalizationAndPoolingTests: XCTestCase {
         InTreePlugins.load()
         let recipe = Recipe("negative-variance") {
             Dataset.synthetic(locations: 8, ground: .panorama(32, 128), aerial: .polar(32, 128))
-            Model { Backbone("resnet18"); Aggregator("gem") }
+            Model {
+                Backbone("resnet18"); Aggregator("gem")
+            }
             Loss("infonce")
         }
         let model = try CrossViewModel(recipe: recipe)

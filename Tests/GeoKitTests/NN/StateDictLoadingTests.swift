@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// Published checkpoints as they come (torchvision without num_batches_tracked,
 /// timm with its classifier head, DataParallel with `module.`), each written
@@ -25,9 +25,10 @@ final class StateDictLoadingTests: XCTestCase {
     private func throughFile(_ tensors: [String: Tensor], countersAsFloat: Bool = false) throws -> [String: Tensor] {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("geokit-statedict-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
-        try SafeTensors.write(tensors.map { key, tensor in
-            NamedTensor(key, tensor, isInteger: key.hasSuffix("num_batches_tracked") && !countersAsFloat)
-        }, to: url)
+        try SafeTensors.write(
+            tensors.map { key, tensor in
+                NamedTensor(key, tensor, isInteger: key.hasSuffix("num_batches_tracked") && !countersAsFloat)
+            }, to: url)
         return try SafeTensors.read(url).tensors
     }
 
@@ -46,8 +47,10 @@ final class StateDictLoadingTests: XCTestCase {
     }
 
     /// Loads into a fresh backbone:resnet18 and checks its output against PyTorch's.
-    private func assertLoadsToPyTorchOutput(_ tensors: [String: Tensor], strict: Bool = true, stripPrefix: String? = nil,
-                                            file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertLoadsToPyTorchOutput(
+        _ tensors: [String: Tensor], strict: Bool = true, stripPrefix: String? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let net = try Registry.shared.make(.backbone, "resnet18", settings: [])
         net.eval()
         XCTAssertGreaterThan(try errorAgainstPyTorch(net), 0.1, "a fresh model is not already PyTorch's", file: file, line: line)
@@ -73,9 +76,11 @@ final class StateDictLoadingTests: XCTestCase {
         tensors["fc.weight"] = Tensor.randn([1000, 512], seed: 1)
         tensors["fc.bias"] = Tensor.zeros([1000])
         XCTAssertThrowsError(try zooBackbone("resnet18").loadStateDict(tensors)) { error in
-            XCTAssertEqual(error as? GeoKitError, GeoKitError(
-                "the state dict does not fit the model: 2 unexpected: fc.bias, fc.weight", where: "ResNet.loadStateDict",
-                remedy: "load weights saved from the same architecture, or pass strict: false (--strict false) to skip missing and unexpected keys"))
+            XCTAssertEqual(
+                error as? GeoKitError,
+                GeoKitError(
+                    "the state dict does not fit the model: 2 unexpected: fc.bias, fc.weight", where: "ResNet.loadStateDict",
+                    remedy: "load weights saved from the same architecture, or pass strict: false (--strict false) to skip missing and unexpected keys"))
         }
         try assertLoadsToPyTorchOutput(tensors, strict: false)
     }
@@ -85,9 +90,12 @@ final class StateDictLoadingTests: XCTestCase {
         let prefixed = Dictionary(uniqueKeysWithValues: tensors.map { ("module." + $0.key, $0.value) })
         XCTAssertThrowsError(try zooBackbone("resnet18").loadStateDict(prefixed)) { error in
             let e = error as? GeoKitError
-            XCTAssertEqual(e?.what.hasPrefix("the state dict does not fit the model: 100 missing, e.g. conv1.weight, bn1.weight, bn1.bias, "
-                                             + "bn1.running_mean, bn1.running_var, ...; 120 unexpected, e.g. module.bn1.bias, "), true, "\(error)")
-            XCTAssertEqual(e?.remedy, #"every key of the file starts with 'module.', which the model's keys lack: pass stripPrefix: "module." (--strip-prefix module.)"#)
+            XCTAssertEqual(
+                e?.what.hasPrefix(
+                    "the state dict does not fit the model: 100 missing, e.g. conv1.weight, bn1.weight, bn1.bias, "
+                        + "bn1.running_mean, bn1.running_var, ...; 120 unexpected, e.g. module.bn1.bias, "), true, "\(error)")
+            XCTAssertEqual(
+                e?.remedy, #"every key of the file starts with 'module.', which the model's keys lack: pass stripPrefix: "module." (--strip-prefix module.)"#)
         }
         XCTAssertThrowsError(try zooBackbone("resnet18").loadStateDict(prefixed, strict: false), "not strict, yet nothing would load") { error in
             XCTAssertTrue("\(error)".contains("none of its 120 keys names a tensor of the model"), "\(error)")
@@ -101,16 +109,20 @@ final class StateDictLoadingTests: XCTestCase {
         wrapper.register("backbone", Linear(3, 2))
         let tensors = Dictionary(uniqueKeysWithValues: bare.stateDict().map { ($0.name, $0.tensor) })
         XCTAssertThrowsError(try wrapper.loadStateDict(tensors)) { error in
-            XCTAssertEqual((error as? GeoKitError)?.remedy,
-                           #"every key of the model starts with 'backbone.', which the file's keys lack: pass addPrefix: "backbone.""#)
+            XCTAssertEqual(
+                (error as? GeoKitError)?.remedy,
+                #"every key of the model starts with 'backbone.', which the file's keys lack: pass addPrefix: "backbone.""#)
         }
         try wrapper.loadStateDict(tensors, addPrefix: "backbone.")
         var both = Dictionary(uniqueKeysWithValues: tensors.map { ("module." + $0.key, $0.value) })
         both["weight"] = tensors["weight"]
         XCTAssertThrowsError(try bare.loadStateDict(both, stripPrefix: "module.")) { error in
-            XCTAssertEqual(error as? GeoKitError, GeoKitError("the state dict's keys module.weight and weight both become weight when renamed",
-                                                              where: "Linear.loadStateDict",
-                                                              remedy: "the file holds the same tensor with and without the prefix; drop one copy"))
+            XCTAssertEqual(
+                error as? GeoKitError,
+                GeoKitError(
+                    "the state dict's keys module.weight and weight both become weight when renamed",
+                    where: "Linear.loadStateDict",
+                    remedy: "the file holds the same tensor with and without the prefix; drop one copy"))
         }
         XCTAssertEqual(wrapper.namedParameters().map { $0.tensor.scalars(as: Float.self) }, bare.parameters().map { $0.scalars(as: Float.self) })
     }
@@ -129,12 +141,14 @@ final class StateDictLoadingTests: XCTestCase {
             // layer4 has 2 blocks x (2 convs + 2 BNs x 4 float entries) + a downsample conv and BN: 25 float
             // entries and 5 counters; the counters are not missing.
             XCTAssertEqual(layer4.count, 30)
-            XCTAssertEqual(error as? GeoKitError, GeoKitError(
-                "the state dict does not fit the model: 25 missing, e.g. layer4.0.conv1.weight, layer4.0.bn1.weight, layer4.0.bn1.bias, "
-                + "layer4.0.bn1.running_mean, layer4.0.bn1.running_var, ...; 2 unexpected: fc.bias, fc.weight; "
-                + "2 shape mismatches: conv1.weight (file [64, 3, 3, 3], model [64, 3, 7, 7]), bn1.bias (file [32], model [64])",
-                where: "ResNet.loadStateDict",
-                remedy: "load weights saved from the same architecture and width (the file's tensors have other shapes)"))
+            XCTAssertEqual(
+                error as? GeoKitError,
+                GeoKitError(
+                    "the state dict does not fit the model: 25 missing, e.g. layer4.0.conv1.weight, layer4.0.bn1.weight, layer4.0.bn1.bias, "
+                        + "layer4.0.bn1.running_mean, layer4.0.bn1.running_var, ...; 2 unexpected: fc.bias, fc.weight; "
+                        + "2 shape mismatches: conv1.weight (file [64, 3, 3, 3], model [64, 3, 7, 7]), bn1.bias (file [32], model [64])",
+                    where: "ResNet.loadStateDict",
+                    remedy: "load weights saved from the same architecture and width (the file's tensors have other shapes)"))
         }
         XCTAssertEqual(tensor(model, "conv1.weight").scalars(as: Float.self), before, "nothing is copied when loading fails")
     }
@@ -148,10 +162,12 @@ final class StateDictLoadingTests: XCTestCase {
             let model = try zooBackbone("resnet18")
             let before = tensor(model, "conv1.weight").scalars(as: Float.self)
             XCTAssertThrowsError(try model.loadStateDict(tensors)) { error in
-                XCTAssertEqual(error as? GeoKitError, GeoKitError(
-                    "the state dict's integer buffer layer2.1.bn2.num_batches_tracked holds \(Double(Float(value))), not a whole number",
-                    where: "ResNet.loadStateDict",
-                    remedy: "the checkpoint is damaged; re-export it, or drop layer2.1.bn2.num_batches_tracked and load with the module's own value"))
+                XCTAssertEqual(
+                    error as? GeoKitError,
+                    GeoKitError(
+                        "the state dict's integer buffer layer2.1.bn2.num_batches_tracked holds \(Double(Float(value))), not a whole number",
+                        where: "ResNet.loadStateDict",
+                        remedy: "the checkpoint is damaged; re-export it, or drop layer2.1.bn2.num_batches_tracked and load with the module's own value"))
             }
             XCTAssertEqual(tensor(model, "conv1.weight").scalars(as: Float.self), before, "nothing is copied")
         }

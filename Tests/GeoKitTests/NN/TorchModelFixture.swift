@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// A torch model stored by Tests/reference/fixtures_nn.py: its state dict
 /// (with the key order in metadata), an input, the output and gradients.

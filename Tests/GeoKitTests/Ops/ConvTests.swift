@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class ConvTests: XCTestCase {
     /// The cases of Tests/reference/fixtures_conv_ops.py (CONV_CASES): shapes and the op with the same options.
@@ -42,7 +42,7 @@ final class ConvTests: XCTestCase {
         },
         Case(name: "conv_large_plane", input: [1, 1, 32, 32], weight: [2, 1, 3, 3], bias: true) {
             $0.conv2d(weight: $1, bias: $2, padding: 1)
-        },
+        }
     ]
 
     func testMatchesPyTorch() throws {

@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class ElementwiseTests: XCTestCase {
     /// Unary ops by fixture case name, applied to input x0.
@@ -8,11 +8,11 @@ final class ElementwiseTests: XCTestCase {
         ("silu", { $0.silu() }), ("gelu", { $0.gelu() }), ("tanh", { $0.tanh() }), ("hardswish", { $0.hardSwish() }),
         ("exp", { $0.exp() }), ("log", { $0.log() }), ("log1p", { $0.log1p() }), ("sqrt", { $0.sqrt() }),
         ("pow3", { $0.pow(3) }), ("clamp", { $0.clamp(min: -0.5, max: 0.7) }), ("softplus", { $0.softplus() }),
-        ("sum_axes", { $0.sum(axes: [1, 3]) }), ("mean_keep", { $0.mean(axes: [2], keepDims: true) }),
+        ("sum_axes", { $0.sum(axes: [1, 3]) }), ("mean_keep", { $0.mean(axes: [2], keepDims: true) })
     ]
     static let binary: [(String, (Tensor, Tensor) -> Tensor)] = [
         ("add_bcast", { $0 + $1 }), ("sub_bcast", { $0 - $1 }), ("mul_bcast", { $0 * $1 }), ("div_bcast", { $0 / $1 }),
-        ("matmul", { $0.matmul($1) }), ("bmm", { $0.matmul($1) }),
+        ("matmul", { $0.matmul($1) }), ("bmm", { $0.matmul($1) })
     ]
 
     func testUnaryMatchesPyTorch() throws {
@@ -63,7 +63,7 @@ final class ElementwiseTests: XCTestCase {
     func testBinaryGradientsFiniteDifference() {
         let shapes: [(String, [Int], [Int])] = [
             ("add_bcast", [2, 3, 4], [3, 1]), ("sub_bcast", [3, 1], [2, 3, 4]), ("mul_bcast", [2, 3, 4], [1, 3, 1]),
-            ("div_bcast", [2, 3, 4], [4]), ("matmul", [3, 4], [4, 5]), ("bmm", [2, 3, 4], [2, 4, 5]),
+            ("div_bcast", [2, 3, 4], [4]), ("matmul", [3, 4], [4, 5]), ("bmm", [2, 3, 4], [2, 4, 5])
         ]
         for (name, sa, sb) in shapes {
             let op = Self.binary.first { $0.0 == name }!.1

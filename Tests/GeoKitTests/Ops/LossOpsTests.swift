@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class LossOpsTests: XCTestCase {
     static let cases: [(String, (Tensor) -> Tensor)] = [
@@ -9,7 +9,7 @@ final class LossOpsTests: XCTestCase {
         ("log_softmax_axism1", { $0.logSoftmax(axis: -1) }),
         ("normalize_axis1", { $0.l2Normalized() }),
         ("normalize_zero_row", { $0.l2Normalized(axis: 1) }),
-        ("normalize_clamped", { $0.l2Normalized(axis: -1, eps: 0.5) }),
+        ("normalize_clamped", { $0.l2Normalized(axis: -1, eps: 0.5) })
     ]
 
     func testMatchPyTorch() throws {
@@ -79,8 +79,9 @@ final class LossOpsTests: XCTestCase {
             let xs = x.scalars(as: Double.self), ys = y.scalars(as: Double.self)
             let zeros = ys.filter { $0 == 0 }.count
             XCTAssertEqual(Double(zeros) / Double(ys.count), p, accuracy: 0.01, "\(dtype) fraction dropped")
-            XCTAssertEqual(ys.reduce(0, +) / Double(ys.count), xs.reduce(0, +) / Double(xs.count), accuracy: 0.02,
-                           "\(dtype) mean preserved")
+            XCTAssertEqual(
+                ys.reduce(0, +) / Double(ys.count), xs.reduce(0, +) / Double(xs.count), accuracy: 0.02,
+                "\(dtype) mean preserved")
             y.backward(Tensor.ones(y.shape, dtype: dtype))
             let grads = x.grad!.scalars(as: Double.self)
             for i in 0..<ys.count {
@@ -122,7 +123,8 @@ final class LossOpsTests: XCTestCase {
         XCTAssertTrue(x.dropPath(0.5, training: false, generator: &generator) === x)
         XCTAssertEqual(x.dropout(1, training: true, generator: &generator).scalars(as: Float.self), [Float](repeating: 0, count: 12))
         var first = RandomGenerator(seed: 9), second = RandomGenerator(seed: 9)
-        XCTAssertEqual(x.dropout(0.5, training: true, generator: &first).scalars(as: Float.self),
-                       x.dropout(0.5, training: true, generator: &second).scalars(as: Float.self))
+        XCTAssertEqual(
+            x.dropout(0.5, training: true, generator: &first).scalars(as: Float.self),
+            x.dropout(0.5, training: true, generator: &second).scalars(as: Float.self))
     }
 }

@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 /// NaN goes where PyTorch sends it, forward and backward, for every public
 /// op with a backward: the "nan_propagation" fixture (Tests/reference/fixtures_nan.py)
@@ -59,9 +59,12 @@ final class NaNPropagationTests: XCTestCase {
         ("l2_normalize", 1, { $0[0].l2Normalized(axis: 1) }),
         ("layer_norm_last", 3, { $0[0].layerNorm(axis: -1, weight: $0[1], bias: $0[2]) }),
         ("layer_norm_channels_first", 3, { $0[0].layerNorm(axis: 1, weight: $0[1], bias: $0[2]) }),
-        ("batch_norm_train", 3, {
-            $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: nil, runningVar: nil, training: true)
-        }),
+        (
+            "batch_norm_train", 3,
+            {
+                $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: nil, runningVar: nil, training: true)
+            }
+        ),
         ("max_pool2d", 1, { $0[0].maxPool2d(kernel: 3, stride: 2, padding: 1) }),
         ("max_pool2d_k2", 1, { $0[0].maxPool2d(kernel: 2) }),
         ("adaptive_max_pool2d", 1, { $0[0].adaptiveMaxPool2d((3, 2)) }),
@@ -80,7 +83,7 @@ final class NaNPropagationTests: XCTestCase {
         ("pad_constant", 1, { $0[0].padded([(0, 1), (1, 0)], mode: .constant(0.5)) }),
         ("roll", 1, { $0[0].rolled(2, axis: 3) }),
         ("flip", 1, { $0[0].flipped(axes: [1, 3]) }),
-        ("rot90", 1, { $0[0].rotated90(1) }),
+        ("rot90", 1, { $0[0].rotated90(1) })
     ]
 
     /// Cases checked outside the table (they need the fixture's running statistics).
@@ -160,7 +163,7 @@ final class NaNPropagationTests: XCTestCase {
         let gradients: [((Tensor) -> Tensor, [Float])] = [
             ({ $0.leakyRelu(slope: 0.2) }, [0.2, 0.2, 1, 0.2]),
             ({ $0.hardSwish() }, [.nan, 1.0 / 6, 7.0 / 6, 0]),
-            ({ $0.clamp(min: -0.5, max: 0.7) }, [0, 0, 0, 0]),
+            ({ $0.clamp(min: -0.5, max: 0.7) }, [0, 0, 0, 0])
         ]
         for (op, expected) in gradients {
             let leaf = x.detached().requiringGrad()
@@ -208,8 +211,10 @@ final class NaNPropagationTests: XCTestCase {
 
     /// Runs `op` on the fixture inputs of `name` (as `dtype`), compares the
     /// output and, after backward of the fixture's gy, every input gradient.
-    private func check(_ fixture: Fixture, _ name: String, inputs: Int, dtype: DType, tolerance: Double,
-                       file: StaticString = #filePath, line: UInt = #line, _ op: ([Tensor]) -> Tensor) {
+    private func check(
+        _ fixture: Fixture, _ name: String, inputs: Int, dtype: DType, tolerance: Double,
+        file: StaticString = #filePath, line: UInt = #line, _ op: ([Tensor]) -> Tensor
+    ) {
         do {
             let stored = try (0..<inputs).map { try fixture.tensor("\(name)/x\($0)") }
             let xs = stored.map { $0.to(dtype).requiringGrad() }
@@ -237,8 +242,10 @@ final class NaNPropagationTests: XCTestCase {
 
 /// Element by element: NaN exactly where `expected` has NaN, the same
 /// infinities, and finite values within `tolerance` of the case's scale.
-func assertSameNaNs(_ actual: Tensor, _ expected: Tensor, tolerance: Double, _ label: String,
-                    file: StaticString = #filePath, line: UInt = #line) {
+func assertSameNaNs(
+    _ actual: Tensor, _ expected: Tensor, tolerance: Double, _ label: String,
+    file: StaticString = #filePath, line: UInt = #line
+) {
     guard actual.count == expected.count && (actual.shape == expected.shape || expected.rank == 0 || actual.rank == 0) else {
         XCTFail("\(label): shape \(actual.shape), expected \(expected.shape)", file: file, line: line)
         return
@@ -250,12 +257,15 @@ func assertSameNaNs(_ actual: Tensor, _ expected: Tensor, tolerance: Double, _ l
         let same = e[i].isNaN ? a[i].isNaN : e[i].isInfinite ? a[i] == e[i] : abs(a[i] - e[i]) <= tolerance * scale
         if !same { mismatches.append("[\(i)] \(a[i]) vs \(e[i])") }
     }
-    XCTAssertTrue(mismatches.isEmpty, "\(label): \(mismatches.count) of \(e.count) elements differ from torch: "
-                  + mismatches.prefix(6).joined(separator: ", "), file: file, line: line)
+    XCTAssertTrue(
+        mismatches.isEmpty,
+        "\(label): \(mismatches.count) of \(e.count) elements differ from torch: "
+            + mismatches.prefix(6).joined(separator: ", "), file: file, line: line)
 }
 
 /// Float elements equal to `expected` (NaN where it has NaN), to float rounding.
 func assertElements(_ t: Tensor, _ expected: [Float], file: StaticString = #filePath, line: UInt = #line) {
-    assertSameNaNs(t.reshaped([t.count]), Tensor(expected, shape: [expected.count]), tolerance: 1e-6, "elements",
-                   file: file, line: line)
+    assertSameNaNs(
+        t.reshaped([t.count]), Tensor(expected, shape: [expected.count]), tolerance: 1e-6, "elements",
+        file: file, line: line)
 }

@@ -1,11 +1,11 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class NormTests: XCTestCase {
     /// The cases of BATCH_NORM_CASES in Tests/reference/fixtures_conv_ops.py.
     static let batchNormCases: [(name: String, affine: Bool, running: Bool, training: Bool)] = [
         ("bn_train_2d", true, true, true), ("bn_train_1d", true, true, true), ("bn_train_flat", true, true, true),
-        ("bn_train_plain", false, false, true), ("bn_eval_2d", true, true, false),
+        ("bn_train_plain", false, false, true), ("bn_eval_2d", true, true, false)
     ]
 
     func testBatchNormMatchesPyTorch() throws {
@@ -40,8 +40,9 @@ final class NormTests: XCTestCase {
                 $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: rm, runningVar: rv, training: training)
             }
             assertGradientsMatch([randomDouble(shape, seed: 5)]) {
-                $0[0].batchNorm(weight: nil, bias: nil, runningMean: training ? nil : rm, runningVar: training ? nil : rv,
-                                training: training)
+                $0[0].batchNorm(
+                    weight: nil, bias: nil, runningMean: training ? nil : rm, runningVar: training ? nil : rv,
+                    training: training)
             }
         }
     }

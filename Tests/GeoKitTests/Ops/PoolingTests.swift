@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class PoolingTests: XCTestCase {
     /// The pooling cases of Tests/reference/fixtures_conv_ops.py.
@@ -9,7 +9,7 @@ final class PoolingTests: XCTestCase {
         ("avgpool_pad_include", { $0.avgPool2d(kernel: 3, stride: 2, padding: 1) }),
         ("avgpool_pad_exclude", { $0.avgPool2d(kernel: 3, stride: 2, padding: 1, countIncludePad: false) }),
         ("adaptive_avg", { $0.adaptiveAvgPool2d((3, 4)) }),
-        ("adaptive_max", { $0.adaptiveMaxPool2d((3, 4)) }),
+        ("adaptive_max", { $0.adaptiveMaxPool2d((3, 4)) })
     ]
 
     func testMatchesPyTorch() throws {

@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class ReductionTests: XCTestCase {
     static let extremes: [(String, (Tensor) -> Tensor)] = [
@@ -7,11 +7,11 @@ final class ReductionTests: XCTestCase {
         ("max_last_keep", { $0.max(axis: -1, keepDims: true) }),
         ("min_axis2", { $0.min(axis: 2) }),
         ("min_axis0_keep", { $0.min(axis: 0, keepDims: true) }),
-        ("max_all", { $0.max() }),
+        ("max_all", { $0.max() })
     ]
     static let topK: [(String, (Tensor) -> (values: Tensor, indices: [Int]))] = [
         ("topk_largest", { $0.topK(3) }),
-        ("topk_smallest_axis1", { $0.topK(2, axis: 1, largest: false) }),
+        ("topk_smallest_axis1", { $0.topK(2, axis: 1, largest: false) })
     ]
 
     func testMaxMinMatchPyTorch() throws {

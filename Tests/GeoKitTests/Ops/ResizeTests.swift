@@ -1,11 +1,11 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class ResizeTests: XCTestCase {
     /// The resize cases of Tests/reference/fixtures_conv_ops.py: name, size, alignCorners.
     static let cases: [(String, Int, Int, Bool)] = [
         ("resize_up_false", 9, 13, false), ("resize_down_false", 4, 5, false),
-        ("resize_up_true", 9, 13, true), ("resize_down_true", 4, 5, true),
+        ("resize_up_true", 9, 13, true), ("resize_down_true", 4, 5, true)
     ]
 
     func testMatchesPyTorch() throws {

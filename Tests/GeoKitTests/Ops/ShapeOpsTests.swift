@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class ShapeOpsTests: XCTestCase {
     /// Ops by fixture case name, with their number of inputs.
@@ -32,7 +32,7 @@ final class ShapeOpsTests: XCTestCase {
         ("rot90_k2", 1, { $0[0].rotated90(2) }),
         ("rot90_k3", 1, { $0[0].rotated90(3) }),
         ("rot90_km1", 1, { $0[0].rotated90(-1) }),
-        ("rot90_axes01", 1, { $0[0].rotated90(1, axes: (0, 1)) }),
+        ("rot90_axes01", 1, { $0[0].rotated90(1, axes: (0, 1)) })
     ]
 
     func testShapeOpsMatchPyTorch() throws {
@@ -84,8 +84,9 @@ final class ShapeOpsTests: XCTestCase {
         XCTAssertEqual(row.padded([(2, 2)], mode: .reflect).scalars(as: Float.self), [3, 2, 1, 2, 3, 2, 1])
         XCTAssertEqual(row.padded([(2, 2)], mode: .replicate).scalars(as: Float.self), [1, 1, 1, 2, 3, 3, 3])
         XCTAssertEqual(row.padded([(3, 3)], mode: .circular).scalars(as: Float.self), [1, 2, 3, 1, 2, 3, 1, 2, 3])
-        XCTAssertEqual(row.padded([(1, 0), (0, 1)], mode: .constant(-1)).scalars(as: Float.self),
-                       [-1, -1, -1, -1, 1, 2, 3, -1])
+        XCTAssertEqual(
+            row.padded([(1, 0), (0, 1)], mode: .constant(-1)).scalars(as: Float.self),
+            [-1, -1, -1, -1, 1, 2, 3, -1])
         XCTAssertEqual(row.rolled(1, axis: 1).scalars(as: Float.self), [3, 1, 2])
         let square = Tensor([1, 2, 3, 4] as [Float], shape: [2, 2])
         XCTAssertEqual(square.rotated90(1, axes: (0, 1)).scalars(as: Float.self), [2, 4, 1, 3])

@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 /// The "tensor_ops" PyTorch fixture (Tests/reference/fixtures_tensor_ops.py)
 /// and the forward + backward comparison its cases share.
@@ -11,8 +11,10 @@ struct TensorOpsFixture {
     /// Runs `op` on the case's float inputs x0..x(inputs-1) as leaves, then
     /// compares the output with `<name>/y` and, after backward of `<name>/gy`,
     /// each input's gradient with `<name>/gx<i>`.
-    func check(_ name: String, inputs: Int = 1, tolerance: Double = 1e-5,
-               file: StaticString = #filePath, line: UInt = #line, _ op: ([Tensor]) -> Tensor) throws {
+    func check(
+        _ name: String, inputs: Int = 1, tolerance: Double = 1e-5,
+        file: StaticString = #filePath, line: UInt = #line, _ op: ([Tensor]) -> Tensor
+    ) throws {
         let xs = try (0..<inputs).map { try fixture.tensor("\(name)/x\($0)").requiringGrad() }
         let y = op(xs)
         assertClose(y, try fixture.tensor("\(name)/y"), tolerance: tolerance, name, file: file, line: line)

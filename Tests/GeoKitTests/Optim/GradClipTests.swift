@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class GradClipTests: XCTestCase {
     private func parameters(_ f: Fixture) throws -> [Tensor] {

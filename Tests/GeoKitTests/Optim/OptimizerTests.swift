@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class OptimizerTests: XCTestCase {
     static let steps = 6
@@ -8,25 +8,48 @@ final class OptimizerTests: XCTestCase {
     /// The optimisers of Tests/reference/fixtures_optim.py, over two groups
     /// (p0, p1 | p2); keep in sync with its OPTIMIZERS.
     static let optimizers: [(String, ([Tensor]) -> Optimizer)] = [
-        ("sgd_nesterov", { p in
-            SGD([ParameterGroup(parameters: [p[0], p[1]], learningRate: 0.1, weightDecay: 0.01),
-                 ParameterGroup(parameters: [p[2]], learningRate: 0.03, weightDecay: 0.01)],
-                momentum: 0.9, nesterov: true)
-        }),
-        ("sgd_dampening", { p in
-            SGD([ParameterGroup(parameters: [p[0], p[1]], learningRate: 0.1),
-                 ParameterGroup(parameters: [p[2]], learningRate: 0.03)],
-                momentum: 0.8, dampening: 0.1)
-        }),
-        ("adam", { p in
-            Adam([ParameterGroup(parameters: [p[0], p[1]], learningRate: 0.01, weightDecay: 0.1),
-                  ParameterGroup(parameters: [p[2]], learningRate: 0.003, weightDecay: 0.1)])
-        }),
-        ("adamw", { p in
-            AdamW([ParameterGroup(parameters: [p[0], p[1]], learningRate: 0.01, weightDecay: 0.05),
-                   ParameterGroup(parameters: [p[2]], learningRate: 0.003, weightDecay: 0.2)],
-                  betas: (0.8, 0.99), eps: 1e-6)
-        }),
+        (
+            "sgd_nesterov",
+            { p in
+                SGD(
+                    [
+                        ParameterGroup(parameters: [p[0], p[1]], learningRate: 0.1, weightDecay: 0.01),
+                        ParameterGroup(parameters: [p[2]], learningRate: 0.03, weightDecay: 0.01)
+                    ],
+                    momentum: 0.9, nesterov: true)
+            }
+        ),
+        (
+            "sgd_dampening",
+            { p in
+                SGD(
+                    [
+                        ParameterGroup(parameters: [p[0], p[1]], learningRate: 0.1),
+                        ParameterGroup(parameters: [p[2]], learningRate: 0.03)
+                    ],
+                    momentum: 0.8, dampening: 0.1)
+            }
+        ),
+        (
+            "adam",
+            { p in
+                Adam([
+                    ParameterGroup(parameters: [p[0], p[1]], learningRate: 0.01, weightDecay: 0.1),
+                    ParameterGroup(parameters: [p[2]], learningRate: 0.003, weightDecay: 0.1)
+                ])
+            }
+        ),
+        (
+            "adamw",
+            { p in
+                AdamW(
+                    [
+                        ParameterGroup(parameters: [p[0], p[1]], learningRate: 0.01, weightDecay: 0.05),
+                        ParameterGroup(parameters: [p[2]], learningRate: 0.003, weightDecay: 0.2)
+                    ],
+                    betas: (0.8, 0.99), eps: 1e-6)
+            }
+        )
     ]
 
     private func initialParameters(_ f: Fixture) throws -> [Tensor] {
@@ -70,8 +93,10 @@ final class OptimizerTests: XCTestCase {
                 firstOptimizer.step()
             }
             // Through a safetensors file's bytes, as a checkpoint would go.
-            let saved = try SafeTensors.decode(SafeTensors.encode(
-                firstOptimizer.stateDict().map { NamedTensor($0.key, $0.value) })).tensors
+            let saved = try SafeTensors.decode(
+                SafeTensors.encode(
+                    firstOptimizer.stateDict().map { NamedTensor($0.key, $0.value) })
+            ).tensors
             let resumed = first.map { $0.copy().requiringGrad() }
             let resumedOptimizer = make(resumed)
             try resumedOptimizer.loadStateDict(saved)
@@ -87,8 +112,10 @@ final class OptimizerTests: XCTestCase {
 
     func testStateDictKeysFollowTorchNumbering() {
         let p = [Tensor.zeros([2]).requiringGrad(), Tensor.zeros([3]).requiringGrad()]
-        let adam = Adam([ParameterGroup(parameters: [p[0]], learningRate: 0.1),
-                         ParameterGroup(parameters: [p[1]], learningRate: 0.2)])
+        let adam = Adam([
+            ParameterGroup(parameters: [p[0]], learningRate: 0.1),
+            ParameterGroup(parameters: [p[1]], learningRate: 0.2)
+        ])
         for t in p { t.grad = Tensor.ones(t.shape) }
         adam.step()
         XCTAssertEqual(adam.stateDict().keys.sorted(), ["0.exp_avg", "0.exp_avg_sq", "0.step", "1.exp_avg", "1.exp_avg_sq", "1.step"])
@@ -107,7 +134,7 @@ final class OptimizerTests: XCTestCase {
         let adam = Adam(parameters: p, learningRate: 0.1)
         let bad: [String: Tensor] = [
             "0.step": Tensor(scalar: 1), "0.exp_avg": Tensor.zeros([5]), "0.exp_avg_sq": Tensor.zeros([2]),
-            "1.step": Tensor(scalar: 1), "7.step": Tensor(scalar: 1), "0.velocity": Tensor.zeros([2]),
+            "1.step": Tensor(scalar: 1), "7.step": Tensor(scalar: 1), "0.velocity": Tensor.zeros([2])
         ]
         XCTAssertThrowsError(try adam.loadStateDict(bad)) { error in
             let message = String(describing: error)

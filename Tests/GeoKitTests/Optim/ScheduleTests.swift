@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class ScheduleTests: XCTestCase {
     /// Fixture case -> the same schedule here (Tests/reference/fixtures_optim.py).
@@ -8,7 +8,7 @@ final class ScheduleTests: XCTestCase {
         ("cosine_min", CosineWithWarmup(warmupSteps: 5, totalSteps: 30, minMultiplier: 0.1)),
         ("cosine_no_warmup", CosineWithWarmup(warmupSteps: 0, totalSteps: 30)),
         ("step", StepDecay(stepSize: 7, gamma: 0.5)),
-        ("poly", PolynomialDecay(warmupSteps: 4, totalSteps: 25, power: 2, endMultiplier: 1e-3 / 0.5)),
+        ("poly", PolynomialDecay(warmupSteps: 4, totalSteps: 25, power: 2, endMultiplier: 1e-3 / 0.5))
     ]
 
     func testMultipliersMatchTorchAndTransformers() throws {
@@ -22,8 +22,10 @@ final class ScheduleTests: XCTestCase {
     }
 
     func testSchedulerScalesEachGroupsBaseRate() {
-        let sgd = SGD([ParameterGroup(parameters: [Tensor.zeros([1]).requiringGrad()], learningRate: 0.01),
-                       ParameterGroup(parameters: [Tensor.zeros([1]).requiringGrad()], learningRate: 0.1)])
+        let sgd = SGD([
+            ParameterGroup(parameters: [Tensor.zeros([1]).requiringGrad()], learningRate: 0.01),
+            ParameterGroup(parameters: [Tensor.zeros([1]).requiringGrad()], learningRate: 0.1)
+        ])
         let scheduler = LearningRateScheduler(sgd, schedule: StepDecay(stepSize: 2, gamma: 0.1))
         scheduler.apply(step: 3)
         XCTAssertEqual(sgd.groups[0].learningRate, 0.001, accuracy: 1e-15)

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// The aggregator and loss vtables, and the kernel's checks of what a C
 /// constructor returns, through a small C plugin compiled by the test.
@@ -179,7 +179,7 @@ final class CComponentKindsTests: XCTestCase {
         let cases: [(ComponentKind, String, String)] = [
             (.attention, "test_wrong_kind", "returned a component of kind 3, registered as attention"),
             (.attention, "test_no_backward", "has no forward, backward function"),
-            (.aggregator, "test_bad_declaration", "parameter 'weight' has the shape [0]"),
+            (.aggregator, "test_bad_declaration", "parameter 'weight' has the shape [0]")
         ]
         for (kind, name, expected) in cases {
             XCTAssertThrowsError(try Registry.shared.make(named: "\(kind.rawValue):\(name)")) { error in

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// A C plugin whose forward or backward reports a failure ends the run with
 /// the plugin's message and exit 1 — in `geokit forward`, in training (the
@@ -76,12 +76,15 @@ final class CPluginFailureTests: XCTestCase {
 
     private func geokit(_ arguments: [String]) throws -> GeoKitProcess.Result {
         let library = try Self.plugin.get()
-        return try GeoKitProcess.run(arguments, cache: RecipeSandbox.cache,
-                                     environment: ["GEOKIT_PLUGIN_PATH": library.deletingLastPathComponent().path])
+        return try GeoKitProcess.run(
+            arguments, cache: RecipeSandbox.cache,
+            environment: ["GEOKIT_PLUGIN_PATH": library.deletingLastPathComponent().path])
     }
 
-    private func assertEndsWithOneMessage(_ result: GeoKitProcess.Result, _ expected: String,
-                                          file: StaticString = #filePath, line: UInt = #line) {
+    private func assertEndsWithOneMessage(
+        _ result: GeoKitProcess.Result, _ expected: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertFalse(result.signalled, "ended by a signal:\n\(result.output)", file: file, line: line)
         XCTAssertEqual(result.status, 1, result.output, file: file, line: line)
         let errors = result.output.split(separator: "\n").filter { $0.hasPrefix("Error: ") }
@@ -106,33 +109,43 @@ final class CPluginFailureTests: XCTestCase {
         let box = try RecipeSandbox()
         let input = box.directory("x.npy"), output = box.directory("y.npy")
         try NPY.write(Tensor.randn([2, 3, 4, 4], seed: 1), to: input)
-        assertEndsWithOneMessage(try geokit(["forward", "--component", "attention:flaky", "--set", "fail_forward_at=1",
-                                             "--input", input.path, "--output", output.path]),
-                                 "attention:flaky failed in its forward: flaky: forward number 1 failed on purpose")
+        assertEndsWithOneMessage(
+            try geokit([
+                "forward", "--component", "attention:flaky", "--set", "fail_forward_at=1",
+                "--input", input.path, "--output", output.path
+            ]),
+            "attention:flaky failed in its forward: flaky: forward number 1 failed on purpose")
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
 
         let gradOutput = box.directory("gy.npy"), gradInput = box.directory("gx.npy")
         try NPY.write(Tensor.randn([2, 3, 4, 4], seed: 2), to: gradOutput)
-        assertEndsWithOneMessage(try geokit(["forward", "--component", "attention:flaky", "--set", "fail_backward_at=1",
-                                             "--input", input.path, "--output", output.path,
-                                             "--grad-output", gradOutput.path, "--grad-input", gradInput.path]),
-                                 "attention:flaky failed in its backward: flaky: backward number 1 failed on purpose")
+        assertEndsWithOneMessage(
+            try geokit([
+                "forward", "--component", "attention:flaky", "--set", "fail_backward_at=1",
+                "--input", input.path, "--output", output.path,
+                "--grad-output", gradOutput.path, "--grad-input", gradInput.path
+            ]),
+            "attention:flaky failed in its backward: flaky: backward number 1 failed on purpose")
         XCTAssertFalse(FileManager.default.fileExists(atPath: gradInput.path), "no gradient is written from a failed backward")
-        XCTAssertEqual(try NPY.read(output).scalars(as: Float.self), try NPY.read(input).scalars(as: Float.self),
-                       "the forward before it succeeded and its output is whole")
+        XCTAssertEqual(
+            try NPY.read(output).scalars(as: Float.self), try NPY.read(input).scalars(as: Float.self),
+            "the forward before it succeeded and its output is whole")
     }
 
     func testTrainingEndsAtTheFailedStepWithTheLastCheckpointIntact() throws {
         let box = try RecipeSandbox()
         func recipe(_ name: String, failingAt call: Int) throws -> String {
-            try box.recipe(name, RecipeSandbox.tinyRecipe(name: "flaky").replacingOccurrences(
-                of: "Aggregator(\"gem\")", with: "Attention(\"flaky\", [\"fail_backward_at\": \(call)])\n        Aggregator(\"gem\")"))
+            try box.recipe(
+                name,
+                RecipeSandbox.tinyRecipe(name: "flaky").replacingOccurrences(
+                    of: "Aggregator(\"gem\")", with: "Attention(\"flaky\", [\"fail_backward_at\": \(call)])\n        Aggregator(\"gem\")"))
         }
         // 72 training pairs in batches of 8: 9 steps an epoch, each running the shared branch's backward twice
         // (ground and aerial), so backward number 19 is the first of epoch 2.
         let failing = box.directory("failing-run")
-        assertEndsWithOneMessage(try geokit(["run", try recipe("failing", failingAt: 19), "--out", failing.path]),
-                                 "attention:flaky failed in its backward: flaky: backward number 19 failed on purpose, at epoch 2, step 1 of 9")
+        assertEndsWithOneMessage(
+            try geokit(["run", try recipe("failing", failingAt: 19), "--out", failing.path]),
+            "attention:flaky failed in its backward: flaky: backward number 19 failed on purpose, at epoch 2, step 1 of 9")
         let reference = box.directory("reference-run")
         let stopped = try geokit(["run", try recipe("reference", failingAt: 0), "--out", reference.path, "--stop-after", "1"])
         XCTAssertEqual(stopped.status, 0, stopped.output)

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// The C example plugin (a squeeze-and-excitation gate in C) built with
 /// `cc` from geokit.h, loaded, and run inside the host's autograd.
@@ -9,8 +9,9 @@ final class CPluginTests: XCTestCase {
     /// positive fc1.bias), so every term of the backward is exercised.
     private func makeSE(channels: Int = 6, reduction: Int = 2) throws -> CAttention {
         _ = try PluginTestSupport.cExamplePlugin.get()
-        let module = try Registry.shared.make(.attention, "c_se",
-                                              ["channels": .int(channels), "reduction": .int(reduction)])
+        let module = try Registry.shared.make(
+            .attention, "c_se",
+            ["channels": .int(channels), "reduction": .int(reduction)])
         let se = try XCTUnwrap(module as? CAttention)
         noGrad { se.stateDict()[1].tensor.fill { 0.4 + 0.1 * Double($0) } }
         return se
@@ -149,8 +150,10 @@ final class CPluginTests: XCTestCase {
         }
     }
 
-    private func assertClose(_ a: Tensor, _ b: Tensor, _ tolerance: Double, _ what: String = "",
-                             file: StaticString = #filePath, line: UInt = #line) {
+    private func assertClose(
+        _ a: Tensor, _ b: Tensor, _ tolerance: Double, _ what: String = "",
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(a.shape, b.shape, what, file: file, line: line)
         let worst = zip(a.scalars(as: Double.self), b.scalars(as: Double.self)).map { abs($0 - $1) }.max() ?? 0
         XCTAssertLessThan(worst, tolerance, what, file: file, line: line)

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// C constructors called through libffi: every argument type reaches C
 /// intact, and a wrong count or type is a GeoKitError before any call.
@@ -9,7 +9,8 @@ final class ForeignConstructorTests: XCTestCase {
     /// returning them printed, so the test can see what C received.
     private static let probe: Result<UnsafeMutableRawPointer, Error> = Result(catching: {
         let directory = try PluginTestSupport.temporaryDirectory("ffi-probe")
-        let library = try PluginTestSupport.compileC("""
+        let library = try PluginTestSupport.compileC(
+            """
             #include <geokit.h>
             #include <stdio.h>
             static char text[256];
@@ -43,7 +44,9 @@ final class ForeignConstructorTests: XCTestCase {
 
     func testAWrongArgumentCountIsRefused() throws {
         XCTAssertThrowsError(try probe().call([.int(1), .double(2)])) { error in
-            XCTAssertTrue("\(error)".contains("probe takes 5 arguments (int i = 1, double d = 0.5, bool b = false, string s = \"x\", int list l = [1, 2]), got 2"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".contains("probe takes 5 arguments (int i = 1, double d = 0.5, bool b = false, string s = \"x\", int list l = [1, 2]), got 2"),
+                "\(error)")
             XCTAssertTrue("\(error)".contains("test:probe"), "\(error)")
         }
         XCTAssertThrowsError(try probe().call([])) { error in XCTAssertTrue("\(error)".contains("got 0"), "\(error)") }
@@ -78,8 +81,9 @@ final class ForeignConstructorTests: XCTestCase {
     }
 
     func testSignaturesParseWithDefaultsOfEveryType() throws {
-        let s = try CSignature(" int reduction = 16,double gamma=0.5, bool affine = true, string pool = avg, int list blocks = [1, 2, 4] ",
-                               component: "t:s")
+        let s = try CSignature(
+            " int reduction = 16,double gamma=0.5, bool affine = true, string pool = avg, int list blocks = [1, 2, 4] ",
+            component: "t:s")
         XCTAssertEqual(s.parameters.map(\.name), ["reduction", "gamma", "affine", "pool", "blocks"])
         XCTAssertEqual(s.parameters.map(\.defaultValue), [.int(16), .double(0.5), .bool(true), .string("avg"), .intList([1, 2, 4])])
         XCTAssertEqual(try CSignature(s.description, component: "t:s"), s)
@@ -97,7 +101,7 @@ final class ForeignConstructorTests: XCTestCase {
             ("int a = 1, double a = 2", "declares 'a' twice"),
             ("int list sizes = [1, 2", "unclosed bracket"),
             ("int 2x = 1", "'2x' is not an identifier"),
-            ("= 3", "is not 'TYPE NAME = DEFAULT'"),
+            ("= 3", "is not 'TYPE NAME = DEFAULT'")
         ]
         for (text, expected) in cases {
             XCTAssertThrowsError(try CSignature(text, component: "attention:bad")) { error in

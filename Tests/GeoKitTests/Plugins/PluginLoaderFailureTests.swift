@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// Every way a plugin can fail to load, each in a child process (the built
 /// `geokit plugins`, with GEOKIT_PLUGIN_PATH pointing at a directory holding
@@ -10,11 +10,14 @@ final class PluginLoaderFailureTests: XCTestCase {
     /// Runs `geokit plugins` over `directory` and checks the outcome;
     /// returns the message naming `file` and the listing.
     @discardableResult
-    private func assertOneFailure(in directory: URL, naming file: URL, contains expected: String,
-                                  _ line: UInt = #line) throws -> (message: String, listing: String) {
+    private func assertOneFailure(
+        in directory: URL, naming file: URL, contains expected: String,
+        _ line: UInt = #line
+    ) throws -> (message: String, listing: String) {
         let home = try PluginTestSupport.temporaryDirectory("home")
-        let outcome = try PluginTestSupport.run(PluginTestSupport.geokit, ["plugins"],
-                                                environment: ["GEOKIT_PLUGIN_PATH": directory.path, "HOME": home.path])
+        let outcome = try PluginTestSupport.run(
+            PluginTestSupport.geokit, ["plugins"],
+            environment: ["GEOKIT_PLUGIN_PATH": directory.path, "HOME": home.path])
         XCTAssertTrue(outcome.exitedNormally, "geokit plugins was killed by signal \(outcome.status):\n\(outcome.stderr)", line: line)
         XCTAssertEqual(outcome.status, 1, "a plugin that fails to load makes geokit plugins exit 1", line: line)
         let messages = outcome.stderr.split(separator: "\n").filter { $0.contains(file.lastPathComponent) }
@@ -50,9 +53,9 @@ final class PluginLoaderFailureTests: XCTestCase {
 
     func testASharedObjectForAnotherArchitectureNamesBoth() throws {
         #if arch(x86_64)
-        let (foreign, foreignName, host) = (UInt16(183), "aarch64", "x86_64")
+            let (foreign, foreignName, host) = (UInt16(183), "aarch64", "x86_64")
         #else
-        let (foreign, foreignName, host) = (UInt16(62), "x86_64", "aarch64")
+            let (foreign, foreignName, host) = (UInt16(62), "x86_64", "aarch64")
         #endif
         for (is64Bit, machine, name) in [(true, foreign, foreignName), (false, UInt16(40), "ARM (32-bit)")] {
             let directory = try PluginTestSupport.temporaryDirectory("foreign-elf")
@@ -67,24 +70,32 @@ final class PluginLoaderFailureTests: XCTestCase {
         let missing = directory.appendingPathComponent("no-such-directory"), file = directory.appendingPathComponent("libsome.so")
         try elfHeader(is64Bit: true, machine: 62).write(to: file)
         let home = try PluginTestSupport.temporaryDirectory("home")
-        let outcome = try PluginTestSupport.run(PluginTestSupport.geokit, ["plugins"],
-                                                environment: ["GEOKIT_PLUGIN_PATH": "\(missing.path):\(file.path)", "HOME": home.path])
+        let outcome = try PluginTestSupport.run(
+            PluginTestSupport.geokit, ["plugins"],
+            environment: ["GEOKIT_PLUGIN_PATH": "\(missing.path):\(file.path)", "HOME": home.path])
         XCTAssertTrue(outcome.exitedNormally, outcome.stderr)
         XCTAssertEqual(outcome.status, 0, "a path entry that loads nothing is a warning, not a failed plugin:\n\(outcome.stderr)")
         let lines = outcome.stderr.split(separator: "\n")
         XCTAssertEqual(lines.count, 2, outcome.stderr)
-        XCTAssertTrue(lines.contains { $0.hasPrefix("geokit: warning: GEOKIT_PLUGIN_PATH names a directory that does not exist")
-                                       && $0.contains(missing.path) }, outcome.stderr)
-        XCTAssertTrue(lines.contains { $0.hasPrefix("geokit: warning: GEOKIT_PLUGIN_PATH names a file, not a directory")
-                                       && $0.contains(file.path) }, outcome.stderr)
+        XCTAssertTrue(
+            lines.contains {
+                $0.hasPrefix("geokit: warning: GEOKIT_PLUGIN_PATH names a directory that does not exist")
+                    && $0.contains(missing.path)
+            }, outcome.stderr)
+        XCTAssertTrue(
+            lines.contains {
+                $0.hasPrefix("geokit: warning: GEOKIT_PLUGIN_PATH names a file, not a directory")
+                    && $0.contains(file.path)
+            }, outcome.stderr)
         XCTAssertTrue(outcome.stdout.contains("backbone:resnet18"), outcome.stdout)
     }
 
     func testASharedObjectWithoutEntrySymbols() throws {
         let directory = try PluginTestSupport.temporaryDirectory("no-entry")
         let file = try plugin("int helper(void) { return 1; }\n", named: "helper", in: directory)
-        try assertOneFailure(in: directory, naming: file,
-                             contains: "not a GeoKit plugin: it does not export geokit_plugin_abi_version and geokit_plugin_init")
+        try assertOneFailure(
+            in: directory, naming: file,
+            contains: "not a GeoKit plugin: it does not export geokit_plugin_abi_version and geokit_plugin_init")
     }
 
     func testASharedObjectWithOnlyOneEntrySymbolNamesTheMissingOne() throws {
@@ -95,17 +106,20 @@ final class PluginLoaderFailureTests: XCTestCase {
 
     func testAnABIVersionMismatch() throws {
         let directory = try PluginTestSupport.temporaryDirectory("abi")
-        let file = try plugin("""
+        let file = try plugin(
+            """
             GEOKIT_EXPORT int32_t geokit_plugin_abi_version(void) { return GEOKIT_ABI_VERSION + 41; }
             GEOKIT_EXPORT int32_t geokit_plugin_init(const geokit_host *host) { (void)host; return 0; }
             """, named: "future", in: directory)
-        try assertOneFailure(in: directory, naming: file,
-                             contains: "plugin ABI version \(PluginABI.version + 41) does not match this GeoKit's \(PluginABI.version)")
+        try assertOneFailure(
+            in: directory, naming: file,
+            contains: "plugin ABI version \(PluginABI.version + 41) does not match this GeoKit's \(PluginABI.version)")
     }
 
     func testAnInitThatReportsAnError() throws {
         let directory = try PluginTestSupport.temporaryDirectory("init")
-        let file = try plugin("""
+        let file = try plugin(
+            """
             GEOKIT_DEFINE_ABI_VERSION()
             GEOKIT_EXPORT int32_t geokit_plugin_init(const geokit_host *host) {
                 host->report_error("the model file weights.bin is missing");
@@ -117,7 +131,8 @@ final class PluginLoaderFailureTests: XCTestCase {
 
     func testAnInitThatFailsWithoutAMessage() throws {
         let directory = try PluginTestSupport.temporaryDirectory("init-status")
-        let file = try plugin("""
+        let file = try plugin(
+            """
             GEOKIT_DEFINE_ABI_VERSION()
             GEOKIT_EXPORT int32_t geokit_plugin_init(const geokit_host *host) { (void)host; return 7; }
             """, named: "silent", in: directory)
@@ -141,8 +156,9 @@ final class PluginLoaderFailureTests: XCTestCase {
         let second = try plugin(source, named: "b_twin", in: directory)
         let (message, _) = try assertOneFailure(in: directory, naming: second, contains: "component attention:twin is registered twice")
         XCTAssertTrue(message.contains("by \(first.path) and by \(second.path)"), message)
-        let outcome = try PluginTestSupport.run(PluginTestSupport.geokit, ["plugins", "--kind", "attention"],
-                                                environment: ["GEOKIT_PLUGIN_PATH": directory.path])
+        let outcome = try PluginTestSupport.run(
+            PluginTestSupport.geokit, ["plugins", "--kind", "attention"],
+            environment: ["GEOKIT_PLUGIN_PATH": directory.path])
         XCTAssertTrue(outcome.stdout.contains("attention:twin  (\(first.path))"), outcome.stdout)
     }
 
@@ -151,13 +167,16 @@ final class PluginLoaderFailureTests: XCTestCase {
     func testABadRegistrationFailsTheWholePlugin() throws {
         let directory = try PluginTestSupport.temporaryDirectory("bad-registration")
         let cases: [(name: String, registration: String, expected: String)] = [
-            ("nosymbol", #""attention", "ghost", "ghost_create", "int channels = 8", "doc""#,
-             "attention:ghost names the constructor ghost_create, which the plugin does not export"),
+            (
+                "nosymbol", #""attention", "ghost", "ghost_create", "int channels = 8", "doc""#,
+                "attention:ghost names the constructor ghost_create, which the plugin does not export"
+            ),
             ("badsignature", #""attention", "typo", "make", "int channels", "doc""#, "gives 'int channels' no default"),
-            ("badkind", #""backbone", "mine", "make", "", "doc""#, "a C component's kind is attention, aggregator or loss"),
+            ("badkind", #""backbone", "mine", "make", "", "doc""#, "a C component's kind is attention, aggregator or loss")
         ]
         for c in cases {
-            let file = try plugin("""
+            let file = try plugin(
+                """
                 GEOKIT_EXPORT geokit_component *make(int channels) { (void)channels; return NULL; }
                 GEOKIT_DEFINE_ABI_VERSION()
                 GEOKIT_EXPORT int32_t geokit_plugin_init(const geokit_host *host) {

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// Building and running things from the plugin tests: the repository's
 /// paths, `cc`, child processes (the built `geokit` executable, so a crash
@@ -32,8 +32,10 @@ enum PluginTestSupport {
     /// Runs `executable` to completion; `environment` entries are added to (or
     /// replace) the test's own environment.
     @discardableResult
-    static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
-                    in directory: URL? = nil) throws -> Outcome {
+    static func run(
+        _ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+        in directory: URL? = nil
+    ) throws -> Outcome {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -53,8 +55,9 @@ enum PluginTestSupport {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         errRead.wait()
-        return Outcome(reason: process.terminationReason, status: process.terminationStatus,
-                       stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData.bytes, as: UTF8.self))
+        return Outcome(
+            reason: process.terminationReason, status: process.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData.bytes, as: UTF8.self))
     }
 
     /// What a background reader collected (handed over through a semaphore).
@@ -68,8 +71,12 @@ enum PluginTestSupport {
 
     /// Compiles C `source` into the shared library `output` with `cc` and geokit.h only.
     static func compileC(_ source: URL, to output: URL, file: StaticString = #filePath, line: UInt = #line) throws {
-        let result = try tool("cc", ["-O2", "-Wall", "-Wextra", "-Werror", "-I" + includeDirectory.path, "-fPIC", "-shared",
-                                     "-o", output.path, source.path, "-lm"])
+        let result = try tool(
+            "cc",
+            [
+                "-O2", "-Wall", "-Wextra", "-Werror", "-I" + includeDirectory.path, "-fPIC", "-shared",
+                "-o", output.path, source.path, "-lm"
+            ])
         guard result.exitedNormally, result.status == 0 else {
             XCTFail("cc failed on \(source.lastPathComponent):\n\(result.stderr)", file: file, line: line)
             throw GeoKitError("cc failed", where: source.path)
@@ -78,8 +85,10 @@ enum PluginTestSupport {
 
     /// Compiles C source text (written to `name`.c in `directory`) into lib`name`.so there.
     @discardableResult
-    static func compileC(_ text: String, named name: String, in directory: URL,
-                         file: StaticString = #filePath, line: UInt = #line) throws -> URL {
+    static func compileC(
+        _ text: String, named name: String, in directory: URL,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> URL {
         let source = directory.appendingPathComponent("\(name).c")
         try text.write(to: source, atomically: true, encoding: .utf8)
         let library = directory.appendingPathComponent("lib\(name).so")

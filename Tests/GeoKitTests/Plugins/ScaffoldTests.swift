@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// `geokit plugin new --lang c`, `geokit config` and geokit.h itself: a
 /// scaffold builds as its README says and runs through `geokit forward`.
@@ -9,8 +9,10 @@ final class ScaffoldTests: XCTestCase {
     /// and backward with `geokit forward` on 8 channels: the scaffolds are
     /// the identity at initialisation, so y = x and dL/dx = dL/dy. A wrong
     /// channel count is refused with a message, not a crash.
-    static func assertRunsAsAttention(_ name: String, pluginPath: URL, work: URL,
-                                      file: StaticString = #filePath, line: UInt = #line) throws {
+    static func assertRunsAsAttention(
+        _ name: String, pluginPath: URL, work: URL,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let environment = ["GEOKIT_PLUGIN_PATH": pluginPath.path, "HOME": work.path]
         let listing = try PluginTestSupport.run(PluginTestSupport.geokit, ["plugins", "--kind", "attention"], environment: environment)
         XCTAssertEqual(listing.status, 0, listing.stderr, file: file, line: line)
@@ -21,10 +23,12 @@ final class ScaffoldTests: XCTestCase {
         let x = Tensor.randn([2, 8, 3, 3], seed: 1), g = Tensor.randn([2, 8, 3, 3], seed: 2)
         try NPY.write(x, to: work.appendingPathComponent("x.npy"))
         try NPY.write(g, to: work.appendingPathComponent("g.npy"))
-        let forward = try PluginTestSupport.run(PluginTestSupport.geokit, [
-            "forward", "--component", "attention:\(name)", "--set", "channels=8", "--input", "x.npy", "--output", "y.npy",
-            "--grad-output", "g.npy", "--grad-input", "gx.npy", "--grad-weights", "gw.safetensors",
-        ], environment: environment, in: work)
+        let forward = try PluginTestSupport.run(
+            PluginTestSupport.geokit,
+            [
+                "forward", "--component", "attention:\(name)", "--set", "channels=8", "--input", "x.npy", "--output", "y.npy",
+                "--grad-output", "g.npy", "--grad-input", "gx.npy", "--grad-weights", "gw.safetensors"
+            ], environment: environment, in: work)
         XCTAssertEqual(forward.status, 0, forward.stderr, file: file, line: line)
         let y = try NPY.read(work.appendingPathComponent("y.npy")), gx = try NPY.read(work.appendingPathComponent("gx.npy"))
         XCTAssertEqual(y.scalars(as: Float.self), x.scalars(as: Float.self), file: file, line: line)
@@ -32,13 +36,16 @@ final class ScaffoldTests: XCTestCase {
         let weights = try SafeTensors.read(work.appendingPathComponent("gw.safetensors"))
         XCTAssertEqual(weights.tensors.keys.sorted(), ["gate"], file: file, line: line)
 
-        let wrong = try PluginTestSupport.run(PluginTestSupport.geokit, [
-            "forward", "--component", "attention:\(name)", "--set", "channels=4", "--input", "x.npy", "--output", "y.npy",
-        ], environment: environment, in: work)
+        let wrong = try PluginTestSupport.run(
+            PluginTestSupport.geokit,
+            [
+                "forward", "--component", "attention:\(name)", "--set", "channels=4", "--input", "x.npy", "--output", "y.npy"
+            ], environment: environment, in: work)
         XCTAssertTrue(wrong.exitedNormally, "killed by signal \(wrong.status): \(wrong.stderr)", file: file, line: line)
         XCTAssertEqual(wrong.status, 1, file: file, line: line)
-        XCTAssertTrue(wrong.stderr.contains("attention:\(name) was built for 4 channels, the input has shape [2, 8, 3, 3]"), wrong.stderr,
-                      file: file, line: line)
+        XCTAssertTrue(
+            wrong.stderr.contains("attention:\(name) was built for 4 channels, the input has shape [2, 8, 3, 3]"), wrong.stderr,
+            file: file, line: line)
     }
 
     func testTheCScaffoldBuildsWithMakeAndRuns() throws {

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import GeoKit
+import XCTest
 
 /// The out-of-tree Swift plugin (Examples/swift-attention-plugin, its own
 /// SwiftPM package depending on the kernel package by path) and the Swift
@@ -12,8 +12,12 @@ final class SwiftPluginTests: XCTestCase {
     static let scratch = PluginTestSupport.repositoryRoot.appendingPathComponent(".build/plugin-tests")
 
     static func build(_ package: URL) throws -> URL {
-        let outcome = try PluginTestSupport.tool("swift", ["build", "-c", "release", "--package-path", package.path,
-                                                           "--scratch-path", scratch.path])
+        let outcome = try PluginTestSupport.tool(
+            "swift",
+            [
+                "build", "-c", "release", "--package-path", package.path,
+                "--scratch-path", scratch.path
+            ])
         guard outcome.exitedNormally, outcome.status == 0 else {
             throw GeoKitError("swift build failed:\n\(outcome.stdout)\n\(outcome.stderr)", where: package.path)
         }
@@ -46,10 +50,11 @@ final class SwiftPluginTests: XCTestCase {
 
         // The process maps one kernel library, although the plugin's build directory holds another copy.
         let maps = try XCTUnwrap(FileHandle(forReadingAtPath: "/proc/self/maps")).readDataToEndOfFile()
-        let kernels = Set(String(decoding: maps, as: UTF8.self).split(separator: "\n").compactMap { line -> String? in
-            guard let slash = line.firstIndex(of: "/"), line.hasSuffix("/libGeoKit.so") else { return nil }
-            return String(line[slash...])
-        })
+        let kernels = Set(
+            String(decoding: maps, as: UTF8.self).split(separator: "\n").compactMap { line -> String? in
+                guard let slash = line.firstIndex(of: "/"), line.hasSuffix("/libGeoKit.so") else { return nil }
+                return String(line[slash...])
+            })
         XCTAssertEqual(kernels.count, 1, "\(kernels)")
         XCTAssertTrue(FileManager.default.fileExists(atPath: library.deletingLastPathComponent().appendingPathComponent("libGeoKit.so").path))
     }
@@ -80,9 +85,9 @@ final class SwiftPluginTests: XCTestCase {
         let gate = try Registry.shared.make(.attention, "cbam_spatial", ["kernel": .int(3)])
         let weight = try XCTUnwrap(gate.parameters().first)
         noGrad { weight.fill { 0.1 * Double($0 % 5) - 0.2 } }
-        let w = weight.scalars(as: Double.self)                   // [1, 2, 3, 3]
+        let w = weight.scalars(as: Double.self)  // [1, 2, 3, 3]
         let (channels, height, width) = (2, 2, 3)
-        let xs: [Double] = [0.5, -1, 2, 1.5, 0, -0.5, /* channel 1 */ 1, 1, -2, 0.25, 3, 0.5]
+        let xs: [Double] = [0.5, -1, 2, 1.5, 0, -0.5, 1, 1, -2, 0.25, 3, 0.5]  // channel 0, then channel 1
         let x = Tensor(xs.map(Float.init), shape: [1, channels, height, width])
         func at(_ c: Int, _ i: Int, _ j: Int) -> Double { xs[(c * height + i) * width + j] }
         // The pooled maps: 0 the channel max, 1 the channel mean; zero outside the map.
@@ -112,7 +117,8 @@ final class SwiftPluginTests: XCTestCase {
     func testEverySwiftPluginsEntryPointsAreTheSharedFile() throws {
         let root = PluginTestSupport.repositoryRoot
         let shared = root.appendingPathComponent("Plugins/PluginEntry.swift").path
-        let folders = ["AENet", "LPN", "RKNet", "SAFA", "Sample4Geo"].map { "Plugins/\($0)" }
+        let folders =
+            ["AENet", "LPN", "RKNet", "SAFA", "Sample4Geo"].map { "Plugins/\($0)" }
             + ["Examples/swift-attention-plugin/Sources/SwiftAttentionPlugin"]
         for folder in folders {
             let entry = root.appendingPathComponent(folder + "/PluginEntry.swift")
@@ -129,8 +135,12 @@ final class SwiftPluginTests: XCTestCase {
     func testTheSwiftScaffoldBuildsAndRuns() throws {
         _ = try SwiftPluginTests.example.get()
         let work = try PluginTestSupport.temporaryDirectory("swift-scaffold")
-        let created = try PluginTestSupport.run(PluginTestSupport.geokit, ["plugin", "new", "swiftgate", "--lang", "swift",
-                                                                            "--out", work.appendingPathComponent("swiftgate").path])
+        let created = try PluginTestSupport.run(
+            PluginTestSupport.geokit,
+            [
+                "plugin", "new", "swiftgate", "--lang", "swift",
+                "--out", work.appendingPathComponent("swiftgate").path
+            ])
         XCTAssertEqual(created.status, 0, created.stderr)
         let shared = PluginTestSupport.repositoryRoot.appendingPathComponent("Plugins/PluginEntry.swift")
         let written = work.appendingPathComponent("swiftgate/Sources/swiftgate/PluginEntry.swift")

@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 /// Bad input on the command line, in a recipe or in a component's settings,
 /// through the built `geokit` as users run it: each case exits with status 1
@@ -15,8 +15,10 @@ final class BadInputTests: XCTestCase {
     }
 
     /// Exit 1 by exit(), one "Error:" line holding every phrase, no trap, none of `absent` on disk.
-    private func assertRefused(_ result: GeoKitProcess.Result, saying phrases: [String], leaving absent: [URL] = [],
-                               file: StaticString = #filePath, line: UInt = #line) {
+    private func assertRefused(
+        _ result: GeoKitProcess.Result, saying phrases: [String], leaving absent: [URL] = [],
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertFalse(result.signalled, "ended by a signal:\n\(result.output)", file: file, line: line)
         XCTAssertEqual(result.status, 1, result.output, file: file, line: line)
         let errors = result.output.split(separator: "\n").filter { $0.hasPrefix("Error: ") }
@@ -64,7 +66,7 @@ final class BadInputTests: XCTestCase {
             ("train.momentum=0.5", "train.momentum does not apply to recipe tiny (it exists with optimizer .sgd)"),
             ("train.epoch=2", "recipe tiny has no value 'train.epoch'"),
             ("aggregator.p=nan", "aggregator.p must be a number in (0, 64], got 'nan'"),
-            ("loss.labelSmoothing=2", "loss.labelSmoothing must be a number in [0, 1], got '2'"),
+            ("loss.labelSmoothing=2", "loss.labelSmoothing must be a number in [0, 1], got '2'")
         ]
         for (assignment, expected) in cases {
             let out = Self.box.directory("range-\(assignment.prefix(while: { $0 != "=" }))")
@@ -74,8 +76,10 @@ final class BadInputTests: XCTestCase {
     }
 
     func testARecipeBatchOfOneIsRefusedBeforeTraining() throws {
-        let file = try Self.box.recipe("batch1", RecipeSandbox.tinyRecipe(name: "batch1")
-            .replacingOccurrences(of: "batchSize: 8", with: "batchSize: 1"))
+        let file = try Self.box.recipe(
+            "batch1",
+            RecipeSandbox.tinyRecipe(name: "batch1")
+                .replacingOccurrences(of: "batchSize: 8", with: "batchSize: 1"))
         let out = Self.box.directory("batch1-run")
         assertRefused(try geokit(["run", file, "--out", out.path]), saying: ["train.batchSize must be in [2, 65536], got 1"], leaving: [out])
     }
@@ -84,9 +88,10 @@ final class BadInputTests: XCTestCase {
         // 32x128 images give resnet18 a 1x4 map; safa is built for 4x16 by default.
         let file = try Self.box.recipe("safa", RecipeSandbox.tinyRecipe(name: "safa", aggregator: "safa", loss: "Loss(\"wsmr\")"))
         let out = Self.box.directory("safa-run")
-        assertRefused(try geokit(["run", file, "--out", out.path]),
-                      saying: ["aggregator:safa was built for 4x16 feature maps, got 1x4 maps", "32x128 images", "set height=1 width=4"],
-                      leaving: [out])
+        assertRefused(
+            try geokit(["run", file, "--out", out.path]),
+            saying: ["aggregator:safa was built for 4x16 feature maps, got 1x4 maps", "32x128 images", "set height=1 width=4"],
+            leaving: [out])
         let fixed = try geokit(["run", file, "--dry", "--set", "aggregator.height=1", "--set", "aggregator.width=4"])
         XCTAssertEqual(fixed.status, 0, fixed.output)
     }
@@ -94,8 +99,12 @@ final class BadInputTests: XCTestCase {
     func testTheSyntheticWorldsLimitsNameRecipeValuesNotSynthFlags() throws {
         let out = Self.box.directory("pano-run")
         let result = try geokit(["run", Self.tiny, "--set", "dataset.groundHeight=4", "--out", out.path])
-        assertRefused(result, saying: ["panorama size 4x128 is outside 8...2048 x 16...8192", "dataset.groundHeight",
-                                       "--set dataset.groundHeight=128"], leaving: [out])
+        assertRefused(
+            result,
+            saying: [
+                "panorama size 4x128 is outside 8...2048 x 16...8192", "dataset.groundHeight",
+                "--set dataset.groundHeight=128"
+            ], leaving: [out])
         XCTAssertFalse(result.output.contains("--pano-size"), result.output)
     }
 
@@ -103,17 +112,19 @@ final class BadInputTests: XCTestCase {
         let file = Self.box.directory("not-a-directory")
         try Data("x".utf8).write(to: file)
         assertRefused(try geokit(["run", Self.tiny, "--out", file.path]), saying: ["the run directory is an existing file", file.path])
-        assertRefused(try geokit(["run", Self.tiny, "--out", file.appendingPathComponent("run").path]),
-                      saying: ["the run directory cannot be created: \(file.path) is a file"])
+        assertRefused(
+            try geokit(["run", Self.tiny, "--out", file.appendingPathComponent("run").path]),
+            saying: ["the run directory cannot be created: \(file.path) is a file"])
         assertRefused(try geokit(["run", Self.tiny, "--stop-after", "0"]), saying: ["--stop-after must be >= 1, got 0"])
     }
 
     func testAccumulatingMoreBatchesThanAnEpochHasIsRefused() throws {
         // 72 training pairs in batches of 8: 9 batches, so accumulating 10 would never step the optimiser.
         let out = Self.box.directory("accumulate-run")
-        assertRefused(try geokit(["run", Self.tiny, "--set", "train.accumulate=10", "--out", out.path]),
-                      saying: ["train.accumulate is 10, but an epoch has only 9 batches of 8"],
-                      leaving: [out.appendingPathComponent("checkpoint.safetensors"), out.appendingPathComponent("metrics.json")])
+        assertRefused(
+            try geokit(["run", Self.tiny, "--set", "train.accumulate=10", "--out", out.path]),
+            saying: ["train.accumulate is 10, but an epoch has only 9 batches of 8"],
+            leaving: [out.appendingPathComponent("checkpoint.safetensors"), out.appendingPathComponent("metrics.json")])
     }
 
     // MARK: components through geokit forward
@@ -123,8 +134,13 @@ final class BadInputTests: XCTestCase {
         let cases: [(String, [String], String, [String])] = [
             ("aggregator:lpn", ["blocks=1000"], map, ["aggregator:lpn parameter 'blocks' must be in [1, 32], got 1000"]),
             ("aggregator:lpn", ["blocks=-2"], map, ["aggregator:lpn parameter 'blocks' must be in [1, 32], got -2"]),
-            ("aggregator:lpn", ["blocks=3"], map, ["aggregator:lpn cannot cut a 4x16 map into 3 rings (ring step 0 rows, 2 columns)",
-                                                    "use at most 2 blocks"]),
+            (
+                "aggregator:lpn", ["blocks=3"], map,
+                [
+                    "aggregator:lpn cannot cut a 4x16 map into 3 rings (ring step 0 rows, 2 columns)",
+                    "use at most 2 blocks"
+                ]
+            ),
             ("aggregator:lpn", ["blocks=2"], map, []),
             ("aggregator:lpn", ["blocks=17", "partition=column"], map, ["aggregator:lpn cannot cut a 4x16 map into 17 columns"]),
             ("aggregator:lpn", ["blocks=16", "partition=column"], map, []),
@@ -133,12 +149,13 @@ final class BadInputTests: XCTestCase {
             ("aggregator:safa", ["height=100", "width=100"], map, ["aggregator:safa needs a map of 2 to 4096 positions, got 100x100"]),
             ("aggregator:gem", ["p=nan"], map, ["aggregator:gem parameter 'p' must be in (0, 64], got nan"]),
             ("aggregator:gem", ["channels=3"], map, ["aggregator:gem was built for 3 channels (one p each), the input has 8"]),
-            ("attention:usam", ["polish=maybe"], map, ["attention:usam parameter 'polish' must be bool, got 'maybe'"]),
+            ("attention:usam", ["polish=maybe"], map, ["attention:usam parameter 'polish' must be bool, got 'maybe'"])
         ]
         for (component, settings, input, expected) in cases {
             let output = Self.box.directory("forward-out.npy")
-            let result = try geokit(["forward", "--component", component] + settings.flatMap { ["--set", $0] }
-                                    + ["--input", input, "--output", output.path])
+            let result = try geokit(
+                ["forward", "--component", component] + settings.flatMap { ["--set", $0] }
+                    + ["--input", input, "--output", output.path])
             if expected.isEmpty {
                 XCTAssertEqual(result.status, 0, "\(component) \(settings): \(result.output)")
                 try FileManager.default.removeItem(at: output)
@@ -201,8 +218,10 @@ final class BadInputTests: XCTestCase {
             (["pixel-baseline", missing, "--limit", "-1"], ["--limit must be >= 0, got -1"], []),
             (["pixel-baseline", missing, "--thumbnail", "0x0"], ["--thumbnail 0x0: each side must be in 1...8192"], []),
             (["synth-preview", sheet.path, "--count", "0"], ["--count must be in [1, 32], got 0"], [sheet]),
-            (["embed", missing, "--recipe", Self.tiny, "--out", Self.box.directory("e.npy").path], ["the image does not exist", missing],
-             [Self.box.directory("e.npy")]),
+            (
+                ["embed", missing, "--recipe", Self.tiny, "--out", Self.box.directory("e.npy").path], ["the image does not exist", missing],
+                [Self.box.directory("e.npy")]
+            )
         ]
         for (arguments, expected, absent) in cases {
             assertRefused(try geokit(arguments), saying: expected, leaving: absent)
@@ -215,7 +234,7 @@ final class BadInputTests: XCTestCase {
         let cases: [([String], String)] = [
             (["search", "x.png", "--gallery", "g", "-k", "abc"], "The value 'abc' is invalid for '-k <k>'"),
             (["plugins", "--bogus"], "Unknown option '--bogus'"),
-            (["frobnicate"], "Unexpected argument 'frobnicate'"),
+            (["frobnicate"], "Unexpected argument 'frobnicate'")
         ]
         for (arguments, phrase) in cases {
             assertRefused(try geokit(arguments), saying: [phrase])

@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 /// `Evaluate(metrics:)` is honoured: exactly the metrics asked for, named as
 /// metrics.json names them, printed in the recipe's order, R@P% at
@@ -37,18 +37,23 @@ final class EvaluationMetricsTests: XCTestCase {
 
     func testTheLogPrintsTheRecipesOrder() {
         let figures = ["R@1": 10.0, "AP": 20.0, "D->S R@1": 30.0, "S->D R@1": 40.0]
-        XCTAssertEqual(Trainer.format(figures, order: Evaluate.names([.averagePrecision, .recall(1)])),
-                       "AP 20.00  R@1 10.00  D->S R@1 30.00  S->D R@1 40.00")
-        XCTAssertEqual(Evaluate.names([.recall(5), .recallPercent(1)], directions: ["D->S", "S->D"]),
-                       ["D->S R@5", "D->S R@1%", "S->D R@5", "S->D R@1%"])
+        XCTAssertEqual(
+            Trainer.format(figures, order: Evaluate.names([.averagePrecision, .recall(1)])),
+            "AP 20.00  R@1 10.00  D->S R@1 30.00  S->D R@1 40.00")
+        XCTAssertEqual(
+            Evaluate.names([.recall(5), .recallPercent(1)], directions: ["D->S", "S->D"]),
+            ["D->S R@5", "D->S R@1%", "S->D R@5", "S->D R@1%"])
     }
 
     func testDefaultsAreTheDatasetsStandardMetrics() {
-        let cvusa = Recipe("cvusa") { Dataset.cvusa(root: "x"); Evaluate(every: 2) }
+        let cvusa = Recipe("cvusa") {
+            Dataset.cvusa(root: "x"); Evaluate(every: 2)
+        }
         XCTAssertEqual(cvusa.evaluation.metrics(for: cvusa.dataset), [.recall(1), .recall(5), .recall(10), .recallPercent(1)])
         let university = Recipe("u") { Dataset.synthetic(layout: .university) }
-        XCTAssertEqual(university.evaluation.metrics(for: university.dataset),
-                       [.recall(1), .recall(5), .recall(10), .recallPercent(1), .averagePrecision])
+        XCTAssertEqual(
+            university.evaluation.metrics(for: university.dataset),
+            [.recall(1), .recall(5), .recall(10), .recallPercent(1), .averagePrecision])
         XCTAssertEqual(Evaluate.Metric("R@12%"), .recallPercent(12))
         XCTAssertEqual(Evaluate.Metric("R@7"), .recall(7))
         XCTAssertEqual(Evaluate.Metric("AP"), .averagePrecision)

@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 /// Where this repository keeps things the recipe tests build against; the
 /// kernel package's path is here only, so moving the package (issue 13) is
@@ -38,24 +38,27 @@ final class ExampleRecipesTests: XCTestCase {
     /// main.swift printing `recipe.name`.
     func testARecipeTypeChecksAsPlainSwiftInAnyPackage() throws {
         let environment = ProcessInfo.processInfo.environment
-        guard let swift = (environment["PATH"] ?? "").split(separator: ":").map({ "\($0)/swift" })
-            .first(where: FileManager.default.isExecutableFile(atPath:)) else { throw XCTSkip("swift is not on PATH") }
+        guard
+            let swift = (environment["PATH"] ?? "").split(separator: ":").map({ "\($0)/swift" })
+                .first(where: FileManager.default.isExecutableFile(atPath:))
+        else { throw XCTSkip("swift is not on PATH") }
         let base = FileManager.default.temporaryDirectory
         let package = base.appendingPathComponent("geokit-recipe-package"), scratch = base.appendingPathComponent("geokit-recipe-package-build")
         let sources = package.appendingPathComponent("Sources/RecipeCheck")
         try? FileManager.default.removeItem(at: sources)
         try FileManager.default.createDirectory(at: sources, withIntermediateDirectories: true)
         try """
-            // swift-tools-version:6.0
-            import PackageDescription
-            let package = Package(
-                name: "RecipeCheck",
-                dependencies: [.package(path: "\(RepositoryLayout.kernelPackage.path)")],
-                targets: [.executableTarget(name: "RecipeCheck", dependencies: [.product(name: "GeoKit", package: "GeoKit")])]
-            )
-            """.write(to: package.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
-        try FileManager.default.copyItem(at: RepositoryLayout.examples.appendingPathComponent("quickstart.swift"),
-                                         to: sources.appendingPathComponent("quickstart.swift"))
+        // swift-tools-version:6.0
+        import PackageDescription
+        let package = Package(
+            name: "RecipeCheck",
+            dependencies: [.package(path: "\(RepositoryLayout.kernelPackage.path)")],
+            targets: [.executableTarget(name: "RecipeCheck", dependencies: [.product(name: "GeoKit", package: "GeoKit")])]
+        )
+        """.write(to: package.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(
+            at: RepositoryLayout.examples.appendingPathComponent("quickstart.swift"),
+            to: sources.appendingPathComponent("quickstart.swift"))
         try "print(recipe.name)\n".write(to: sources.appendingPathComponent("main.swift"), atomically: true, encoding: .utf8)
         // The kernel's own dependency from the root build's checkout, so the test needs no network.
         let numerics = RepositoryLayout.root.appendingPathComponent(".build/checkouts/swift-numerics")

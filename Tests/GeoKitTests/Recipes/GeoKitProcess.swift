@@ -39,8 +39,9 @@ struct GeoKitProcess {
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self),
-                      signalled: process.terminationReason == .uncaughtSignal)
+        return Result(
+            status: process.terminationStatus, output: String(decoding: data, as: UTF8.self),
+            signalled: process.terminationReason == .uncaughtSignal)
     }
 }
 
@@ -68,8 +69,10 @@ final class RecipeSandbox {
 
     /// A tiny recipe on a tiny synthetic world (96 locations, 32x128 views:
     /// 4 epochs take R@1 from 4.2% to 12.5%); the arguments replace parts of it by text.
-    static func tinyRecipe(name: String = "tiny", dataset: String? = nil, aggregator: String = "gem", loss: String = "Loss(\"infonce\")",
-                           epochs: Int = 2, extra: String = "") -> String {
+    static func tinyRecipe(
+        name: String = "tiny", dataset: String? = nil, aggregator: String = "gem", loss: String = "Loss(\"infonce\")",
+        epochs: Int = 2, extra: String = ""
+    ) -> String {
         """
         import GeoKit
         \(extra)

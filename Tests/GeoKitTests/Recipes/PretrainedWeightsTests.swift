@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 /// A conv + BatchNorm "backbone" whose keys are those of the PyTorch
 /// fixture `torch/state_dict_zip.pth` (nn.Sequential(Conv2d(3, 4, 3), BatchNorm2d(4))).
@@ -95,7 +95,9 @@ final class PretrainedWeightsTests: XCTestCase {
         func recipe(strict: Bool) -> Recipe {
             Recipe("pth") {
                 Dataset.synthetic(locations: 8, ground: .panorama(16, 64), aerial: .square(16))
-                Model { Backbone("test-conv-bn", weights: Self.torchFixture.path, strict: strict); Aggregator("gem") }
+                Model {
+                    Backbone("test-conv-bn", weights: Self.torchFixture.path, strict: strict); Aggregator("gem")
+                }
                 Loss("infonce")
             }
         }
@@ -117,8 +119,10 @@ final class PretrainedWeightsTests: XCTestCase {
 
     func testAFileOfAnotherArchitectureIsOneMessageNamingIt() throws {
         let box = try RecipeSandbox()
-        let file = try box.recipe("wrong", RecipeSandbox.tinyRecipe(name: "wrong")
-            .replacingOccurrences(of: "Backbone(\"resnet18\")", with: "Backbone(\"resnet18\", weights: \"\(Self.torchFixture.path)\")"))
+        let file = try box.recipe(
+            "wrong",
+            RecipeSandbox.tinyRecipe(name: "wrong")
+                .replacingOccurrences(of: "Backbone(\"resnet18\")", with: "Backbone(\"resnet18\", weights: \"\(Self.torchFixture.path)\")"))
         let result = try GeoKitProcess.run(["run", file, "--dry"], cache: RecipeSandbox.cache)
         XCTAssertEqual(result.status, 1, result.output)
         XCTAssertFalse(result.signalled)
@@ -139,8 +143,10 @@ final class PretrainedWeightsTests: XCTestCase {
         let file = try box.recipe("pretrained", source)
         let dry = try GeoKitProcess.run(["run", file, "--dry"], cache: RecipeSandbox.cache)
         XCTAssertEqual(dry.status, 0, dry.output)
-        XCTAssertTrue(dry.output.contains("backbone weights \(weights.path): \(expected.count) of \(expected.count) tensors loaded, "
-                                          + "2 keys of the file skipped: fc.bias, fc.weight"), dry.output)
+        XCTAssertTrue(
+            dry.output.contains(
+                "backbone weights \(weights.path): \(expected.count) of \(expected.count) tensors loaded, "
+                    + "2 keys of the file skipped: fc.bias, fc.weight"), dry.output)
         XCTAssertTrue(dry.output.contains("evaluate.metrics = AP,R@2  "), dry.output)
 
         let out = box.directory("run")

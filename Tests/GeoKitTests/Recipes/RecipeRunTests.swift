@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 /// `geokit run` as users call it, as a child process: bad recipes and bad
 /// data end in one clear message and a non-zero exit with no checkpoint;
@@ -10,12 +10,15 @@ final class RecipeRunTests: XCTestCase {
         try GeoKitProcess.run(["run"] + arguments, cache: RecipeSandbox.cache)
     }
 
-    private func assertFails(_ result: GeoKitProcess.Result, saying phrases: [String], noCheckpointIn directory: URL,
-                             file: StaticString = #filePath, line: UInt = #line) {
+    private func assertFails(
+        _ result: GeoKitProcess.Result, saying phrases: [String], noCheckpointIn directory: URL,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertNotEqual(result.status, 0, result.output, file: file, line: line)
         for phrase in phrases { XCTAssertTrue(result.output.contains(phrase), "missing '\(phrase)' in:\n\(result.output)", file: file, line: line) }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("checkpoint.safetensors").path),
-                       "a checkpoint was left behind", file: file, line: line)
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: directory.appendingPathComponent("checkpoint.safetensors").path),
+            "a checkpoint was left behind", file: file, line: line)
         XCTAssertFalse(result.output.contains("Fatal error"), result.output, file: file, line: line)
     }
 
@@ -40,7 +43,8 @@ final class RecipeRunTests: XCTestCase {
     func testAMissingDatasetDirectoryIsNamed() throws {
         let box = try RecipeSandbox()
         let missing = box.directory("no-such-cvusa").path
-        let file = try box.recipe("missing", RecipeSandbox.tinyRecipe(dataset: "Dataset.cvusa(root: \"\(missing)\", ground: .panorama(32, 128), aerial: .polar(32, 128))"))
+        let file = try box.recipe(
+            "missing", RecipeSandbox.tinyRecipe(dataset: "Dataset.cvusa(root: \"\(missing)\", ground: .panorama(32, 128), aerial: .polar(32, 128))"))
         let out = box.directory("missing-run")
         let result = try run([file, "--out", out.path])
         assertFails(result, saying: ["dataset directory does not exist", missing], noCheckpointIn: out)

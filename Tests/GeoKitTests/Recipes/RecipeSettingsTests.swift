@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 /// The DSL stores typed parts that the trainer reads as they are; `--set`
 /// writes them through one table of named, typed settings (and component
@@ -45,9 +45,11 @@ final class RecipeSettingsTests: XCTestCase {
     func testOverridesWriteTypedValuesAndComponentParameters() throws {
         InTreePlugins.load()
         let recipe = makeRecipe()
-        try recipe.override(["train.epochs=2", "dataset.locations=200", "train.lr=1", "train.momentum=0.5", "train.gamma=0.5",
-                             "dataset.difficulty=easy", "dataset.layout=university", "loss.labelSmoothing=0.2", "attention0.polish=false",
-                             "attention0.at=layer1", "evaluate.metrics=R@1,R@2%,AP", "backbone.lastStride=2"])
+        try recipe.override([
+            "train.epochs=2", "dataset.locations=200", "train.lr=1", "train.momentum=0.5", "train.gamma=0.5",
+            "dataset.difficulty=easy", "dataset.layout=university", "loss.labelSmoothing=0.2", "attention0.polish=false",
+            "attention0.at=layer1", "evaluate.metrics=R@1,R@2%,AP", "backbone.lastStride=2"
+        ])
         XCTAssertEqual(recipe.train?.epochs, 2)
         XCTAssertEqual(recipe.dataset?.locations, 200)
         XCTAssertEqual(recipe.dataset?.difficulty, .easy)
@@ -87,7 +89,7 @@ final class RecipeSettingsTests: XCTestCase {
             ("aggregator.p=0", "aggregator.p must be a number in (0, 64], got '0'"),
             ("attention0.polish=2", "attention0.polish must be true or false, got '2'"),
             ("evaluate.metrics=R@1,P@5", "evaluate.metrics must be a comma-separated list of R@K, R@P% and AP, got 'R@1,P@5' ('P@5' is none of them)"),
-            ("train.epochs", "'train.epochs' is not name=value"),
+            ("train.epochs", "'train.epochs' is not name=value")
         ]
         for (assignment, expected) in cases {
             let error = try XCTUnwrap(refusal(assignment), assignment)
@@ -106,10 +108,12 @@ final class RecipeSettingsTests: XCTestCase {
         let recipe = makeRecipe()
         try recipe.override(["train.optimizer=adam"])
         XCTAssertEqual(refusal("train.momentum=0.5", recipe)?.what, "train.momentum does not apply to recipe settings (it exists with optimizer .sgd)")
-        XCTAssertEqual(refusal("backbone.strict=true", recipe)?.what,
-                       "backbone.strict does not apply to recipe settings (it exists with Backbone(..., weights:))")
-        XCTAssertEqual(refusal("train.schedule=step", Recipe("cosine") { Train(epochs: 1, batchSize: 2) })?.what,
-                       "train.schedule=step needs its step length")
+        XCTAssertEqual(
+            refusal("backbone.strict=true", recipe)?.what,
+            "backbone.strict does not apply to recipe settings (it exists with Backbone(..., weights:))")
+        XCTAssertEqual(
+            refusal("train.schedule=step", Recipe("cosine") { Train(epochs: 1, batchSize: 2) })?.what,
+            "train.schedule=step needs its step length")
     }
 
     /// The model builder validates the recipe first: each value against its range, naming it.
@@ -124,8 +128,14 @@ final class RecipeSettingsTests: XCTestCase {
             (Recipe("settings") { Evaluate(metrics: [.recall(1), .recall(1)]) }, "Evaluate(metrics:) lists R@1 twice"),
             (Recipe("settings") { Evaluate(metrics: [.recall(0)]) }, "R@0: K must be in [1, 1000000], got 0"),
             (Recipe("settings") { Evaluate(metrics: [.recallPercent(101)]) }, "R@101%: the percentage must be in [1, 100], got 101"),
-            (Recipe("settings") { Model { Backbone("resnet18"); Backbone("resnet34"); Aggregator("gem") } },
-             "the model names 2 backbones, one is used"),
+            (
+                Recipe("settings") {
+                    Model {
+                        Backbone("resnet18"); Backbone("resnet34"); Aggregator("gem")
+                    }
+                },
+                "the model names 2 backbones, one is used"
+            )
         ]
         for (recipe, expected) in cases {
             XCTAssertThrowsError(try CrossViewModel(recipe: recipe)) { error in

@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 /// University-1652 in recipes: on a tiny synthetic world in that layout, an
 /// untrained model is scored in both directions through the path `geokit
@@ -93,8 +93,10 @@ final class University1652RecipeTests: XCTestCase {
             }
         }
         func percent(_ count: Int) -> Double { 100 * Double(count) / Double(q) }
-        return ["R@1": percent(hits[1] ?? 0), "R@5": percent(hits[5] ?? 0), "R@10": percent(hits[10] ?? 0),
-                "R@1%": percent(hits[onePercent] ?? 0), "AP": 100 * apSum / Double(q)]
+        return [
+            "R@1": percent(hits[1] ?? 0), "R@5": percent(hits[5] ?? 0), "R@10": percent(hits[10] ?? 0),
+            "R@1%": percent(hits[onePercent] ?? 0), "AP": 100 * apSum / Double(q)
+        ]
     }
 
     func testTheHandComputationItselfOnKnownDescriptors() {
@@ -113,8 +115,9 @@ final class University1652RecipeTests: XCTestCase {
     }
 
     func testPositivesAreTheGalleryItemsOfTheQuerysLocation() {
-        let positives = University1652Evaluation.positives(queryIDs: ["b", "a", "c"],
-                                                           galleryIDs: ["a", "a", "b", "c", "b", "a", "c"])
+        let positives = University1652Evaluation.positives(
+            queryIDs: ["b", "a", "c"],
+            galleryIDs: ["a", "a", "b", "c", "b", "a", "c"])
         XCTAssertEqual(positives, [[2, 4], [0, 1, 5], [3, 6]])
     }
 
@@ -122,8 +125,10 @@ final class University1652RecipeTests: XCTestCase {
         InTreePlugins.load()
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("geokit-u1652-synthetic-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        let recipe = recipe(.synthetic(locations: 4, difficulty: .easy, testFraction: 0.5, layout: .university, droneViews: 2,
-                                       ground: .square(32), aerial: .square(32)))
+        let recipe = recipe(
+            .synthetic(
+                locations: 4, difficulty: .easy, testFraction: 0.5, layout: .university, droneViews: 2,
+                ground: .square(32), aerial: .square(32)))
         try recipe.override(["dataset.root=\(root.path)"])
         let data = try TrainingData(recipe: recipe) { _ in }
         XCTAssertEqual(data.train.count, 4, "2 training locations x 2 drone views")

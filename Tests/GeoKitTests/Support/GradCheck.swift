@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 /// Finite-difference gradient check in Float64: the analytic gradient of
 /// L = sum(f(inputs) * r), r a fixed random projection, is compared with

@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 /// The in-tree method plugins, loaded through the real loader (from the
 /// build directory, next to libGeoKit.so) once per test process, as the CLI
@@ -19,8 +19,10 @@ enum InTreePlugins {
 
 /// A backbone of the model zoo (the Backbones plugin), built through the
 /// registry as a recipe builds it.
-func zooBackbone(_ name: String, _ parameters: [String: ParameterValue] = [:],
-                 file: StaticString = #filePath, line: UInt = #line) throws -> any BackboneNetwork {
+func zooBackbone(
+    _ name: String, _ parameters: [String: ParameterValue] = [:],
+    file: StaticString = #filePath, line: UInt = #line
+) throws -> any BackboneNetwork {
     InTreePlugins.load(file: file, line: line)
     return try Registry.shared.make(.backbone, name, parameters)
 }

@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 /// `sampler:gps` (Sample4Geo plugin): full batches of distinct locations,
 /// each location at most once per epoch, the order fixed by the generator,

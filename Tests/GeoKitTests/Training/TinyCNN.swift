@@ -35,7 +35,7 @@ struct TinyCNNTask {
     static func makeModel() -> Sequential {
         Sequential([
             Conv2d(1, 8, kernelSize: 3, padding: 1), BatchNorm(8), ReLU(), MaxPool2d(kernel: 2),
-            Conv2d(8, 16, kernelSize: 3, padding: 1), ReLU(), AdaptiveAvgPool2d((1, 1)),
+            Conv2d(8, 16, kernelSize: 3, padding: 1), ReLU(), AdaptiveAvgPool2d((1, 1))
         ])
     }
 }

@@ -1,5 +1,5 @@
-import XCTest
 import GeoKit
+import XCTest
 
 final class TrainingTests: XCTestCase {
     /// 200 steps lower the loss by at least 90%, identically for the same seed.

@@ -75,8 +75,9 @@ extension BackboneNetwork {
     /// The stage named `name`, or a GeoKitError listing the stages.
     public func stage(named name: String) throws -> FeatureStage {
         guard let stage = stages.first(where: { $0.name == name }) else {
-            throw GeoKitError("the backbone has no stage '\(name)'", where: String(describing: type(of: self)),
-                              remedy: "insert at one of: " + stages.map(\.name).joined(separator: ", "))
+            throw GeoKitError(
+                "the backbone has no stage '\(name)'", where: String(describing: type(of: self)),
+                remedy: "insert at one of: " + stages.map(\.name).joined(separator: ", "))
         }
         return stage
     }

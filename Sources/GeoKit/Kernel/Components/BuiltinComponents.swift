@@ -7,7 +7,8 @@ enum BuiltinComponents {
     static func register(into registry: Registry) {
         registerAggregators(into: registry)
         registerViewTransforms(into: registry)
-        registry.registerBuiltin(.sampler, "random", summary: "shuffled locations, each once per epoch, batches of batchSize (the last partial one dropped)") { _ in
+        registry.registerBuiltin(.sampler, "random", summary: "shuffled locations, each once per epoch, batches of batchSize (the last partial one dropped)") {
+            _ in
             RandomSampler()
         }
     }
@@ -23,8 +24,9 @@ enum BuiltinComponents {
             .aggregator, "gem", summary: "generalised-mean pooling with a learnable exponent (key p), (N, C, H, W) -> (N, C)",
             parameters: [
                 ParameterSpec("p", .double(3.0), "initial exponent (1 = average pooling, large = max pooling)", bounds: .aboveUpTo(0, 64)),
-                ParameterSpec("channels", .int(0), "0: one shared p; else the input's channel count, one p per channel (RK-Net)",
-                              bounds: .between(0, 65536)),
+                ParameterSpec(
+                    "channels", .int(0), "0: one shared p; else the input's channel count, one p per channel (RK-Net)",
+                    bounds: .between(0, 65536))
             ]
         ) { p in
             GeMAggregator(initialP: p.double("p"), channels: p.int("channels"))
@@ -37,8 +39,10 @@ enum BuiltinComponents {
     private static func registerViewTransforms(into registry: Registry) {
         registry.registerBuiltin(
             .view, "polar", summary: "SAFA's polar transform of a square aerial tile to a height x width pseudo-panorama",
-            parameters: [ParameterSpec("height", .int(128), "output rows", bounds: .imageSide),
-                         ParameterSpec("width", .int(512), "output columns", bounds: .imageSide)]
+            parameters: [
+                ParameterSpec("height", .int(128), "output rows", bounds: .imageSide),
+                ParameterSpec("width", .int(512), "output columns", bounds: .imageSide)
+            ]
         ) { p in
             PolarView(height: p.int("height"), width: p.int("width"))
         }
@@ -46,7 +50,7 @@ enum BuiltinComponents {
             .view, "fov", summary: "a limited field-of-view crop of a 360-degree panorama",
             parameters: [
                 ParameterSpec("degrees", .double(90), "field of view in degrees", bounds: .aboveUpTo(0, 360)),
-                ParameterSpec("randomHeading", .bool(true), "centre the crop on a random heading (else on column 0)"),
+                ParameterSpec("randomHeading", .bool(true), "centre the crop on a random heading (else on column 0)")
             ]
         ) { p in
             FieldOfViewCrop(degrees: p.double("degrees"), randomHeading: p.bool("randomHeading"))
@@ -56,9 +60,11 @@ enum BuiltinComponents {
 
 extension Registry {
     /// The kernel declares each built-in once, so a refused registration is a bug in the kernel, not a user's error.
-    fileprivate func registerBuiltin<Component>(_ key: ComponentKey<Component>, _ name: String, summary: String,
-                                                parameters: [ParameterSpec] = [],
-                                                factory: @escaping @Sendable (ComponentParameters) throws -> Component) {
+    fileprivate func registerBuiltin<Component>(
+        _ key: ComponentKey<Component>, _ name: String, summary: String,
+        parameters: [ParameterSpec] = [],
+        factory: @escaping @Sendable (ComponentParameters) throws -> Component
+    ) {
         do { try register(key, name, summary: summary, parameters: parameters, factory: factory) } catch {
             require(false, "GeoKit: built-in \(key.kind.rawValue):\(name) cannot be registered: \(error)")
         }

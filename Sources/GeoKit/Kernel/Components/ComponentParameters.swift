@@ -1,3 +1,7 @@
+import Foundation
+import GeoKitCore
+import GeoKitData
+
 /// The type of a component parameter, as declared in its schema.
 public enum ParameterType: String, Sendable, Codable {
     case int, double, bool, string, intList = "int list"
@@ -46,10 +50,6 @@ public enum ParameterValue: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-import Foundation
-import GeoKitCore
-import GeoKitData
-
 /// One entry of a component's parameter schema.
 public struct ParameterSpec: Sendable {
     public let name: String
@@ -62,8 +62,10 @@ public struct ParameterSpec: Sendable {
     /// The values accepted for a string (e.g. `pool`: avg or max); nil accepts any string.
     public let choices: [String]?
 
-    public init(_ name: String, _ defaultValue: ParameterValue, _ doc: String, bounds: ParameterBounds? = nil,
-                choices: [String]? = nil) {
+    public init(
+        _ name: String, _ defaultValue: ParameterValue, _ doc: String, bounds: ParameterBounds? = nil,
+        choices: [String]? = nil
+    ) {
         self.name = name
         self.type = defaultValue.type
         self.defaultValue = defaultValue
@@ -82,19 +84,22 @@ public struct ParameterSpec: Sendable {
     /// Refuses a value outside the declared bounds or choices, and any NaN or infinite double.
     func check(_ value: ParameterValue, component: String) throws {
         if let choices, case .string(let text) = value, !choices.contains(text) {
-            throw GeoKitError("\(component) parameter '\(name)' must be one of \(choices.joined(separator: ", ")), got '\(text)'",
-                              where: component, remedy: "pass e.g. \(name)=\(defaultValue)")
+            throw GeoKitError(
+                "\(component) parameter '\(name)' must be one of \(choices.joined(separator: ", ")), got '\(text)'",
+                where: component, remedy: "pass e.g. \(name)=\(defaultValue)")
         }
-        let numbers: [Double] = switch value {
-        case .int(let v): [Double(v)]
-        case .double(let v): [v]
-        case .intList(let v): v.map(Double.init)
-        case .bool, .string: []
-        }
+        let numbers: [Double] =
+            switch value {
+            case .int(let v): [Double(v)]
+            case .double(let v): [v]
+            case .intList(let v): v.map(Double.init)
+            case .bool, .string: []
+            }
         let bounds = self.bounds ?? ParameterBounds(lower: nil, upper: nil)
         for number in numbers {
-            try bounds.check(number, "\(component) parameter '\(name)'", where: component,
-                             remedy: "pass e.g. \(name)=\(defaultValue) (geokit plugins lists each parameter's range)")
+            try bounds.check(
+                number, "\(component) parameter '\(name)'", where: component,
+                remedy: "pass e.g. \(name)=\(defaultValue) (geokit plugins lists each parameter's range)")
         }
     }
 
@@ -104,16 +109,19 @@ public struct ParameterSpec: Sendable {
     func checkDeclaration(component: String) throws {
         let remedy = "fix the schema of \(component) in its plugin"
         if choices != nil, type != .string {
-            throw GeoKitError("\(component) parameter '\(name)' declares choices but is \(type.rawValue); choices are for strings",
-                              where: component, remedy: remedy)
+            throw GeoKitError(
+                "\(component) parameter '\(name)' declares choices but is \(type.rawValue); choices are for strings",
+                where: component, remedy: remedy)
         }
         if bounds != nil, type == .string || type == .bool {
-            throw GeoKitError("\(component) parameter '\(name)' declares bounds but is \(type.rawValue); bounds are for numbers",
-                              where: component, remedy: remedy)
+            throw GeoKitError(
+                "\(component) parameter '\(name)' declares bounds but is \(type.rawValue); bounds are for numbers",
+                where: component, remedy: remedy)
         }
         do { try check(defaultValue, component: component) } catch let error as GeoKitError {
-            throw GeoKitError("the default of \(component) parameter '\(name)' is refused by its own schema: \(error.what)",
-                              where: component, remedy: remedy)
+            throw GeoKitError(
+                "the default of \(component) parameter '\(name)' is refused by its own schema: \(error.what)",
+                where: component, remedy: remedy)
         }
     }
 }
@@ -134,15 +142,17 @@ public struct ComponentParameters: Sendable {
         let accepted = schema.map { "\($0.name) (\($0.type.rawValue)\($0.constraint.map { " " + $0 } ?? ""), default \($0.defaultValue))" }
         for (name, value) in given {
             guard let spec = schema.first(where: { $0.name == name }) else {
-                throw GeoKitError("\(component) has no parameter '\(name)'", where: component,
-                                  remedy: accepted.isEmpty ? "it takes no parameters" : "its parameters are: " + accepted.joined(separator: ", "))
+                throw GeoKitError(
+                    "\(component) has no parameter '\(name)'", where: component,
+                    remedy: accepted.isEmpty ? "it takes no parameters" : "its parameters are: " + accepted.joined(separator: ", "))
             }
             switch (spec.type, value) {
             case (.double, .int(let v)): values[name] = .double(Double(v))
             case (let t, let v) where t == v.type: values[name] = v
             default:
-                throw GeoKitError("\(component) parameter '\(name)' must be \(spec.type.rawValue), got \(value.type.rawValue) \(value)",
-                                  where: component, remedy: "pass e.g. \(name)=\(spec.defaultValue)")
+                throw GeoKitError(
+                    "\(component) parameter '\(name)' must be \(spec.type.rawValue), got \(value.type.rawValue) \(value)",
+                    where: component, remedy: "pass e.g. \(name)=\(spec.defaultValue)")
             }
             try spec.check(values[name]!, component: component)
         }
@@ -162,8 +172,9 @@ public struct ComponentParameters: Sendable {
                 continue
             }
             guard let value = ParameterValue.parse(text, as: spec.type) else {
-                throw GeoKitError("\(component) parameter '\(name)' must be \(spec.type.rawValue), got '\(text)'",
-                                  where: component, remedy: "pass e.g. \(name)=\(spec.defaultValue)")
+                throw GeoKitError(
+                    "\(component) parameter '\(name)' must be \(spec.type.rawValue), got '\(text)'",
+                    where: component, remedy: "pass e.g. \(name)=\(spec.defaultValue)")
             }
             given[name] = value
         }

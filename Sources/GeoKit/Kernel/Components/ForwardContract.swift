@@ -10,8 +10,8 @@ import GeoKitData
 /// of a ReLU network differ by percents between any two implementations, as
 /// rounding moves some ReLU inputs across the kink (docs/testing.md).
 public struct ForwardContract {
-    public var component: String              // KIND:NAME
-    public var settings: [String] = []        // name=value
+    public var component: String  // KIND:NAME
+    public var settings: [String] = []  // name=value
     public var weights: URL?
     public var seed: UInt64 = 0
     /// The precision the component computes in; inputs of the other dtype are converted.
@@ -38,9 +38,11 @@ public struct ForwardContract {
     public func run(registry: Registry = .shared) throws {
         let parts = component.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2, let kind = ComponentKind(rawValue: parts[0]),
-              [.backbone, .attention, .aggregator, .loss].contains(kind) else {
-            throw GeoKitError("--component must be KIND:NAME with KIND one of backbone, attention, aggregator, loss; got '\(component)'",
-                              remedy: "e.g. --component backbone:resnet18 (geokit plugins lists the names)")
+            [.backbone, .attention, .aggregator, .loss].contains(kind)
+        else {
+            throw GeoKitError(
+                "--component must be KIND:NAME with KIND one of backbone, attention, aggregator, loss; got '\(component)'",
+                remedy: "e.g. --component backbone:resnet18 (geokit plugins lists the names)")
         }
         GlobalRandom.seed(seed)
         // The four kinds above are all modules.
@@ -61,8 +63,9 @@ public struct ForwardContract {
         switch kind {
         case .loss:
             guard let x2, let loss = module as? LossFunction else {
-                throw GeoKitError("a loss needs --input2 (the reference descriptors)", where: component,
-                                  remedy: "pass --input QUERY.npy --input2 REFERENCE.npy, both (N, D)")
+                throw GeoKitError(
+                    "a loss needs --input2 (the reference descriptors)", where: component,
+                    remedy: "pass --input QUERY.npy --input2 REFERENCE.npy, both (N, D)")
             }
             try requireShape(x, rank: 2, "--input (query descriptors)")
             try requireShape(x2, rank: 2, "--input2 (reference descriptors)")

@@ -21,7 +21,8 @@ public func checkPairBatch(shape: [Int], component: String) throws {
         throw GeoKitError("\(component) takes (N, D) descriptor batches, got shape \(shape)", where: component)
     }
     guard shape[0] >= 2 else {
-        throw GeoKitError("\(component) needs at least 2 pairs in a batch (its negatives come from the batch), got \(shape[0])",
-                          where: component, remedy: "pass N >= 2 descriptors (a recipe's train.batchSize must be >= 2)")
+        throw GeoKitError(
+            "\(component) needs at least 2 pairs in a batch (its negatives come from the batch), got \(shape[0])",
+            where: component, remedy: "pass N >= 2 descriptors (a recipe's train.batchSize must be >= 2)")
     }
 }

@@ -46,9 +46,9 @@ public struct ParameterBounds: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)" }
         switch (lower, upper) {
-        case let (a?, b?): return "in \(lowerInclusive ? "[" : "(")\(number(a)), \(number(b))\(upperInclusive ? "]" : ")")"
-        case let (a?, nil): return "\(lowerInclusive ? ">=" : ">") \(number(a))"
-        case let (nil, b?): return "\(upperInclusive ? "<=" : "<") \(number(b))"
+        case (let a?, let b?): return "in \(lowerInclusive ? "[" : "(")\(number(a)), \(number(b))\(upperInclusive ? "]" : ")")"
+        case (let a?, nil): return "\(lowerInclusive ? ">=" : ">") \(number(a))"
+        case (nil, let b?): return "\(upperInclusive ? "<=" : "<") \(number(b))"
         case (nil, nil): return "finite"
         }
     }
@@ -57,8 +57,9 @@ public struct ParameterBounds: Sendable, Equatable, CustomStringConvertible {
     public func check(_ value: Double, _ name: String, where context: String, remedy: String = "") throws {
         guard contains(value) else {
             let shown = value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
-            throw GeoKitError("\(name) must be \(description == "finite" ? "a finite number" : description), got \(shown)",
-                              where: context, remedy: remedy)
+            throw GeoKitError(
+                "\(name) must be \(description == "finite" ? "a finite number" : description), got \(shown)",
+                where: context, remedy: remedy)
         }
     }
 }

@@ -43,17 +43,21 @@ public final class Registry: @unchecked Sendable {
     /// Adds a component. A second registration of the same kind and name is
     /// refused, naming both sources, and so is a schema whose default is not
     /// one of its own accepted values.
-    public func register<Component>(_ key: ComponentKey<Component>, _ name: String, summary: String,
-                                    parameters: [ParameterSpec] = [],
-                                    factory: @escaping @Sendable (ComponentParameters) throws -> Component) throws {
+    public func register<Component>(
+        _ key: ComponentKey<Component>, _ name: String, summary: String,
+        parameters: [ParameterSpec] = [],
+        factory: @escaping @Sendable (ComponentParameters) throws -> Component
+    ) throws {
         let qualifiedName = "\(key.kind.rawValue):\(name)"
         if let existing = entries[qualifiedName] {
-            throw GeoKitError("component \(qualifiedName) is registered twice: by \(existing.source) and by \(currentSource)",
-                              remedy: "remove one of the two plugins from the plugin path, or rename the component")
+            throw GeoKitError(
+                "component \(qualifiedName) is registered twice: by \(existing.source) and by \(currentSource)",
+                remedy: "remove one of the two plugins from the plugin path, or rename the component")
         }
         for spec in parameters { try spec.checkDeclaration(component: qualifiedName) }
-        entries[qualifiedName] = Entry(kind: key.kind, name: name, summary: summary, parameters: parameters, source: currentSource,
-                                       factory: { try factory($0) as AnyObject })
+        entries[qualifiedName] = Entry(
+            kind: key.kind, name: name, summary: summary, parameters: parameters, source: currentSource,
+            factory: { try factory($0) as AnyObject })
         order.append(qualifiedName)
     }
 
@@ -61,9 +65,11 @@ public final class Registry: @unchecked Sendable {
     public func entry(_ kind: ComponentKind, _ name: String) throws -> Entry {
         if let e = entries["\(kind.rawValue):\(name)"] { return e }
         let known = self.entries(of: kind).map(\.name)
-        throw GeoKitError("unknown \(kind.rawValue) '\(name)'",
-                          remedy: known.isEmpty ? "no \(kind.rawValue) is registered; is its plugin loaded? (geokit plugins)"
-                              : "registered \(kind.rawValue)s: \(known.joined(separator: ", ")) (geokit plugins lists them all)")
+        throw GeoKitError(
+            "unknown \(kind.rawValue) '\(name)'",
+            remedy: known.isEmpty
+                ? "no \(kind.rawValue) is registered; is its plugin loaded? (geokit plugins)"
+                : "registered \(kind.rawValue)s: \(known.joined(separator: ", ")) (geokit plugins lists them all)")
     }
 
     /// All entries in registration order, optionally of one kind.
@@ -72,8 +78,10 @@ public final class Registry: @unchecked Sendable {
     }
 
     /// Builds `kind:name` with validated parameters, as the protocol of its kind.
-    public func make<Component>(_ key: ComponentKey<Component>, _ name: String,
-                                _ parameters: [String: ParameterValue] = [:]) throws -> Component {
+    public func make<Component>(
+        _ key: ComponentKey<Component>, _ name: String,
+        _ parameters: [String: ParameterValue] = [:]
+    ) throws -> Component {
         let e = try entry(key.kind, name)
         return typed(try e.factory(ComponentParameters(parameters, schema: e.parameters, component: e.qualifiedName)), key, e)
     }
@@ -101,8 +109,9 @@ public final class Registry: @unchecked Sendable {
     public func entry(named qualifiedName: String) throws -> Entry {
         let parts = qualifiedName.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2, let kind = ComponentKind(rawValue: parts[0]) else {
-            throw GeoKitError("'\(qualifiedName)' is not KIND:NAME with KIND one of \(ComponentKind.allCases.map(\.rawValue).joined(separator: ", "))",
-                              remedy: "e.g. attention:usam (geokit plugins lists the names)")
+            throw GeoKitError(
+                "'\(qualifiedName)' is not KIND:NAME with KIND one of \(ComponentKind.allCases.map(\.rawValue).joined(separator: ", "))",
+                remedy: "e.g. attention:usam (geokit plugins lists the names)")
         }
         return try entry(kind, parts[1])
     }

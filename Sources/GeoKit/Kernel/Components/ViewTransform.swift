@@ -23,8 +23,9 @@ public final class PolarView: ViewTransform {
 
     public func apply(_ image: Image, generator: inout RandomGenerator) throws -> Image {
         guard image.height == image.width else {
-            throw GeoKitError("view:polar needs a square aerial tile, got \(image.height)x\(image.width)",
-                              remedy: "crop or resize the aerial images to a square first")
+            throw GeoKitError(
+                "view:polar needs a square aerial tile, got \(image.height)x\(image.width)",
+                remedy: "crop or resize the aerial images to a square first")
         }
         if transform?.aerialSize != image.height {
             transform = PolarTransform(aerialSize: image.height, height: height, width: width)

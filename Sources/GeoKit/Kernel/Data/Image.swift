@@ -12,8 +12,9 @@ public struct Image: Equatable, Sendable {
 
     /// An image filled with `value` in every channel.
     public init(height: Int, width: Int, channels: Int, value: UInt8 = 0) {
-        require(height >= 0 && width >= 0 && [1, 3, 4].contains(channels),
-                "GeoKit: Image needs non-negative sizes and 1, 3 or 4 channels, got \(height)x\(width)x\(channels)")
+        require(
+            height >= 0 && width >= 0 && [1, 3, 4].contains(channels),
+            "GeoKit: Image needs non-negative sizes and 1, 3 or 4 channels, got \(height)x\(width)x\(channels)")
         self.height = height
         self.width = width
         self.channels = channels
@@ -22,8 +23,9 @@ public struct Image: Equatable, Sendable {
 
     /// An image holding `pixels` (HWC).
     public init(height: Int, width: Int, channels: Int, pixels: [UInt8]) {
-        require([1, 3, 4].contains(channels) && pixels.count == height * width * channels,
-                "GeoKit: Image of \(height)x\(width)x\(channels) cannot hold \(pixels.count) bytes")
+        require(
+            [1, 3, 4].contains(channels) && pixels.count == height * width * channels,
+            "GeoKit: Image of \(height)x\(width)x\(channels) cannot hold \(pixels.count) bytes")
         self.height = height
         self.width = width
         self.channels = channels
@@ -61,8 +63,9 @@ public struct Image: Equatable, Sendable {
 
     /// Rows `rows` and columns `columns` of this image.
     public func cropped(rows: Range<Int>, columns: Range<Int>) -> Image {
-        require(rows.lowerBound >= 0 && rows.upperBound <= height && columns.lowerBound >= 0 && columns.upperBound <= width,
-                "GeoKit: crop rows \(rows) columns \(columns) is outside a \(height)x\(width) image")
+        require(
+            rows.lowerBound >= 0 && rows.upperBound <= height && columns.lowerBound >= 0 && columns.upperBound <= width,
+            "GeoKit: crop rows \(rows) columns \(columns) is outside a \(height)x\(width) image")
         var out = Image(height: rows.count, width: columns.count, channels: channels)
         let rowBytes = columns.count * channels
         for (k, y) in rows.enumerated() {

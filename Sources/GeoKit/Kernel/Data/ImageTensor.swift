@@ -22,8 +22,9 @@ extension Image {
     /// The image held by a (1, C, H, W) or (C, H, W) tensor with values in
     /// [0, 1] (clamped, rounded to the nearest byte). C must be 1, 3 or 4.
     public init(tensor: Tensor) {
-        require((tensor.rank == 4 && tensor.shape[0] == 1) || tensor.rank == 3,
-                "GeoKit: Image(tensor:) needs shape (1, C, H, W) or (C, H, W), got \(tensor.shape)")
+        require(
+            (tensor.rank == 4 && tensor.shape[0] == 1) || tensor.rank == 3,
+            "GeoKit: Image(tensor:) needs shape (1, C, H, W) or (C, H, W), got \(tensor.shape)")
         let dims = Array(tensor.shape.suffix(3))
         let (c, h, w) = (dims[0], dims[1], dims[2])
         self.init(height: h, width: w, channels: c)
@@ -48,8 +49,9 @@ extension Tensor {
     public func normalized(mean: [Double], std: [Double]) -> Tensor {
         require(rank == 3 || rank == 4, "GeoKit: normalized(mean:std:) needs (N, C, H, W) or (C, H, W), got \(shape)")
         let c = shape[rank - 3]
-        require(mean.count == c && std.count == c && std.allSatisfy { $0 != 0 },
-                "GeoKit: normalized needs \(c) means and \(c) non-zero stds, got \(mean.count) and \(std.count)")
+        require(
+            mean.count == c && std.count == c && std.allSatisfy { $0 != 0 },
+            "GeoKit: normalized needs \(c) means and \(c) non-zero stds, got \(mean.count) and \(std.count)")
         func column(_ v: [Double]) -> Tensor {
             switch dtype {
             case .float32: return Tensor(v.map { Float($0) }, shape: [c, 1, 1])

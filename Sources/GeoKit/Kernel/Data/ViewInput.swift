@@ -49,8 +49,9 @@ public struct ViewInput: Sendable {
         let dst = out.pointer(Float.self)
         let mean = statistics.mean.map(Float.init), std = statistics.std.map(Float.init)
         for (n, image) in images.enumerated() {
-            require(image.height == h && image.width == w && image.channels == 3,
-                    "GeoKit: ViewInput.stack: image \(n) is \(image.height)x\(image.width)x\(image.channels), the first \(h)x\(w)x3")
+            require(
+                image.height == h && image.width == w && image.channels == 3,
+                "GeoKit: ViewInput.stack: image \(n) is \(image.height)x\(image.width)x\(image.channels), the first \(h)x\(w)x3")
             image.pixels.withUnsafeBufferPointer { src in
                 for c in 0..<3 {
                     let base = dst + (n * 3 + c) * plane

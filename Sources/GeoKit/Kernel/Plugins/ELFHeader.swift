@@ -29,18 +29,20 @@ struct ELFHeader: Equatable {
     /// The header a library loadable into this process has.
     static var host: ELFHeader {
         #if arch(x86_64)
-        ELFHeader(is64Bit: true, machine: 62)
+            ELFHeader(is64Bit: true, machine: 62)
         #elseif arch(arm64)
-        ELFHeader(is64Bit: true, machine: 183)
+            ELFHeader(is64Bit: true, machine: 183)
         #else
-        ELFHeader(is64Bit: MemoryLayout<Int>.size == 8, machine: 0)
+            ELFHeader(is64Bit: MemoryLayout<Int>.size == 8, machine: 0)
         #endif
     }
 
     /// The architecture's usual name ("x86_64", "ARM (32-bit)", ...).
     var architecture: String {
-        let names: [UInt16: String] = [3: "x86", 8: "MIPS", 20: "PowerPC", 21: "PowerPC64", 22: "s390",
-                                       40: "ARM", 62: "x86_64", 183: "aarch64", 243: "RISC-V", 258: "LoongArch"]
+        let names: [UInt16: String] = [
+            3: "x86", 8: "MIPS", 20: "PowerPC", 21: "PowerPC64", 22: "s390",
+            40: "ARM", 62: "x86_64", 183: "aarch64", 243: "RISC-V", 258: "LoongArch"
+        ]
         return (names[machine] ?? "ELF machine \(machine)") + (is64Bit ? "" : " (32-bit)")
     }
 }

@@ -3,6 +3,7 @@ import GeoKitComponents
 import GeoKitCore
 import GeoKitRecipes
 import Glibc
+
 #if canImport(Glibc)
 #endif
 
@@ -52,11 +53,15 @@ public enum PluginLoader {
             for dir in path.split(separator: ":").map(String.init) where !dir.isEmpty {
                 var isDirectory: ObjCBool = false
                 if !fm.fileExists(atPath: dir, isDirectory: &isDirectory) {
-                    pathWarnings.append(GeoKitError("GEOKIT_PLUGIN_PATH names a directory that does not exist; no plugin loads from it",
-                                                    where: dir, remedy: "fix or remove the entry"))
+                    pathWarnings.append(
+                        GeoKitError(
+                            "GEOKIT_PLUGIN_PATH names a directory that does not exist; no plugin loads from it",
+                            where: dir, remedy: "fix or remove the entry"))
                 } else if !isDirectory.boolValue {
-                    pathWarnings.append(GeoKitError("GEOKIT_PLUGIN_PATH names a file, not a directory; no plugin loads from it", where: dir,
-                                                    remedy: "GEOKIT_PLUGIN_PATH lists directories: name the directory holding the plugin"))
+                    pathWarnings.append(
+                        GeoKitError(
+                            "GEOKIT_PLUGIN_PATH names a file, not a directory; no plugin loads from it", where: dir,
+                            remedy: "GEOKIT_PLUGIN_PATH lists directories: name the directory holding the plugin"))
                 } else {
                     dirs.append(dir)
                 }
@@ -83,32 +88,37 @@ public enum PluginLoader {
             throw GeoKitError("plugin file does not exist", where: path, remedy: "check GEOKIT_PLUGIN_PATH")
         }
         guard let header = ELFHeader(contentsOf: real) else {
-            throw GeoKitError("not a shared library (no ELF header)", where: path,
-                              remedy: "a plugin must be a shared library (.so) built against this GeoKit; remove the file from the plugin path")
+            throw GeoKitError(
+                "not a shared library (no ELF header)", where: path,
+                remedy: "a plugin must be a shared library (.so) built against this GeoKit; remove the file from the plugin path")
         }
         guard header == ELFHeader.host else {
-            throw GeoKitError("the plugin is built for \(header.architecture), this machine is \(ELFHeader.host.architecture)", where: path,
-                              remedy: "rebuild the plugin on (or for) this machine, or remove it from the plugin path")
+            throw GeoKitError(
+                "the plugin is built for \(header.architecture), this machine is \(ELFHeader.host.architecture)", where: path,
+                remedy: "rebuild the plugin on (or for) this machine, or remove it from the plugin path")
         }
         guard let handle = dlopen(real, RTLD_NOW | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"
-            throw GeoKitError("cannot load plugin: \(reason)", where: path,
-                              remedy: "a plugin must be a shared library (.so) built against this GeoKit; rebuild it or remove it from the plugin path")
+            throw GeoKitError(
+                "cannot load plugin: \(reason)", where: path,
+                remedy: "a plugin must be a shared library (.so) built against this GeoKit; rebuild it or remove it from the plugin path")
         }
         let versionSymbol = dlsym(handle, PluginABI.versionSymbol), initSymbol = dlsym(handle, PluginABI.initSymbol)
         guard let versionSymbol, let initSymbol else {
             dlclose(handle)
             let missing = [(PluginABI.versionSymbol, versionSymbol), (PluginABI.initSymbol, initSymbol)].filter { $0.1 == nil }.map(\.0)
-            throw GeoKitError("not a GeoKit plugin: it does not export \(missing.joined(separator: " and "))", where: path,
-                              remedy: "export geokit_plugin_abi_version and geokit_plugin_init (see docs/plugins.md), or remove the file from the plugin path")
+            throw GeoKitError(
+                "not a GeoKit plugin: it does not export \(missing.joined(separator: " and "))", where: path,
+                remedy: "export geokit_plugin_abi_version and geokit_plugin_init (see docs/plugins.md), or remove the file from the plugin path")
         }
         typealias VersionFunction = @convention(c) () -> Int32
         typealias InitFunction = @convention(c) (UnsafeRawPointer?) -> Int32
         let version = unsafeBitCast(versionSymbol, to: VersionFunction.self)()
         guard version == PluginABI.version else {
             dlclose(handle)
-            throw GeoKitError("plugin ABI version \(version) does not match this GeoKit's \(PluginABI.version)", where: path,
-                              remedy: "rebuild the plugin against this GeoKit (geokit config --cflags)")
+            throw GeoKitError(
+                "plugin ABI version \(version) does not match this GeoKit's \(PluginABI.version)", where: path,
+                remedy: "rebuild the plugin against this GeoKit (geokit config --cflags)")
         }
         initError = nil
         CPluginHost.loading = CPluginHost.Loading(handle: handle, file: real, registry: registry)
@@ -120,8 +130,9 @@ public enum PluginLoader {
         loaded.insert(real)
         guard status == 0, initError == nil else {
             registry.removeEntries(from: real)
-            throw GeoKitError("plugin initialisation failed: \(initError ?? "geokit_plugin_init returned \(status)")", where: path,
-                              remedy: "fix the plugin, or remove it from the plugin path")
+            throw GeoKitError(
+                "plugin initialisation failed: \(initError ?? "geokit_plugin_init returned \(status)")", where: path,
+                remedy: "fix the plugin, or remove it from the plugin path")
         }
     }
 

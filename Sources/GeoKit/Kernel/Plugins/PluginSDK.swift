@@ -11,17 +11,18 @@ public enum PluginSDK {
     /// The kernel package (Sources/GeoKit), holding Package.swift and include/.
     public static var kernelPackageDirectory: URL {
         URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()   // Plugins
-            .deletingLastPathComponent()   // Kernel
-            .deletingLastPathComponent()   // the kernel package
+            .deletingLastPathComponent()  // Plugins
+            .deletingLastPathComponent()  // Kernel
+            .deletingLastPathComponent()  // the kernel package
     }
 
     /// The directory holding geokit.h, checked to exist.
     public static func includeDirectory() throws -> URL {
         let directory = kernelPackageDirectory.appendingPathComponent("include")
         guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("geokit.h").path) else {
-            throw GeoKitError("geokit.h is not where this GeoKit was built (\(directory.path))",
-                              remedy: "run the geokit built from an intact GeoKit source tree")
+            throw GeoKitError(
+                "geokit.h is not where this GeoKit was built (\(directory.path))",
+                remedy: "run the geokit built from an intact GeoKit source tree")
         }
         return directory
     }
@@ -33,8 +34,9 @@ public enum PluginSDK {
         let file = kernelPackageDirectory.deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Plugins/PluginEntry.swift")
         guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            throw GeoKitError("the Swift plugin entry points are not where this GeoKit was built (\(file.path))",
-                              remedy: "run the geokit built from an intact GeoKit source tree")
+            throw GeoKitError(
+                "the Swift plugin entry points are not where this GeoKit was built (\(file.path))",
+                remedy: "run the geokit built from an intact GeoKit source tree")
         }
         return text
     }

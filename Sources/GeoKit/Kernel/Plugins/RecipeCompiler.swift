@@ -3,6 +3,7 @@ import GeoKitComponents
 import GeoKitCore
 import GeoKitRecipes
 import Glibc
+
 #if canImport(Glibc)
 #endif
 
@@ -24,8 +25,9 @@ public enum RecipeCompiler {
         let library = try compile(file: file, source: source, kernelDirectory: kernel)
         guard let handle = dlopen(library.path, RTLD_NOW | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"
-            throw GeoKitError("cannot load the compiled recipe: \(reason)", where: library.path,
-                              remedy: "delete the file to recompile it")
+            throw GeoKitError(
+                "cannot load the compiled recipe: \(reason)", where: library.path,
+                remedy: "delete the file to recompile it")
         }
         guard let symbol = dlsym(handle, RecipePrelude.entrySymbol) else {
             throw GeoKitError("the compiled recipe does not export \(RecipePrelude.entrySymbol)", where: library.path)
@@ -59,22 +61,27 @@ public enum RecipeCompiler {
         try AtomicFile.write(Data(RecipePrelude.source.utf8), to: prelude)
         let partial = directory.appendingPathComponent("recipe-\(key).so.partial-\(getpid())")
         let module = "Recipe_" + key.prefix(16)
-        let arguments = ["-emit-library", "-swift-version", "5", "-Onone", "-module-name", module,
-                         "-I", kernel + "/Modules", "-L", kernel, "-lGeoKit", "-Xlinker", "-rpath", "-Xlinker", kernel]
+        let arguments =
+            [
+                "-emit-library", "-swift-version", "5", "-Onone", "-module-name", module,
+                "-I", kernel + "/Modules", "-L", kernel, "-lGeoKit", "-Xlinker", "-rpath", "-Xlinker", kernel
+            ]
             + moduleMaps(kernelDirectory: kernel).flatMap { ["-Xcc", "-fmodule-map-file=" + $0] }
             + [file, prelude.path, "-o", partial.path]
         let status = try run(swiftc(), arguments)
         try? FileManager.default.removeItem(at: prelude)
         guard status == 0 else {
             try? FileManager.default.removeItem(at: partial)
-            throw GeoKitError("the recipe does not compile (swiftc's messages above)", where: file,
-                              remedy: "fix the lines swiftc names; the recipe must define `let recipe = Recipe(...) { ... }`")
+            throw GeoKitError(
+                "the recipe does not compile (swiftc's messages above)", where: file,
+                remedy: "fix the lines swiftc names; the recipe must define `let recipe = Recipe(...) { ... }`")
         }
         // rename(2) replaces atomically: a process compiling the same recipe at the same time wins or loses harmlessly.
         guard rename(partial.path, library.path) == 0 else {
             try? FileManager.default.removeItem(at: partial)
-            throw GeoKitError("cannot store the compiled recipe: \(String(cString: strerror(errno)))", where: library.path,
-                              remedy: "check that the cache directory is writable, or set GEOKIT_CACHE")
+            throw GeoKitError(
+                "cannot store the compiled recipe: \(String(cString: strerror(errno)))", where: library.path,
+                remedy: "check that the cache directory is writable, or set GEOKIT_CACHE")
         }
         return library
     }
@@ -110,7 +117,8 @@ public enum RecipeCompiler {
         for dir in (env["PATH"] ?? "").split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(dir)/swiftc") {
             return "\(dir)/swiftc"
         }
-        throw GeoKitError("swiftc is not on PATH; recipes are compiled with it", remedy: "add the Swift toolchain's bin directory to PATH, or set GEOKIT_SWIFTC")
+        throw GeoKitError(
+            "swiftc is not on PATH; recipes are compiled with it", remedy: "add the Swift toolchain's bin directory to PATH, or set GEOKIT_SWIFTC")
     }
 
     /// Runs a tool with this process's standard output and error.
@@ -127,15 +135,15 @@ public enum RecipeCompiler {
 /// FNV-1a, 64-bit, twice with different offsets: a stable content key
 /// (Swift's Hasher is seeded per process, so it cannot name cache files).
 struct ContentHash {
-    private var a: UInt64 = 0xcbf29ce484222325
-    private var b: UInt64 = 0x84222325cbf29ce4
+    private var a: UInt64 = 0xcbf2_9ce4_8422_2325
+    private var b: UInt64 = 0x8422_2325_cbf2_9ce4
 
     mutating func add(_ data: Data) {
         for byte in data {
-            a = (a ^ UInt64(byte)) &* 0x100000001b3
-            b = (b ^ UInt64(byte)) &* 0x100000001b3
+            a = (a ^ UInt64(byte)) &* 0x100_0000_01b3
+            b = (b ^ UInt64(byte)) &* 0x100_0000_01b3
         }
-        a = (a ^ 0xff) &* 0x100000001b3
+        a = (a ^ 0xff) &* 0x100_0000_01b3
     }
 
     var hex: String { String(format: "%016llx%016llx", a, b) }

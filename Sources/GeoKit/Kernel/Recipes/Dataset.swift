@@ -80,20 +80,25 @@ public struct Dataset: RecipePart, Sendable {
     /// disjoint area unless `sameArea`. `layout: .university` generates the
     /// University-1652 layout with `droneViews` drone views per location and
     /// trains and evaluates it as `university1652` does (`ground` is then the drone view).
-    public static func synthetic(locations: Int = 400, difficulty: SynthOptions.Difficulty = .medium, seed: Int = 0,
-                                 testFraction: Double = 0.2, sameArea: Bool = false, layout: SynthOptions.Layout = .cvusa,
-                                 droneViews: Int = 6, ground: View = .panorama(64, 256), aerial: View = .polar(64, 256),
-                                 augment: Bool = true, colourJitter: Double = 0, erasing: Double = 0) -> Dataset {
-        var dataset = Dataset(kind: .synthetic, root: "", ground: ground, aerial: aerial, augment: augment,
-                              colourJitter: colourJitter, erasing: erasing)
+    public static func synthetic(
+        locations: Int = 400, difficulty: SynthOptions.Difficulty = .medium, seed: Int = 0,
+        testFraction: Double = 0.2, sameArea: Bool = false, layout: SynthOptions.Layout = .cvusa,
+        droneViews: Int = 6, ground: View = .panorama(64, 256), aerial: View = .polar(64, 256),
+        augment: Bool = true, colourJitter: Double = 0, erasing: Double = 0
+    ) -> Dataset {
+        var dataset = Dataset(
+            kind: .synthetic, root: "", ground: ground, aerial: aerial, augment: augment,
+            colourJitter: colourJitter, erasing: erasing)
         (dataset.locations, dataset.difficulty, dataset.seed, dataset.testFraction) = (locations, difficulty, seed, testFraction)
         (dataset.sameArea, dataset.layout, dataset.droneViews) = (sameArea, layout, droneViews)
         return dataset
     }
 
     /// A CVUSA-layout directory (splits/train-19zl.csv, splits/val-19zl.csv, bingmap/, streetview/).
-    public static func cvusa(root: String, ground: View = .panorama(128, 512), aerial: View = .polar(128, 512),
-                             augment: Bool = true, colourJitter: Double = 0, erasing: Double = 0) -> Dataset {
+    public static func cvusa(
+        root: String, ground: View = .panorama(128, 512), aerial: View = .polar(128, 512),
+        augment: Bool = true, colourJitter: Double = 0, erasing: Double = 0
+    ) -> Dataset {
         Dataset(kind: .cvusa, root: root, ground: ground, aerial: aerial, augment: augment, colourJitter: colourJitter, erasing: erasing)
     }
 
@@ -102,10 +107,13 @@ public struct Dataset: RecipePart, Sendable {
     /// pairs each drone image (the query branch) with its location's satellite
     /// image (the reference branch); evaluation runs drone->satellite and
     /// satellite->drone, reporting "D->S R@1" ... "D->S AP" and "S->D R@1" ... "S->D AP".
-    public static func university1652(root: String, drone: View = .square(256), satellite: View = .square(256),
-                                      augment: Bool = true, colourJitter: Double = 0, erasing: Double = 0) -> Dataset {
-        Dataset(kind: .university1652, root: root, ground: drone, aerial: satellite, augment: augment,
-                colourJitter: colourJitter, erasing: erasing)
+    public static func university1652(
+        root: String, drone: View = .square(256), satellite: View = .square(256),
+        augment: Bool = true, colourJitter: Double = 0, erasing: Double = 0
+    ) -> Dataset {
+        Dataset(
+            kind: .university1652, root: root, ground: drone, aerial: satellite, augment: augment,
+            colourJitter: colourJitter, erasing: erasing)
     }
 
     /// True when the pairs are University-1652's (the dataset, or the synthetic world in its layout).

@@ -48,10 +48,13 @@ public protocol ModelComponent {
 /// `Backbone("resnet50", weights: "resnet50.pth", stripPrefix: "module.")`.
 public struct Backbone: ModelComponent {
     public let part: ModelPart
-    public init(_ name: String, _ parameters: [String: ParameterValue] = [:], weights: String? = nil, strict: Bool = false,
-                stripPrefix: String? = nil, addPrefix: String? = nil) {
-        part = ModelPart(role: .backbone, name: name, parameters: parameters,
-                         weights: weights.map { PretrainedWeights(path: $0, strict: strict, stripPrefix: stripPrefix, addPrefix: addPrefix) })
+    public init(
+        _ name: String, _ parameters: [String: ParameterValue] = [:], weights: String? = nil, strict: Bool = false,
+        stripPrefix: String? = nil, addPrefix: String? = nil
+    ) {
+        part = ModelPart(
+            role: .backbone, name: name, parameters: parameters,
+            weights: weights.map { PretrainedWeights(path: $0, strict: strict, stripPrefix: stripPrefix, addPrefix: addPrefix) })
     }
 }
 

@@ -4,7 +4,8 @@ import GeoKitCore
 /// Lets recipes write component parameters as plain literals:
 /// `Loss("mhnw", ["alpha": 10, "symmetric": true])`.
 extension ParameterValue: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByStringLiteral, ExpressibleByArrayLiteral {
+    ExpressibleByStringLiteral, ExpressibleByArrayLiteral
+{
     public init(integerLiteral value: Int) { self = .int(value) }
     public init(floatLiteral value: Double) { self = .double(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }

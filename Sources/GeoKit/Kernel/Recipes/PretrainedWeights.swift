@@ -70,12 +70,16 @@ public struct PretrainedWeights: Sendable, Equatable {
             }
         } catch let error as GeoKitError {
             let what = error.what.replacingOccurrences(of: "the state dict does not fit the model: ", with: "")
-            let remedy = error.remedy.contains("Prefix") ? error.remedy.replacingOccurrences(of: " (--strip-prefix ", with: " (--set backbone.stripPrefix=")
-                : strict ? "load weights of \(component)'s architecture, or pass strict: false to skip the file's extra keys"
-                : "load weights of \(component)'s architecture (non-strict loading skips the file's extra keys, never the backbone's own)"
+            let remedy =
+                error.remedy.contains("Prefix")
+                ? error.remedy.replacingOccurrences(of: " (--strip-prefix ", with: " (--set backbone.stripPrefix=")
+                : strict
+                    ? "load weights of \(component)'s architecture, or pass strict: false to skip the file's extra keys"
+                    : "load weights of \(component)'s architecture (non-strict loading skips the file's extra keys, never the backbone's own)"
             throw GeoKitError("the weights do not fit \(component): \(what)", where: file.path, remedy: remedy)
         }
-        return Report(branch: branch, file: file, loaded: expected.filter { renamed[$0] != nil }.count, total: expected.count,
-                      kept: expected.filter { renamed[$0] == nil }, skipped: renamed.keys.filter { !known.contains($0) }.sorted())
+        return Report(
+            branch: branch, file: file, loaded: expected.filter { renamed[$0] != nil }.count, total: expected.count,
+            kept: expected.filter { renamed[$0] == nil }, skipped: renamed.keys.filter { !known.contains($0) }.sorted())
     }
 }

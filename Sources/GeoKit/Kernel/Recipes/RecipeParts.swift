@@ -72,7 +72,9 @@ public struct Evaluate: RecipePart, Sendable {
             if text == "AP" { self = .averagePrecision; return }
             guard text.hasPrefix("R@") else { return nil }
             let rest = text.dropFirst(2)
-            if rest.hasSuffix("%"), let p = Int(rest.dropLast()) { self = .recallPercent(p) } else if let k = Int(rest) {
+            if rest.hasSuffix("%"), let p = Int(rest.dropLast()) {
+                self = .recallPercent(p)
+            } else if let k = Int(rest) {
                 self = .recall(k)
             } else {
                 return nil

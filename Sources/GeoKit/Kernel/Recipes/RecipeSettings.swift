@@ -33,13 +33,14 @@ public struct RecipeSetting: @unchecked Sendable {
     /// What the setting accepts: "an int in [1, 100000]", "one of easy, medium, hard", "true or false".
     public var acceptedDescription: String {
         if case .choices(let choices) = accepted { return "one of " + choices.joined(separator: ", ") }
-        let noun = switch type {
-        case .int: "an int"
-        case .double: "a number"
-        case .bool: "true or false"
-        case .string: "a string"
-        case .intList: "a comma-separated list of ints"
-        }
+        let noun =
+            switch type {
+            case .int: "an int"
+            case .double: "a number"
+            case .bool: "true or false"
+            case .string: "a string"
+            case .intList: "a comma-separated list of ints"
+            }
         if case .bounds(let bounds) = accepted { return noun + " " + bounds.description }
         return noun
     }
@@ -52,14 +53,16 @@ public struct RecipeSetting: @unchecked Sendable {
     func assign(_ text: String, to recipe: Recipe, assignment: String) throws {
         let place = "--set \(assignment), recipe \(recipe.name)"
         guard read(recipe) != nil else {
-            throw GeoKitError("\(name) does not apply to recipe \(recipe.name)" + (condition.map { " (it exists with \($0))" } ?? ""),
-                              where: place, remedy: "remove the --set, or change the recipe to have it")
+            throw GeoKitError(
+                "\(name) does not apply to recipe \(recipe.name)" + (condition.map { " (it exists with \($0))" } ?? ""),
+                where: place, remedy: "remove the --set, or change the recipe to have it")
         }
         let parsed: ParameterValue? = type == .double && Int(text) != nil ? .double(Double(Int(text)!)) : ParameterValue.parse(text, as: type)
         let example = defaultValue ?? read(recipe)!
         guard let value = parsed, acceptable(value) else {
-            throw GeoKitError("\(name) must be \(acceptedDescription), got '\(text)'", where: place,
-                              remedy: "\(name): \(doc); e.g. --set \(name)=\(example)")
+            throw GeoKitError(
+                "\(name) must be \(acceptedDescription), got '\(text)'", where: place,
+                remedy: "\(name): \(doc); e.g. --set \(name)=\(example)")
         }
         try write(recipe, value)
     }
@@ -133,61 +136,77 @@ extension RecipeSetting {
         _ name: String, _ part: ReferenceWritableKeyPath<Recipe, Part?>, _ field: WritableKeyPath<Part, Value>, _ doc: String,
         _ accepted: Accepted = .anyValue, default defaultValue: Value?, when condition: String? = nil, applies: @escaping (Part) -> Bool = { _ in true }
     ) -> RecipeSetting {
-        RecipeSetting(name: name, type: Value.parameterType, doc: doc, accepted: accepted, defaultValue: defaultValue?.parameterValue,
-                      condition: condition,
-                      read: { recipe in recipe[keyPath: part].flatMap { applies($0) ? $0[keyPath: field].parameterValue : nil } },
-                      write: { recipe, value in if let v = Value(value) { recipe[keyPath: part]?[keyPath: field] = v } })
+        RecipeSetting(
+            name: name, type: Value.parameterType, doc: doc, accepted: accepted, defaultValue: defaultValue?.parameterValue,
+            condition: condition,
+            read: { recipe in recipe[keyPath: part].flatMap { applies($0) ? $0[keyPath: field].parameterValue : nil } },
+            write: { recipe, value in if let v = Value(value) { recipe[keyPath: part]?[keyPath: field] = v } })
     }
 
-    static func dataset<Value: RecipeSettingValue>(_ key: String, _ field: WritableKeyPath<Dataset, Value>, _ doc: String,
-                                                   _ accepted: Accepted = .anyValue, default defaultValue: Value?,
-                                                   syntheticOnly: Bool = false) -> RecipeSetting {
-        .field("dataset.\(key)", \Recipe.dataset, field, doc, accepted, default: defaultValue,
-               when: syntheticOnly ? "Dataset.synthetic" : nil, applies: { !syntheticOnly || $0.kind == .synthetic })
+    static func dataset<Value: RecipeSettingValue>(
+        _ key: String, _ field: WritableKeyPath<Dataset, Value>, _ doc: String,
+        _ accepted: Accepted = .anyValue, default defaultValue: Value?,
+        syntheticOnly: Bool = false
+    ) -> RecipeSetting {
+        .field(
+            "dataset.\(key)", \Recipe.dataset, field, doc, accepted, default: defaultValue,
+            when: syntheticOnly ? "Dataset.synthetic" : nil, applies: { !syntheticOnly || $0.kind == .synthetic })
     }
 
-    static func train<Value: RecipeSettingValue>(_ key: String, _ field: WritableKeyPath<Train, Value>, _ doc: String,
-                                                 _ accepted: Accepted = .anyValue, default defaultValue: Value?) -> RecipeSetting {
+    static func train<Value: RecipeSettingValue>(
+        _ key: String, _ field: WritableKeyPath<Train, Value>, _ doc: String,
+        _ accepted: Accepted = .anyValue, default defaultValue: Value?
+    ) -> RecipeSetting {
         .field("train.\(key)", \Recipe.train, field, doc, accepted, default: defaultValue)
     }
 
     /// A value of the optimiser's case (`sgd` only, for momentum and nesterov).
-    static func sgd<Value: RecipeSettingValue>(_ key: String, _ doc: String, _ accepted: Accepted, default defaultValue: Value,
-                                               get: @escaping (Train.Optimizer) -> Value?,
-                                               set: @escaping (inout Train.Optimizer, Value) -> Void) -> RecipeSetting {
-        RecipeSetting(name: "train.\(key)", type: Value.parameterType, doc: doc, accepted: accepted, defaultValue: defaultValue.parameterValue,
-                      condition: "optimizer .sgd", read: { $0.train.flatMap { get($0.optimizer)?.parameterValue } },
-                      write: { recipe, value in if let v = Value(value), var train = recipe.train { set(&train.optimizer, v); recipe.train = train } })
+    static func sgd<Value: RecipeSettingValue>(
+        _ key: String, _ doc: String, _ accepted: Accepted, default defaultValue: Value,
+        get: @escaping (Train.Optimizer) -> Value?,
+        set: @escaping (inout Train.Optimizer, Value) -> Void
+    ) -> RecipeSetting {
+        RecipeSetting(
+            name: "train.\(key)", type: Value.parameterType, doc: doc, accepted: accepted, defaultValue: defaultValue.parameterValue,
+            condition: "optimizer .sgd", read: { $0.train.flatMap { get($0.optimizer)?.parameterValue } },
+            write: { recipe, value in if let v = Value(value), var train = recipe.train { set(&train.optimizer, v); recipe.train = train } })
     }
 
     /// A value of the schedule's case, present when the case has it.
-    static func schedule<Value: RecipeSettingValue>(_ key: String, _ doc: String, _ accepted: Accepted, default defaultValue: Value?,
-                                                    when condition: String, get: @escaping (Train.Schedule) -> Value?,
-                                                    set: @escaping (Train.Schedule, Value) -> Train.Schedule) -> RecipeSetting {
-        RecipeSetting(name: "train.\(key)", type: Value.parameterType, doc: doc, accepted: accepted, defaultValue: defaultValue?.parameterValue,
-                      condition: condition, read: { $0.train.flatMap { get($0.schedule)?.parameterValue } },
-                      write: { recipe, value in if let v = Value(value), let s = recipe.train?.schedule { recipe.train?.schedule = set(s, v) } })
+    static func schedule<Value: RecipeSettingValue>(
+        _ key: String, _ doc: String, _ accepted: Accepted, default defaultValue: Value?,
+        when condition: String, get: @escaping (Train.Schedule) -> Value?,
+        set: @escaping (Train.Schedule, Value) -> Train.Schedule
+    ) -> RecipeSetting {
+        RecipeSetting(
+            name: "train.\(key)", type: Value.parameterType, doc: doc, accepted: accepted, defaultValue: defaultValue?.parameterValue,
+            condition: condition, read: { $0.train.flatMap { get($0.schedule)?.parameterValue } },
+            write: { recipe, value in if let v = Value(value), let s = recipe.train?.schedule { recipe.train?.schedule = set(s, v) } })
     }
 
     /// A component's registry name.
     static func componentName(_ section: String, _ doc: String) -> RecipeSetting {
-        RecipeSetting(name: "\(section).name", type: .string, doc: doc, accepted: .anyValue, defaultValue: nil, condition: nil,
-                      read: { $0.componentName(section).map(ParameterValue.string) },
-                      write: { recipe, value in recipe.setComponent(section, parameter: nil, to: value) })
+        RecipeSetting(
+            name: "\(section).name", type: .string, doc: doc, accepted: .anyValue, defaultValue: nil, condition: nil,
+            read: { $0.componentName(section).map(ParameterValue.string) },
+            write: { recipe, value in recipe.setComponent(section, parameter: nil, to: value) })
     }
 
     /// A value of the backbone's pretrained weights (present when the backbone names a file, except `weights` itself).
-    static func weights<Value: RecipeSettingValue>(_ key: String, _ doc: String, default defaultValue: Value?,
-                                                   _ get: @escaping (PretrainedWeights) -> Value,
-                                                   _ set: @escaping (inout PretrainedWeights, Value) -> Void) -> RecipeSetting {
-        RecipeSetting(name: "backbone.\(key)", type: Value.parameterType, doc: doc, accepted: .anyValue, defaultValue: defaultValue?.parameterValue,
-                      condition: "Backbone(..., weights:)",
-                      read: { recipe in recipe.modelPartIndex("backbone").flatMap { recipe.model?.parts[$0].weights }.map { get($0).parameterValue } },
-                      write: { recipe, value in
-                          guard let i = recipe.modelPartIndex("backbone"), var weights = recipe.model?.parts[i].weights, let v = Value(value) else { return }
-                          set(&weights, v)
-                          recipe.model?.parts[i].weights = weights
-                      })
+    static func weights<Value: RecipeSettingValue>(
+        _ key: String, _ doc: String, default defaultValue: Value?,
+        _ get: @escaping (PretrainedWeights) -> Value,
+        _ set: @escaping (inout PretrainedWeights, Value) -> Void
+    ) -> RecipeSetting {
+        RecipeSetting(
+            name: "backbone.\(key)", type: Value.parameterType, doc: doc, accepted: .anyValue, defaultValue: defaultValue?.parameterValue,
+            condition: "Backbone(..., weights:)",
+            read: { recipe in recipe.modelPartIndex("backbone").flatMap { recipe.model?.parts[$0].weights }.map { get($0).parameterValue } },
+            write: { recipe, value in
+                guard let i = recipe.modelPartIndex("backbone"), var weights = recipe.model?.parts[i].weights, let v = Value(value) else { return }
+                set(&weights, v)
+                recipe.model?.parts[i].weights = weights
+            })
     }
 
     /// Every recipe value but the attention sections' (`attentionSettings`) and the components' schema parameters.
@@ -195,16 +214,20 @@ extension RecipeSetting {
         .dataset("kind", \.kind, "where the pairs come from", Dataset.Kind.choices, default: nil),
         .dataset("root", \.root, "the dataset directory (synthetic: empty for the world cache)", default: ""),
         .dataset("locations", \.locations, "locations in the synthetic world", .bounds(.between(2, 1_000_000)), default: 400, syntheticOnly: true),
-        .dataset("difficulty", \.difficulty, "how hard the synthetic world's views are to match", SynthOptions.Difficulty.choices,
-                 default: .medium, syntheticOnly: true),
+        .dataset(
+            "difficulty", \.difficulty, "how hard the synthetic world's views are to match", SynthOptions.Difficulty.choices,
+            default: .medium, syntheticOnly: true),
         .dataset("seed", \.seed, "the synthetic world's seed", .bounds(.atLeast(0)), default: 0, syntheticOnly: true),
-        .dataset("testFraction", \.testFraction, "the share of locations held out", .bounds(.strictlyBetween(0, 1)), default: 0.2,
-                 syntheticOnly: true),
+        .dataset(
+            "testFraction", \.testFraction, "the share of locations held out", .bounds(.strictlyBetween(0, 1)), default: 0.2,
+            syntheticOnly: true),
         .dataset("sameArea", \.sameArea, "draw held-out locations from the training area", default: false, syntheticOnly: true),
-        .dataset("layout", \.layout, "the synthetic world's layout (university: University-1652's)", SynthOptions.Layout.choices,
-                 default: .cvusa, syntheticOnly: true),
-        .dataset("droneViews", \.droneViews, "drone views per location (layout university)", .bounds(.between(1, 64)), default: 6,
-                 syntheticOnly: true),
+        .dataset(
+            "layout", \.layout, "the synthetic world's layout (university: University-1652's)", SynthOptions.Layout.choices,
+            default: .cvusa, syntheticOnly: true),
+        .dataset(
+            "droneViews", \.droneViews, "drone views per location (layout university)", .bounds(.between(1, 64)), default: 6,
+            syntheticOnly: true),
         .dataset("augment", \.augment, "flip both views together and turn the aerial tile by quarter turns", default: true),
         .dataset("colourJitter", \.colourJitter, "colour jitter strength of each view", .bounds(.between(0, 1)), default: 0),
         .dataset("erasing", \.erasing, "probability of erasing a random rectangle of each view", .bounds(.between(0, 1)), default: 0),
@@ -214,20 +237,22 @@ extension RecipeSetting {
         .dataset("aerialHeight", \.aerialHeight, "aerial view height", .bounds(.imageSide), default: nil),
         .dataset("aerialWidth", \.aerialWidth, "aerial view width", .bounds(.imageSide), default: nil),
         .dataset("aerialSize", \.aerialSize, "the square aerial tile size before the polar transform", .bounds(.imageSide), default: nil),
-        .field("model.shareWeights", \Recipe.model, \.shareWeights, "one network for both views (false: two of the same architecture)",
-               default: true),
+        .field(
+            "model.shareWeights", \Recipe.model, \.shareWeights, "one network for both views (false: two of the same architecture)",
+            default: true),
         .componentName("backbone", "the backbone (geokit plugins lists them)"),
-        RecipeSetting(name: "backbone.weights", type: .string,
-                      doc: "pretrained backbone weights (.safetensors, .pth, .bin; empty: none); --set takes a path relative to the working directory",
-                      accepted: .anyValue, defaultValue: .string(""), condition: nil,
-                      read: { recipe in recipe.modelPartIndex("backbone").map { .string(recipe.model?.parts[$0].weights?.path ?? "") } },
-                      write: { recipe, value in
-                          guard let i = recipe.modelPartIndex("backbone"), case .string(let path) = value else { return }
-                          if path.isEmpty { recipe.model?.parts[i].weights = nil; return }
-                          var weights = recipe.model?.parts[i].weights ?? PretrainedWeights(path: path, strict: false)
-                          weights.path = path
-                          recipe.model?.parts[i].weights = weights
-                      }),
+        RecipeSetting(
+            name: "backbone.weights", type: .string,
+            doc: "pretrained backbone weights (.safetensors, .pth, .bin; empty: none); --set takes a path relative to the working directory",
+            accepted: .anyValue, defaultValue: .string(""), condition: nil,
+            read: { recipe in recipe.modelPartIndex("backbone").map { .string(recipe.model?.parts[$0].weights?.path ?? "") } },
+            write: { recipe, value in
+                guard let i = recipe.modelPartIndex("backbone"), case .string(let path) = value else { return }
+                if path.isEmpty { recipe.model?.parts[i].weights = nil; return }
+                var weights = recipe.model?.parts[i].weights ?? PretrainedWeights(path: path, strict: false)
+                weights.path = path
+                recipe.model?.parts[i].weights = weights
+            }),
         .weights("strict", "require the file's keys to be exactly the backbone's", default: false, \.strict) { $0.strict = $1 },
         .weights("stripPrefix", "a prefix removed from the file's keys (e.g. module.)", default: "", { $0.stripPrefix ?? "" }) {
             $0.stripPrefix = $1.isEmpty ? nil : $1
@@ -240,73 +265,87 @@ extension RecipeSetting {
         .componentName("sampler", "the batch sampler"),
         .train("epochs", \.epochs, "training epochs", .bounds(.between(1, 100_000)), default: nil),
         .train("batchSize", \.batchSize, "pairs per batch", .bounds(.between(2, 65_536)), default: nil),
-        RecipeSetting(name: "train.optimizer", type: .string, doc: "the optimiser (switching keeps lr and weightDecay)",
-                      accepted: .choices(["sgd", "adam", "adamw"]), defaultValue: .string("adamw"), condition: nil,
-                      read: { $0.train.map { .string($0.optimizer.name) } },
-                      write: { recipe, value in
-                          guard case .string(let name) = value, let current = recipe.train?.optimizer, name != current.name else { return }
-                          recipe.train?.optimizer = current.switched(to: name) ?? current
-                      }),
+        RecipeSetting(
+            name: "train.optimizer", type: .string, doc: "the optimiser (switching keeps lr and weightDecay)",
+            accepted: .choices(["sgd", "adam", "adamw"]), defaultValue: .string("adamw"), condition: nil,
+            read: { $0.train.map { .string($0.optimizer.name) } },
+            write: { recipe, value in
+                guard case .string(let name) = value, let current = recipe.train?.optimizer, name != current.name else { return }
+                recipe.train?.optimizer = current.switched(to: name) ?? current
+            }),
         .train("lr", \.optimizer.lr, "the learning rate", .bounds(.aboveUpTo(0, 10)), default: nil),
         .train("weightDecay", \.optimizer.weightDecay, "weight decay", .bounds(.between(0, 10)), default: nil),
-        .sgd("momentum", "SGD's momentum", .bounds(ParameterBounds(lower: 0, inclusive: true, upper: 1, inclusive: false)), default: 0.9,
-             get: { if case .sgd(_, let m, _, _) = $0 { m } else { nil } },
-             set: { if case .sgd(let lr, _, let n, let wd) = $0 { $0 = .sgd(lr: lr, momentum: $1, nesterov: n, weightDecay: wd) } }),
-        .sgd("nesterov", "Nesterov momentum", .anyValue, default: true,
-             get: { if case .sgd(_, _, let n, _) = $0 { n } else { nil } },
-             set: { if case .sgd(let lr, let m, _, let wd) = $0 { $0 = .sgd(lr: lr, momentum: m, nesterov: $1, weightDecay: wd) } }),
-        RecipeSetting(name: "train.schedule", type: .string, doc: "the learning-rate schedule (step needs .step(stepEpochs:) in the recipe)",
-                      accepted: .choices(["constant", "cosine", "step"]), defaultValue: .string("cosine"), condition: nil,
-                      read: { $0.train.map { .string($0.schedule.name) } },
-                      write: { recipe, value in
-                          guard case .string(let name) = value, let current = recipe.train?.schedule, name != current.name else { return }
-                          switch name {
-                          case "constant": recipe.train?.schedule = .constant
-                          case "cosine": recipe.train?.schedule = .cosine(warmupEpochs: current.warmupEpochs ?? 1)
-                          default:
-                              throw GeoKitError("train.schedule=step needs its step length", where: "--set train.schedule=step",
-                                                remedy: "write schedule: .step(stepEpochs: N) in the recipe")
-                          }
-                      }),
-        .schedule("warmupEpochs", "epochs of linear warm-up (fractions allowed)", .bounds(.atLeast(0)), default: 1,
-                  when: "schedule .cosine or .step", get: { $0.warmupEpochs }) { schedule, w in
+        .sgd(
+            "momentum", "SGD's momentum", .bounds(ParameterBounds(lower: 0, inclusive: true, upper: 1, inclusive: false)), default: 0.9,
+            get: { if case .sgd(_, let m, _, _) = $0 { m } else { nil } },
+            set: { if case .sgd(let lr, _, let n, let wd) = $0 { $0 = .sgd(lr: lr, momentum: $1, nesterov: n, weightDecay: wd) } }),
+        .sgd(
+            "nesterov", "Nesterov momentum", .anyValue, default: true,
+            get: { if case .sgd(_, _, let n, _) = $0 { n } else { nil } },
+            set: { if case .sgd(let lr, let m, _, let wd) = $0 { $0 = .sgd(lr: lr, momentum: m, nesterov: $1, weightDecay: wd) } }),
+        RecipeSetting(
+            name: "train.schedule", type: .string, doc: "the learning-rate schedule (step needs .step(stepEpochs:) in the recipe)",
+            accepted: .choices(["constant", "cosine", "step"]), defaultValue: .string("cosine"), condition: nil,
+            read: { $0.train.map { .string($0.schedule.name) } },
+            write: { recipe, value in
+                guard case .string(let name) = value, let current = recipe.train?.schedule, name != current.name else { return }
+                switch name {
+                case "constant": recipe.train?.schedule = .constant
+                case "cosine": recipe.train?.schedule = .cosine(warmupEpochs: current.warmupEpochs ?? 1)
+                default:
+                    throw GeoKitError(
+                        "train.schedule=step needs its step length", where: "--set train.schedule=step",
+                        remedy: "write schedule: .step(stepEpochs: N) in the recipe")
+                }
+            }),
+        .schedule(
+            "warmupEpochs", "epochs of linear warm-up (fractions allowed)", .bounds(.atLeast(0)), default: 1,
+            when: "schedule .cosine or .step", get: { $0.warmupEpochs }
+        ) { schedule, w in
             switch schedule {
             case .constant: .constant
             case .cosine: .cosine(warmupEpochs: w)
             case .step(let e, let g, _): .step(stepEpochs: e, gamma: g, warmupEpochs: w)
             }
         },
-        .schedule("stepEpochs", "epochs between learning-rate steps", .bounds(.between(1, 100_000)), default: nil,
-                  when: "schedule .step", get: { if case .step(let e, _, _) = $0 { e } else { nil } }) { schedule, e in
+        .schedule(
+            "stepEpochs", "epochs between learning-rate steps", .bounds(.between(1, 100_000)), default: nil,
+            when: "schedule .step", get: { if case .step(let e, _, _) = $0 { e } else { nil } }
+        ) { schedule, e in
             if case .step(_, let g, let w) = schedule { .step(stepEpochs: e, gamma: g, warmupEpochs: w) } else { schedule }
         },
-        .schedule("gamma", "the factor of each learning-rate step", .bounds(.aboveUpTo(0, 1)), default: 0.1,
-                  when: "schedule .step", get: { if case .step(_, let g, _) = $0 { g } else { nil } }) { schedule, g in
+        .schedule(
+            "gamma", "the factor of each learning-rate step", .bounds(.aboveUpTo(0, 1)), default: 0.1,
+            when: "schedule .step", get: { if case .step(_, let g, _) = $0 { g } else { nil } }
+        ) { schedule, g in
             if case .step(let e, _, let w) = schedule { .step(stepEpochs: e, gamma: g, warmupEpochs: w) } else { schedule }
         },
         .train("accumulate", \.accumulate, "batches per optimiser step", .bounds(.between(1, 1024)), default: 1),
         .train("backboneLRScale", \.backboneLRScale, "the backbone group's learning-rate factor", .bounds(.between(0, 1000)), default: 1),
         .train("clipNorm", \.clipNorm, "clip the gradient norm to this (0: no clipping)", .bounds(.atLeast(0)), default: 0),
         .train("seed", \.seed, "the seed of every random choice (weights, batches, augmentation, dropout)", .bounds(.atLeast(0)), default: 0),
-        RecipeSetting(name: "evaluate.every", type: .int, doc: "evaluate every N epochs (and after the last)",
-                      accepted: .bounds(.between(1, 100_000)), defaultValue: .int(1), condition: nil,
-                      read: { .int($0.evaluation.every) },
-                      write: { recipe, value in if case .int(let v) = value { recipe.evaluation.every = v } }),
-        RecipeSetting(name: "evaluate.metrics", type: .string, doc: "the metrics, in order, comma-separated: R@K, R@P% (P in 1...100), AP",
-                      accepted: .anyValue, defaultValue: .string("R@1,R@5,R@10,R@1% (and AP for University-1652)"), condition: nil,
-                      read: { .string($0.evaluation.metrics(for: $0.dataset).map(\.description).joined(separator: ",")) },
-                      write: { recipe, value in
-                          guard case .string(let text) = value else { return }
-                          var metrics: [Evaluate.Metric] = []
-                          for item in text.split(separator: ",", omittingEmptySubsequences: false) {
-                              guard let metric = Evaluate.Metric(item.trimmingCharacters(in: .whitespaces)) else {
-                                  throw GeoKitError("evaluate.metrics must be a comma-separated list of R@K, R@P% and AP, got '\(text)' ('\(item)' is none of them)",
-                                                    where: "--set evaluate.metrics=\(text), recipe \(recipe.name)", remedy: "e.g. --set evaluate.metrics=R@1,R@5,R@1%,AP")
-                              }
-                              metrics.append(metric)
-                          }
-                          recipe.evaluation.metrics = metrics
-                      }),
+        RecipeSetting(
+            name: "evaluate.every", type: .int, doc: "evaluate every N epochs (and after the last)",
+            accepted: .bounds(.between(1, 100_000)), defaultValue: .int(1), condition: nil,
+            read: { .int($0.evaluation.every) },
+            write: { recipe, value in if case .int(let v) = value { recipe.evaluation.every = v } }),
+        RecipeSetting(
+            name: "evaluate.metrics", type: .string, doc: "the metrics, in order, comma-separated: R@K, R@P% (P in 1...100), AP",
+            accepted: .anyValue, defaultValue: .string("R@1,R@5,R@10,R@1% (and AP for University-1652)"), condition: nil,
+            read: { .string($0.evaluation.metrics(for: $0.dataset).map(\.description).joined(separator: ",")) },
+            write: { recipe, value in
+                guard case .string(let text) = value else { return }
+                var metrics: [Evaluate.Metric] = []
+                for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+                    guard let metric = Evaluate.Metric(item.trimmingCharacters(in: .whitespaces)) else {
+                        throw GeoKitError(
+                            "evaluate.metrics must be a comma-separated list of R@K, R@P% and AP, got '\(text)' ('\(item)' is none of them)",
+                            where: "--set evaluate.metrics=\(text), recipe \(recipe.name)", remedy: "e.g. --set evaluate.metrics=R@1,R@5,R@1%,AP")
+                    }
+                    metrics.append(metric)
+                }
+                recipe.evaluation.metrics = metrics
+            })
     ]
 
     /// The settings of attention section `attention<index>`: its name and its insertion point.
@@ -314,16 +353,17 @@ extension RecipeSetting {
         let section = "attention\(index)"
         return [
             .componentName(section, "the attention module"),
-            RecipeSetting(name: "\(section).at", type: .string, doc: "the insertion point: output, or a stage of the backbone",
-                          accepted: .anyValue, defaultValue: .string("output"), condition: nil,
-                          read: { recipe in
-                              recipe.modelPartIndex(section).flatMap { i -> ParameterValue? in
-                                  if case .attention(let at)? = recipe.model?.parts[i].role { .string(at) } else { nil }
-                              }
-                          },
-                          write: { recipe, value in
-                              if let i = recipe.modelPartIndex(section), case .string(let at) = value { recipe.model?.parts[i].role = .attention(at: at) }
-                          }),
+            RecipeSetting(
+                name: "\(section).at", type: .string, doc: "the insertion point: output, or a stage of the backbone",
+                accepted: .anyValue, defaultValue: .string("output"), condition: nil,
+                read: { recipe in
+                    recipe.modelPartIndex(section).flatMap { i -> ParameterValue? in
+                        if case .attention(let at)? = recipe.model?.parts[i].role { .string(at) } else { nil }
+                    }
+                },
+                write: { recipe, value in
+                    if let i = recipe.modelPartIndex(section), case .string(let at) = value { recipe.model?.parts[i].role = .attention(at: at) }
+                })
         ]
     }
 }
@@ -346,25 +386,29 @@ extension Recipe {
             }
             let key = String(assignment[..<eq]), text = String(assignment[assignment.index(after: eq)...])
             if let setting = settingsTable.first(where: { $0.name == key }) {
-                let value = key == "backbone.weights" && !text.isEmpty
-                    ? URL(fileURLWithPath: text).standardizedFileURL.path : text   // a command-line path is the working directory's
+                let value =
+                    key == "backbone.weights" && !text.isEmpty
+                    ? URL(fileURLWithPath: text).standardizedFileURL.path : text  // a command-line path is the working directory's
                 try setting.assign(value, to: self, assignment: assignment)
                 continue
             }
             guard let dot = key.firstIndex(of: "."), let (section, kind) = componentSections.first(where: { $0.section == key[..<dot] }),
-                  let componentName = componentName(section),
-                  let spec = try registry.entry(kind, componentName).parameters.first(where: { $0.name == key[key.index(after: dot)...] }) else {
+                let componentName = componentName(section),
+                let spec = try registry.entry(kind, componentName).parameters.first(where: { $0.name == key[key.index(after: dot)...] })
+            else {
                 let names = try validNames(registry: registry).map(\.name)
                 let nearest = names.sorted { EditDistance.between($0, key) < EditDistance.between($1, key) }.prefix(3)
-                throw GeoKitError("recipe \(name) has no value '\(key)'", where: "--set \(assignment), recipe \(name)",
-                                  remedy: "did you mean " + nearest.joined(separator: ", ") + "? (geokit run --dry FILE lists every name)")
+                throw GeoKitError(
+                    "recipe \(name) has no value '\(key)'", where: "--set \(assignment), recipe \(name)",
+                    remedy: "did you mean " + nearest.joined(separator: ", ") + "? (geokit run --dry FILE lists every name)")
             }
             let parsed: ParameterValue? = spec.type == .double && Int(text) != nil ? .double(Double(Int(text)!)) : ParameterValue.parse(text, as: spec.type)
             guard let value = parsed, (try? ComponentParameters([spec.name: value], schema: [spec], component: componentName)) != nil else {
                 let noun = ["int": "an int", "double": "a number", "bool": "true or false", "string": "a string"][spec.type.rawValue] ?? spec.type.rawValue
                 let accepted = spec.choices.map { "one of " + $0.joined(separator: ", ") } ?? noun + (spec.bounds.map { " \($0)" } ?? "")
-                throw GeoKitError("\(key) must be \(accepted), got '\(text)'", where: "--set \(assignment), recipe \(name)",
-                                  remedy: "\(kind.rawValue):\(componentName)'s \(spec.name): \(spec.doc); e.g. --set \(key)=\(spec.defaultValue)")
+                throw GeoKitError(
+                    "\(key) must be \(accepted), got '\(text)'", where: "--set \(assignment), recipe \(name)",
+                    remedy: "\(kind.rawValue):\(componentName)'s \(spec.name): \(spec.doc); e.g. --set \(key)=\(spec.defaultValue)")
             }
             setComponent(section, parameter: spec.name, to: value)
         }

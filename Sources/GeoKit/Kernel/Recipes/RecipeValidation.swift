@@ -29,8 +29,9 @@ extension Recipe {
         for role in [ModelPart.Role.backbone, .aggregator] {
             let count = model?.parts.filter { $0.role == role }.count ?? 0
             if count > 1 {
-                throw GeoKitError("the model names \(count) \(role == .backbone ? "backbones" : "aggregators"), one is used",
-                                  where: "\(context), Model { ... }", remedy: "keep one \(role == .backbone ? "Backbone" : "Aggregator")(...)")
+                throw GeoKitError(
+                    "the model names \(count) \(role == .backbone ? "backbones" : "aggregators"), one is used",
+                    where: "\(context), Model { ... }", remedy: "keep one \(role == .backbone ? "Backbone" : "Aggregator")(...)")
             }
         }
         for part in model?.parts ?? [] where part.weights != nil && part.role != .backbone {
@@ -49,7 +50,8 @@ extension Recipe {
                 _ = try ComponentParameters(componentParameters(section), schema: entry.parameters, component: entry.qualifiedName)
             } catch let error as GeoKitError {
                 // The schema's remedy names the parameter ("pass e.g. p=3.0 ..."); in a recipe it is set as section.p.
-                let remedy = error.remedy.hasPrefix("pass e.g. ")
+                let remedy =
+                    error.remedy.hasPrefix("pass e.g. ")
                     ? "set it in the recipe or with e.g. --set \(section)." + error.remedy.dropFirst("pass e.g. ".count) : error.remedy
                 throw GeoKitError(error.what, where: "\(context), \(section)", remedy: remedy)
             }

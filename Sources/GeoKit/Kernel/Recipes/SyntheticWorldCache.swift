@@ -35,7 +35,8 @@ package enum SyntheticWorldCache {
         let layout = options.layout.rawValue, difficulty = options.difficulty
         let given = d.root
         let drones = options.layout == .university ? "-d\(options.droneViews)x\(options.droneSize!)" : ""
-        let name = "\(layout)-\(options.locations)-\(difficulty.rawValue)-s\(options.seed)-t\(options.testFraction!)\(options.sameArea ? "-same" : "")-a\(options.aerialSize)-p\(options.panoramaHeight)x\(options.panoramaWidth)\(drones)"
+        let name =
+            "\(layout)-\(options.locations)-\(difficulty.rawValue)-s\(options.seed)-t\(options.testFraction!)\(options.sameArea ? "-same" : "")-a\(options.aerialSize)-p\(options.panoramaHeight)x\(options.panoramaWidth)\(drones)"
         let root = given.isEmpty ? cacheDirectory.appendingPathComponent(name) : URL(fileURLWithPath: given)
         if FileManager.default.fileExists(atPath: root.appendingPathComponent("gps.csv").path) { return root }
         log("generating the synthetic world (\(options.locations) locations, \(difficulty.rawValue)) into \(root.path)")
@@ -56,11 +57,12 @@ package enum SyntheticWorldCache {
             "--pano-size": ("dataset.groundHeight, dataset.groundWidth", "--set dataset.groundHeight=128 --set dataset.groundWidth=512"),
             "--drone-views": ("dataset.droneViews", "--set dataset.droneViews=6"),
             "--drone-size": ("dataset.groundHeight (the drone view's size)", "--set dataset.groundHeight=256"),
-            "--test-fraction": ("dataset.testFraction", "--set dataset.testFraction=0.2"),
+            "--test-fraction": ("dataset.testFraction", "--set dataset.testFraction=0.2")
         ]
         guard let name = names[error.whereContext] else { return error }
-        return GeoKitError(error.what, where: "recipe value \(name.values), synthetic world",
-                           remedy: "change it in the recipe's Dataset.synthetic(...) or with e.g. \(name.remedy)")
+        return GeoKitError(
+            error.what, where: "recipe value \(name.values), synthetic world",
+            remedy: "change it in the recipe's Dataset.synthetic(...) or with e.g. \(name.remedy)")
     }
 
     static var cacheDirectory: URL { CacheDirectory.url("worlds") }

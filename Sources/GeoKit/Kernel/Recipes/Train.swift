@@ -28,7 +28,11 @@ public struct Train: RecipePart, Sendable {
         }
 
         public var lr: Double {
-            get { switch self { case .sgd(let lr, _, _, _), .adam(let lr, _), .adamW(let lr, _): lr } }
+            get {
+                switch self {
+                case .sgd(let lr, _, _, _), .adam(let lr, _), .adamW(let lr, _): lr
+                }
+            }
             set {
                 switch self {
                 case .sgd(_, let m, let n, let wd): self = .sgd(lr: newValue, momentum: m, nesterov: n, weightDecay: wd)
@@ -39,7 +43,11 @@ public struct Train: RecipePart, Sendable {
         }
 
         public var weightDecay: Double {
-            get { switch self { case .sgd(_, _, _, let wd), .adam(_, let wd), .adamW(_, let wd): wd } }
+            get {
+                switch self {
+                case .sgd(_, _, _, let wd), .adam(_, let wd), .adamW(_, let wd): wd
+                }
+            }
             set {
                 switch self {
                 case .sgd(let lr, let m, let n, _): self = .sgd(lr: lr, momentum: m, nesterov: n, weightDecay: newValue)
@@ -94,8 +102,10 @@ public struct Train: RecipePart, Sendable {
     public var clipNorm: Double
     public var seed: Int
 
-    public init(epochs: Int, batchSize: Int, optimizer: Optimizer = .adamW(lr: 1e-3), schedule: Schedule = .cosine(),
-                accumulate: Int = 1, backboneLRScale: Double = 1, clipNorm: Double = 0, seed: Int = 0) {
+    public init(
+        epochs: Int, batchSize: Int, optimizer: Optimizer = .adamW(lr: 1e-3), schedule: Schedule = .cosine(),
+        accumulate: Int = 1, backboneLRScale: Double = 1, clipNorm: Double = 0, seed: Int = 0
+    ) {
         (self.epochs, self.batchSize, self.optimizer, self.schedule) = (epochs, batchSize, optimizer, schedule)
         (self.accumulate, self.backboneLRScale, self.clipNorm, self.seed) = (accumulate, backboneLRScale, clipNorm, seed)
     }

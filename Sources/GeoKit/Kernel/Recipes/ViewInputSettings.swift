@@ -7,7 +7,8 @@ extension ViewInput {
     /// ImageNet statistics (a model's `viewInput(_:)` sets its
     /// backbones' own).
     public init(dataset d: Dataset) {
-        self.init(groundSize: (d.groundHeight, d.groundWidth), aerialTileSize: d.aerialSize,
-                  aerialSize: (d.aerialHeight, d.aerialWidth), polar: d.polar)
+        self.init(
+            groundSize: (d.groundHeight, d.groundWidth), aerialTileSize: d.aerialSize,
+            aerialSize: (d.aerialHeight, d.aerialWidth), polar: d.polar)
     }
 }

@@ -17,8 +17,10 @@ public struct CaptureConditions: Sendable {
     public var haze: SIMD3<Float>
     public var cloudiness: Float
 
-    public init(sunAzimuth: Double = 2.4, sunElevation: Double = 0.9, brightness: Float = 1, tint: SIMD3<Float> = .one,
-                season: Float = 0, haze: SIMD3<Float> = SIMD3(0.78, 0.83, 0.88), cloudiness: Float = 0.3) {
+    public init(
+        sunAzimuth: Double = 2.4, sunElevation: Double = 0.9, brightness: Float = 1, tint: SIMD3<Float> = .one,
+        season: Float = 0, haze: SIMD3<Float> = SIMD3(0.78, 0.83, 0.88), cloudiness: Float = 0.3
+    ) {
         self.sunAzimuth = sunAzimuth
         self.sunElevation = sunElevation
         self.brightness = brightness

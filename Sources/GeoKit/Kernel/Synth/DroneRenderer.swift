@@ -7,8 +7,10 @@ extension SynthScene {
     /// centre (University-1652 style): `orbitRadius` metres out at bearing
     /// `orbitBearing` (radians clockwise from north), `altitude` metres up,
     /// looking at the centre, square image with the given field of view.
-    public func renderDrone(pixels: Int, orbitBearing: Double, orbitRadius: Double = 45, altitude: Double = 55,
-                            fieldOfView: Double = 1.1, conditions: CaptureConditions) -> Image {
+    public func renderDrone(
+        pixels: Int, orbitBearing: Double, orbitRadius: Double = 45, altitude: Double = 55,
+        fieldOfView: Double = 1.1, conditions: CaptureConditions
+    ) -> Image {
         let eye = SIMD3(centerEast + orbitRadius * sin(orbitBearing), centerNorth + orbitRadius * cos(orbitBearing), altitude)
         let target = SIMD3(centerEast, centerNorth, 0.0)
         let forward = normalize(target - eye)
@@ -35,8 +37,10 @@ extension SynthScene {
     }
 
     /// Marches a downward ray through the height field; what it hits first is its colour.
-    private func trace(from eye: SIMD3<Double>, along ray: SIMD3<Double>, ceiling: Double, extent: Double,
-                       sun: SIMD3<Double>, conditions: CaptureConditions) -> RGB {
+    private func trace(
+        from eye: SIMD3<Double>, along ray: SIMD3<Double>, ceiling: Double, extent: Double,
+        sun: SIMD3<Double>, conditions: CaptureConditions
+    ) -> RGB {
         guard ray.z < -1e-3 else {
             let horizontal = max((ray.x * ray.x + ray.y * ray.y).squareRoot(), 1e-9)
             return sky(bearing: (ray.x / horizontal, ray.y / horizontal), elevation: (asin(ray.z), ray.z, horizontal), sun: sun, conditions: conditions)
@@ -58,7 +62,8 @@ extension SynthScene {
                     continue
                 }
                 let surface = surfaces[i]
-                let colour = p.z < h - 0.4
+                let colour =
+                    p.z < h - 0.4
                     ? conditions.apply(facade(i, surface: surface, east: p.x, north: p.y, z: p.z, roof: h), surface: surface) * 0.8
                     : conditions.apply(tops[i], surface: surface)
                 return colour.mixed(conditions.haze * conditions.brightness, Float(1 - exp(-t / 260)))

@@ -17,8 +17,10 @@ extension SynthScene {
     /// (see `PolarTransform`), so the panorama and the polar-transformed
     /// aerial tile are column-aligned. Row i looks at elevation
     /// 45 - 90 (i + 0.5) / height degrees.
-    public func renderPanorama(height: Int, width: Int, eyeHeight: Double = 2, conditions: CaptureConditions,
-                               maxDistance: Double? = nil) -> Image {
+    public func renderPanorama(
+        height: Int, width: Int, eyeHeight: Double = 2, conditions: CaptureConditions,
+        maxDistance: Double? = nil
+    ) -> Image {
         let reach = min(maxDistance ?? .infinity, Double(half - 1) * cellSize)
         let top = PanoramaGeometry.topElevation
         let rowStep = (top - PanoramaGeometry.bottomElevation) / Double(height)

@@ -26,13 +26,16 @@ struct SynthBlock {
     }
 
     private static let grass = RGB(hex: 0x5E7F3A), dirt = RGB(hex: 0x8C7E5C), paving = RGB(hex: 0x9A968E)
-    private static let palette: [UInt32] = [0xA0522D, 0x5A5E68, 0x4A5A78, 0x7A5238, 0xB8B4A8, 0x4F6F52, 0xD8D4C4,
-                                            0x8E3B3B, 0xC2A36B, 0x6E6A8A, 0x3E4E5E, 0xB07848]
+    private static let palette: [UInt32] = [
+        0xA0522D, 0x5A5E68, 0x4A5A78, 0x7A5238, 0xB8B4A8, 0x4F6F52, 0xD8D4C4,
+        0x8E3B3B, 0xC2A36B, 0x6E6A8A, 0x3E4E5E, 0xB07848
+    ]
 
     func ground() -> SynthPrimitive {
         let top = urbanity > 0.62 ? SynthBlock.paving : urbanity > 0.35 ? SynthBlock.grass : SynthBlock.grass.mixed(SynthBlock.dirt, 0.3)
-        return SynthPrimitive(.rectangle(minEast: west, minNorth: south, maxEast: east, maxNorth: north),
-                              surface: urbanity > 0.62 ? .ground : .grass, top: top)
+        return SynthPrimitive(
+            .rectangle(minEast: west, minNorth: south, maxEast: east, maxNorth: north),
+            surface: urbanity > 0.62 ? .ground : .grass, top: top)
     }
 
     func contents() -> [SynthPrimitive] {
@@ -82,8 +85,10 @@ struct SynthBlock {
                 if g.uniform() < 0.4 {
                     // A smaller stepped-back top storey.
                     let mw = (e0 - w0) * 0.25, mh = (n0 - s0) * 0.25
-                    out.append(SynthPrimitive(rect(w0 + mw, s0 + mh, e0 - mw, n0 - mh), surface: .flatRoof,
-                                              height: height + Float(4 + g.uniform() * 12), top: roof * 0.9, side: facade))
+                    out.append(
+                        SynthPrimitive(
+                            rect(w0 + mw, s0 + mh, e0 - mw, n0 - mh), surface: .flatRoof,
+                            height: height + Float(4 + g.uniform() * 12), top: roof * 0.9, side: facade))
                 }
             }
         }
@@ -120,9 +125,11 @@ struct SynthBlock {
             let cy = (s0 + n0) / 2 + (g.uniform() - 0.5) * max(0, n0 - s0 - bh - 2)
             let (roof, facade) = buildingColours(&g)
             let gabled = g.uniform() < 0.75
-            out.append(SynthPrimitive(rect(cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2),
-                                      surface: gabled ? .gabledRoof : .flatRoof, height: Float(4.5 + g.uniform() * 5),
-                                      top: roof, side: facade, detail: bw > bh ? 0 : 1))
+            out.append(
+                SynthPrimitive(
+                    rect(cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2),
+                    surface: gabled ? .gabledRoof : .flatRoof, height: Float(4.5 + g.uniform() * 5),
+                    top: roof, side: facade, detail: bw > bh ? 0 : 1))
             if g.uniform() < 0.6 { out.append(tree(&g, around: (w0, s0, e0, n0))) }
         }
         // The block's interior: lawn with a few trees.
@@ -138,8 +145,10 @@ struct SynthBlock {
         out.append(SynthPrimitive(rect(cx - 1.2, innerSouth, cx + 1.2, innerNorth), surface: .ground, top: RGB(hex: 0xB5A888)))
         if g.uniform() < 0.6 {
             let r = min(innerEast - innerWest, innerNorth - innerSouth) * (0.15 + g.uniform() * 0.12)
-            out.append(SynthPrimitive(.disc(east: cx + (g.uniform() - 0.5) * r, north: cy + (g.uniform() - 0.5) * r, radius: r),
-                                      surface: .water, top: RGB(hex: 0x2E5D7A)))
+            out.append(
+                SynthPrimitive(
+                    .disc(east: cx + (g.uniform() - 0.5) * r, north: cy + (g.uniform() - 0.5) * r, radius: r),
+                    surface: .water, top: RGB(hex: 0x2E5D7A)))
         }
         for _ in 0..<(8 + Int(g.next() % 14)) { out.append(randomTree(&g)) }
         return out
@@ -154,8 +163,10 @@ struct SynthBlock {
                 var x = innerWest + 1.3
                 while x + 1.3 < innerEast {
                     if g.uniform() < fill {
-                        out.append(SynthPrimitive(rect(x - 0.9, y + 0.3, x + 0.9, y + 4.6), surface: .vehicle, height: 1.5,
-                                                  top: carColour(&g)))
+                        out.append(
+                            SynthPrimitive(
+                                rect(x - 0.9, y + 0.3, x + 0.9, y + 4.6), surface: .vehicle, height: 1.5,
+                                top: carColour(&g)))
                     }
                     x += 2.6
                 }
@@ -170,8 +181,10 @@ struct SynthBlock {
         let rmax = min(innerEast - innerWest, innerNorth - innerSouth) / 2
         for _ in 0..<(2 + Int(g.next() % 3)) {
             let r = rmax * (0.35 + g.uniform() * 0.45)
-            out.append(SynthPrimitive(.disc(east: cx + (g.uniform() - 0.5) * (rmax - r), north: cy + (g.uniform() - 0.5) * (rmax - r), radius: r),
-                                      surface: .water, top: RGB(hex: 0x2B5670)))
+            out.append(
+                SynthPrimitive(
+                    .disc(east: cx + (g.uniform() - 0.5) * (rmax - r), north: cy + (g.uniform() - 0.5) * (rmax - r), radius: r),
+                    surface: .water, top: RGB(hex: 0x2B5670)))
         }
         for _ in 0..<Int(g.next() % 8) { out.append(randomTree(&g)) }
         return out
@@ -184,15 +197,20 @@ struct SynthBlock {
     private func farm(_ g: inout RandomGenerator) -> [SynthPrimitive] {
         let crops: [(UInt32, UInt32)] = [(0xC8B560, 0xAE9A4A), (0x6E9A3C, 0x587E2E), (0x8A6A48, 0x74583A), (0x9DB04A, 0x7F9438)]
         let (a, b) = crops[Int(g.next() % UInt64(crops.count))]
-        var out = [SynthPrimitive(rect(innerWest, innerSouth, innerEast, innerNorth), surface: .field, top: RGB(hex: a),
-                                  side: RGB(hex: b), detail: Float(g.uniform() < 0.5 ? 1 : -1) * Float(2 + g.uniform() * 3))]
+        var out = [
+            SynthPrimitive(
+                rect(innerWest, innerSouth, innerEast, innerNorth), surface: .field, top: RGB(hex: a),
+                side: RGB(hex: b), detail: Float(g.uniform() < 0.5 ? 1 : -1) * Float(2 + g.uniform() * 3))
+        ]
         if g.uniform() < 0.45 {
             let w = 10 + g.uniform() * 10, h = 8 + g.uniform() * 8
             let x = innerWest + 2 + g.uniform() * max(0, innerEast - innerWest - w - 4)
             let y = innerSouth + 2 + g.uniform() * max(0, innerNorth - innerSouth - h - 4)
             let (roof, facade) = buildingColours(&g)
-            out.append(SynthPrimitive(rect(x, y, x + w, y + h), surface: .gabledRoof, height: Float(5 + g.uniform() * 5),
-                                      top: roof, side: facade, detail: w > h ? 0 : 1))
+            out.append(
+                SynthPrimitive(
+                    rect(x, y, x + w, y + h), surface: .gabledRoof, height: Float(5 + g.uniform() * 5),
+                    top: roof, side: facade, detail: w > h ? 0 : 1))
         }
         if g.uniform() < 0.5 {
             // A row of trees along the southern edge.
@@ -206,8 +224,9 @@ struct SynthBlock {
     }
 
     private func randomTree(_ g: inout RandomGenerator) -> SynthPrimitive {
-        treeAt(&g, east: innerWest + 3 + g.uniform() * max(0, innerEast - innerWest - 6),
-               north: innerSouth + 3 + g.uniform() * max(0, innerNorth - innerSouth - 6))
+        treeAt(
+            &g, east: innerWest + 3 + g.uniform() * max(0, innerEast - innerWest - 6),
+            north: innerSouth + 3 + g.uniform() * max(0, innerNorth - innerSouth - 6))
     }
 
     private func tree(_ g: inout RandomGenerator, around lot: (Double, Double, Double, Double)) -> SynthPrimitive {
@@ -217,8 +236,9 @@ struct SynthBlock {
     private func treeAt(_ g: inout RandomGenerator, east: Double, north: Double) -> SynthPrimitive {
         let radius = 1.8 + g.uniform() * 2.8
         let green = RGB(hex: 0x3F6B2A) + RGB(Float(g.uniform()) * 0.08, Float(g.uniform()) * 0.12, Float(g.uniform()) * 0.05)
-        return SynthPrimitive(.disc(east: east, north: north, radius: radius), surface: .canopy,
-                              height: Float(radius * (1.6 + g.uniform())), top: green, side: green * 0.8, detail: Float(radius * 0.5))
+        return SynthPrimitive(
+            .disc(east: east, north: north, radius: radius), surface: .canopy,
+            height: Float(radius * (1.6 + g.uniform())), top: green, side: green * 0.8, detail: Float(radius * 0.5))
     }
 
     private func carColour(_ g: inout RandomGenerator) -> RGB {

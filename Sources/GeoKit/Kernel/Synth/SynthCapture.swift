@@ -32,9 +32,11 @@ extension SynthWorld {
             let start = g.uniform() * 2 * Double.pi
             for k in 0..<options.droneViews {
                 let bearing = start + 2 * Double.pi * Double(k) / Double(options.droneViews)
-                drones.append(scene.renderDrone(pixels: options.droneSize ?? options.aerialSize, orbitBearing: bearing,
-                                                orbitRadius: 40 + 15 * g.uniform(), altitude: 45 + 25 * g.uniform(),
-                                                conditions: droneConditions))
+                drones.append(
+                    scene.renderDrone(
+                        pixels: options.droneSize ?? options.aerialSize, orbitBearing: bearing,
+                        orbitRadius: 40 + 15 * g.uniform(), altitude: 45 + 25 * g.uniform(),
+                        conditions: droneConditions))
             }
         }
         scene.addTransients(density: options.difficulty.transientDensity, generator: &g)
@@ -44,7 +46,8 @@ extension SynthWorld {
         // The ground image is centred on column `centre` of the north-centred panorama.
         let centre = options.unknownHeading ? Int(g.next() % UInt64(w)) : w / 2
         let cropWidth = max(1, Int((Double(w) * options.fieldOfView / 360).rounded()))
-        let ground = cropWidth == w && centre == w / 2
+        let ground =
+            cropWidth == w && centre == w / 2
             ? panorama
             : panorama.rolled(columns: centre - cropWidth / 2).cropped(rows: 0..<panorama.height, columns: 0..<cropWidth)
         var streets: [Image] = []
@@ -55,7 +58,8 @@ extension SynthWorld {
                 streets.append(panorama.rolled(columns: c - streetWidth / 2).cropped(rows: 0..<panorama.height, columns: 0..<streetWidth))
             }
         }
-        return SynthCapture(aerial: aerial, ground: ground, heading: PolarTransform.bearing(column: Double(centre), width: w),
-                            drones: drones, streets: streets)
+        return SynthCapture(
+            aerial: aerial, ground: ground, heading: PolarTransform.bearing(column: Double(centre), width: w),
+            drones: drones, streets: streets)
     }
 }

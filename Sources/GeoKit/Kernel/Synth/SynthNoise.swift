@@ -16,8 +16,9 @@ enum SynthNoise {
     /// A cheaper hash of a lattice cell (one mixing round), for textures and noise.
     @inline(__always)
     static func cell(_ a: UInt64, _ x: Int, _ y: Int, _ salt: UInt64 = 0) -> UInt64 {
-        mix(a ^ (UInt64(bitPattern: Int64(x)) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(bitPattern: Int64(y)) &* 0xC2B2_AE3D_27D4_EB4F)
-            ^ (salt &* 0x1656_67B1_9E37_79F9))
+        mix(
+            a ^ (UInt64(bitPattern: Int64(x)) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(bitPattern: Int64(y)) &* 0xC2B2_AE3D_27D4_EB4F)
+                ^ (salt &* 0x1656_67B1_9E37_79F9))
     }
 
     /// Uniform in [0, 1) from a hash.

@@ -50,7 +50,9 @@ public struct SynthOptions: Sendable {
 
     package func validate() throws {
         func fail(_ what: String, _ option: String, _ remedy: String) -> GeoKitError { GeoKitError(what, where: option, remedy: remedy) }
-        guard locations >= 2 else { throw fail("at least 2 locations are needed (one train, one test), got \(locations)", "--locations", "pass --locations 2 or more") }
+        guard locations >= 2 else {
+            throw fail("at least 2 locations are needed (one train, one test), got \(locations)", "--locations", "pass --locations 2 or more")
+        }
         guard (16...4096).contains(aerialSize) else { throw fail("aerial size \(aerialSize) is outside 16...4096", "--aerial-size", "pick e.g. 256") }
         guard (8...2048).contains(panoramaHeight), (16...8192).contains(panoramaWidth) else {
             throw fail("panorama size \(panoramaHeight)x\(panoramaWidth) is outside 8...2048 x 16...8192", "--pano-size", "pick e.g. 128x512")

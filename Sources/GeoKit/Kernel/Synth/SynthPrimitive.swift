@@ -39,8 +39,8 @@ public struct SynthPrimitive: Sendable {
     /// The bounding box [minEast, minNorth, maxEast, maxNorth].
     var bounds: (Double, Double, Double, Double) {
         switch shape {
-        case let .rectangle(a, b, c, d): return (a, b, c, d)
-        case let .disc(e, n, r): return (e - r, n - r, e + r, n + r)
+        case .rectangle(let a, let b, let c, let d): return (a, b, c, d)
+        case .disc(let e, let n, let r): return (e - r, n - r, e + r, n + r)
         }
     }
 }

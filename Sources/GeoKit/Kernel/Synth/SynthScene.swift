@@ -123,7 +123,7 @@ public final class SynthScene {
             let north = centerNorth - Double(r - half) * cellSize
             for c in c0...c1 {
                 let east = centerEast + Double(c - half) * cellSize
-                if case let .disc(ce, cn, radius) = p.shape {
+                if case .disc(let ce, let cn, let radius) = p.shape {
                     let d2 = ((east - ce) * (east - ce) + (north - cn) * (north - cn)) / (radius * radius)
                     if d2 > 1 { continue }
                     let height = p.surface == .canopy ? p.detail + (p.height - p.detail) * Float((1 - d2).squareRoot()) : p.height

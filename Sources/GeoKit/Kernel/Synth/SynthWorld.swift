@@ -79,14 +79,17 @@ public struct SynthWorld: Sendable {
     }
 
     /// One road segment: sidewalks, asphalt and lane markings.
-    private func addRoad(_ axis: Axis, _ k: Int, _ m: Int, sidewalks: inout [SynthPrimitive],
-                         roads: inout [SynthPrimitive], markings: inout [SynthPrimitive]) {
+    private func addRoad(
+        _ axis: Axis, _ k: Int, _ m: Int, sidewalks: inout [SynthPrimitive],
+        roads: inout [SynthPrimitive], markings: inout [SynthPrimitive]
+    ) {
         let other: Axis = axis == .east ? .north : .east
         let x = line(axis, k), w = roadWidth(axis, k)
         let a = line(other, m), b = line(other, m + 1)
         func rect(_ across0: Double, _ across1: Double, _ along0: Double, _ along1: Double) -> SynthPrimitive.Shape {
-            axis == .east ? .rectangle(minEast: across0, minNorth: along0, maxEast: across1, maxNorth: along1)
-                          : .rectangle(minEast: along0, minNorth: across0, maxEast: along1, maxNorth: across1)
+            axis == .east
+                ? .rectangle(minEast: across0, minNorth: along0, maxEast: across1, maxNorth: along1)
+                : .rectangle(minEast: along0, minNorth: across0, maxEast: along1, maxNorth: across1)
         }
         let pad = roadWidth(other, m) / 2
         sidewalks.append(SynthPrimitive(rect(x - w / 2 - 2.5, x + w / 2 + 2.5, a - pad - 2.5, b + pad + 2.5), surface: .sidewalk, top: RGB(hex: 0xA9A59D)))

@@ -85,8 +85,11 @@ public struct SynthWriter {
             try put(capture.ground, [ground])
         case .university:
             let train = location.split == .train
-            try put(capture.aerial, train ? ["train/satellite/\(id)/\(id).jpg"]
-                                          : ["test/gallery_satellite/\(id)/\(id).jpg", "test/query_satellite/\(id)/\(id).jpg"])
+            try put(
+                capture.aerial,
+                train
+                    ? ["train/satellite/\(id)/\(id).jpg"]
+                    : ["test/gallery_satellite/\(id)/\(id).jpg", "test/query_satellite/\(id)/\(id).jpg"])
             for (k, drone) in capture.drones.enumerated() {
                 let name = String(format: "image-%02d.jpeg", k + 1)
                 try put(drone, train ? ["train/drone/\(id)/\(name)"] : ["test/query_drone/\(id)/\(name)", "test/gallery_drone/\(id)/\(name)"])
@@ -104,8 +107,9 @@ public struct SynthWriter {
         for location in plan {
             let (aerial, ground) = paths(location)
             let heading = headings[location.index] ?? 0
-            let numbers = String(format: "%.8f,%.8f,%.2f,%.2f,%.2f", location.latitude, location.longitude,
-                                 location.east, location.north, heading)
+            let numbers = String(
+                format: "%.8f,%.8f,%.2f,%.2f,%.2f", location.latitude, location.longitude,
+                location.east, location.north, heading)
             gps += "\(location.split.rawValue),\(identifier(location)),\(aerial),\(ground),\(numbers)\n"
         }
         try AtomicFile.write(Data(gps.utf8), to: root.appendingPathComponent("gps.csv"))

@@ -20,11 +20,15 @@ extension SynthScene {
                 // Align the car with the road: along the axis on which the road extends further.
                 let alongNorth = roadRun(east: east, north: north, de: 0, dn: 1) > roadRun(east: east, north: north, de: 1, dn: 0)
                 let (halfE, halfN) = alongNorth ? (0.9, 2.2) : (2.2, 0.9)
-                paint(SynthPrimitive(.rectangle(minEast: east - halfE, minNorth: north - halfN, maxEast: east + halfE, maxNorth: north + halfN),
-                                     surface: .vehicle, height: Float(1.4 + 0.4 * g.uniform()), top: colour))
+                paint(
+                    SynthPrimitive(
+                        .rectangle(minEast: east - halfE, minNorth: north - halfN, maxEast: east + halfE, maxNorth: north + halfN),
+                        surface: .vehicle, height: Float(1.4 + 0.4 * g.uniform()), top: colour))
             case .sidewalk, .ground:
-                paint(SynthPrimitive(.disc(east: east, north: north, radius: 0.35), surface: .person,
-                                     height: Float(1.6 + 0.25 * g.uniform()), top: colour))
+                paint(
+                    SynthPrimitive(
+                        .disc(east: east, north: north, radius: 0.35), surface: .person,
+                        height: Float(1.6 + 0.25 * g.uniform()), top: colour))
             default:
                 continue
             }

@@ -78,8 +78,9 @@ public struct Checkpoint {
                 fits = value.integer != nil
             }
             guard fits else {
-                throw GeoKitError("the checkpoint's run metadata is unreadable: field \(path) is \(value.summary), not a whole number in range",
-                                  where: source, remedy: remedy)
+                throw GeoKitError(
+                    "the checkpoint's run metadata is unreadable: field \(path) is \(value.summary), not a whole number in range",
+                    where: source, remedy: remedy)
             }
         }
         let metadata: Metadata

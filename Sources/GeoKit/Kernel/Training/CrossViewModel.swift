@@ -60,8 +60,9 @@ public final class CrossViewModel: Module {
     public init(recipe: Recipe, registry: Registry = .shared, loadPretrained: Bool = true) throws {
         try recipe.validate(registry: registry)
         for section in ["backbone", "aggregator", "loss"] where recipe.componentName(section) == nil {
-            throw GeoKitError("recipe \(recipe.name) names no \(section)", where: "recipe",
-                              remedy: section == "loss" ? "add Loss(\"infonce\") (or another loss)" : "add it inside Model { ... }")
+            throw GeoKitError(
+                "recipe \(recipe.name) names no \(section)", where: "recipe",
+                remedy: section == "loss" ? "add Loss(\"infonce\") (or another loss)" : "add it inside Model { ... }")
         }
         sharesWeights = recipe.model?.shareWeights ?? true
         var components: [(String, String, Module)] = []
@@ -83,7 +84,9 @@ public final class CrossViewModel: Module {
             if loadPretrained, let part = backbonePart, let weights = part.weights {
                 // Read once, loaded into each branch's backbone (unshared weights start alike).
                 let file: (url: URL, tensors: [String: Tensor])
-                if let read = weightsFile { file = read } else {
+                if let read = weightsFile {
+                    file = read
+                } else {
                     let url = weights.url(relativeTo: recipe.directory)
                     file = (url, try WeightsFile.read(url))
                     weightsFile = file
@@ -99,8 +102,9 @@ public final class CrossViewModel: Module {
                     attentions.append(module)
                 } else {
                     do { try backbone.insert(module, at: point) } catch let error as GeoKitError {
-                        throw GeoKitError("\(backbonePart?.name ?? "backbone"): \(error.what)", where: "recipe \(recipe.name), \(section)",
-                                          remedy: error.remedy + ", or at: \"output\" (after the backbone)")
+                        throw GeoKitError(
+                            "\(backbonePart?.name ?? "backbone"): \(error.what)", where: "recipe \(recipe.name), \(section)",
+                            remedy: error.remedy + ", or at: \"output\" (after the backbone)")
                     }
                     inserted.append((point, module))
                 }
@@ -145,18 +149,21 @@ public final class CrossViewModel: Module {
                 guard let checking = module as? InputShapeChecking, let channels = try? branch.backbone.stage(named: stage).channels else { continue }
                 let stageMap = branch.backbone.stageMapSize(stage, height: height, width: width)
                 do { try checking.checkInput(shape: [batch, channels, stageMap.height, stageMap.width]) } catch let error as GeoKitError {
-                    throw GeoKitError("\(error.what) (the \(view) view: stage \(stage) of the backbone makes \(channels) x \(stageMap.height) x \(stageMap.width))",
-                                      where: "recipe \(recipe.name), attention at \(stage)", remedy: error.remedy)
+                    throw GeoKitError(
+                        "\(error.what) (the \(view) view: stage \(stage) of the backbone makes \(channels) x \(stageMap.height) x \(stageMap.width))",
+                        where: "recipe \(recipe.name), attention at \(stage)", remedy: error.remedy)
                 }
             }
-            let parts: [(String, Any)] = branch.attentions.map { ("attention after the backbone", $0 as Any) }
+            let parts: [(String, Any)] =
+                branch.attentions.map { ("attention after the backbone", $0 as Any) }
                 + [("aggregator", branch.aggregator as Any)]
             for (section, module) in parts {
                 guard let checking = module as? InputShapeChecking else { continue }
                 do { try checking.checkInput(shape: shape) } catch let error as GeoKitError {
-                    throw GeoKitError("\(error.what) (the \(view) view: \(height)x\(width) images, a \(map.height)x\(map.width) map from the backbone)",
-                                      where: "recipe \(recipe.name), \(section)",
-                                      remedy: error.remedy + " (in the recipe's parameters of the part, or with --set \(section).NAME=VALUE), or change the image size")
+                    throw GeoKitError(
+                        "\(error.what) (the \(view) view: \(height)x\(width) images, a \(map.height)x\(map.width) map from the backbone)",
+                        where: "recipe \(recipe.name), \(section)",
+                        remedy: error.remedy + " (in the recipe's parameters of the part, or with --set \(section).NAME=VALUE), or change the image size")
                 }
             }
             let descriptor = branch.aggregator.descriptorSize(channels: shape[1], height: map.height, width: map.width)

@@ -67,9 +67,10 @@ extension CrossViewModel {
     static func requireFinite(_ descriptors: Tensor, _ what: String) throws {
         let bad = descriptors.scalars(as: Double.self).filter { !$0.isFinite }.count
         guard bad == 0 else {
-            throw GeoKitError("the model's descriptors of \(what) hold \(bad) NaN or infinite values of \(descriptors.count)",
-                              where: "embedding",
-                              remedy: "the weights are broken: check the checkpoint (e.g. a negative BatchNorm running_var) or train with a lower train.lr")
+            throw GeoKitError(
+                "the model's descriptors of \(what) hold \(bad) NaN or infinite values of \(descriptors.count)",
+                where: "embedding",
+                remedy: "the weights are broken: check the checkpoint (e.g. a negative BatchNorm running_var) or train with a lower train.lr")
         }
     }
 

@@ -13,8 +13,10 @@ public enum LinePlot {
     public static let colours: [(UInt8, UInt8, UInt8)] = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40)]
 
     /// Writes the plot atomically; series with fewer than one point leave an empty frame.
-    public static func write(title: String, series: [(name: String, points: [(Double, Double)])], to url: URL,
-                             width: Int = 480, height: Int = 300) throws {
+    public static func write(
+        title: String, series: [(name: String, points: [(Double, Double)])], to url: URL,
+        width: Int = 480, height: Int = 300
+    ) throws {
         let image = draw(series: series.map(\.points), width: width, height: height)
         try AtomicFile.write(PNG.encode(image), to: url)
         _ = title

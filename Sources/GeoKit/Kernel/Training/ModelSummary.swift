@@ -25,28 +25,38 @@ public struct ModelSummary {
         model.eval()
         var rows: [Row] = []
         noGrad {
-            for (prefix, branch, input) in model.sharesWeights ? [("", model.ground, groundInput), ("(aerial) ", model.aerial, aerialInput)]
-                    : [("", model.ground, groundInput), ("", model.aerial, aerialInput)] {
+            for (prefix, branch, input) in model.sharesWeights
+                ? [("", model.ground, groundInput), ("(aerial) ", model.aerial, aerialInput)]
+                : [("", model.ground, groundInput), ("", model.aerial, aerialInput)]
+            {
                 let label = model.sharesWeights ? prefix : ""
                 let owner = model.sharesWeights ? "" : (branch === model.ground ? "ground." : "aerial.")
                 var x = input
                 let (features, backboneFlops) = FlopCounter.counting { branch.backbone(x) }
-                rows.append(Row(section: label + owner + "backbone", component: Self.name(model, branch.backbone),
-                                parameters: label.isEmpty ? branch.backbone.parameterCount : 0, flops: backboneFlops, outputShape: features.shape))
+                rows.append(
+                    Row(
+                        section: label + owner + "backbone", component: Self.name(model, branch.backbone),
+                        parameters: label.isEmpty ? branch.backbone.parameterCount : 0, flops: backboneFlops, outputShape: features.shape))
                 x = features
                 for (i, attention) in branch.attentions.enumerated() {
                     let (y, flops) = FlopCounter.counting { attention(x) }
-                    rows.append(Row(section: label + owner + "attention\(i)", component: Self.name(model, attention),
-                                    parameters: label.isEmpty ? attention.parameterCount : 0, flops: flops, outputShape: y.shape))
+                    rows.append(
+                        Row(
+                            section: label + owner + "attention\(i)", component: Self.name(model, attention),
+                            parameters: label.isEmpty ? attention.parameterCount : 0, flops: flops, outputShape: y.shape))
                     x = y
                 }
                 let (descriptor, flops) = FlopCounter.counting { branch.aggregator(x) }
-                rows.append(Row(section: label + owner + "aggregator", component: Self.name(model, branch.aggregator),
-                                parameters: label.isEmpty ? branch.aggregator.parameterCount : 0, flops: flops, outputShape: descriptor.shape))
+                rows.append(
+                    Row(
+                        section: label + owner + "aggregator", component: Self.name(model, branch.aggregator),
+                        parameters: label.isEmpty ? branch.aggregator.parameterCount : 0, flops: flops, outputShape: descriptor.shape))
             }
         }
-        rows.append(Row(section: "loss", component: Self.name(model, model.criterion), parameters: model.criterion.parameterCount,
-                        flops: 0, outputShape: [1]))
+        rows.append(
+            Row(
+                section: "loss", component: Self.name(model, model.criterion), parameters: model.criterion.parameterCount,
+                flops: 0, outputShape: [1]))
         self.rows = rows
         totalParameters = model.parameterCount
         model.train()
@@ -59,13 +69,17 @@ public struct ModelSummary {
     /// The summary as an aligned text table.
     public var table: String {
         func count(_ n: Int) -> String {
-            n >= 1_000_000_000 ? String(format: "%.2f G", Double(n) / 1e9) : n >= 1_000_000 ? String(format: "%.2f M", Double(n) / 1e6)
-                : n >= 1000 ? String(format: "%.1f k", Double(n) / 1e3) : "\(n)"
+            n >= 1_000_000_000
+                ? String(format: "%.2f G", Double(n) / 1e9)
+                : n >= 1_000_000
+                    ? String(format: "%.2f M", Double(n) / 1e6)
+                    : n >= 1000 ? String(format: "%.1f k", Double(n) / 1e3) : "\(n)"
         }
         var lines = [pad("part", 22) + pad("component", 26) + pad("parameters", 14) + pad("FLOPs/image", 14) + "output"]
         for row in rows {
-            lines.append(pad(row.section, 22) + pad(row.component, 26) + pad(count(row.parameters), 14) + pad(count(row.flops), 14)
-                         + row.outputShape.map(String.init).joined(separator: "x"))
+            lines.append(
+                pad(row.section, 22) + pad(row.component, 26) + pad(count(row.parameters), 14) + pad(count(row.flops), 14)
+                    + row.outputShape.map(String.init).joined(separator: "x"))
         }
         lines.append("total parameters: \(count(totalParameters)) (\(totalParameters)); FLOPs per pair: \(count(rows.map(\.flops).reduce(0, +)))")
         return lines.joined(separator: "\n")

@@ -45,8 +45,9 @@ public final class Trainer {
     /// Throws a plugin's recorded failure (`ComponentFailure`) with the step it happened at, before its NaN is used.
     private func checkPlugins(epoch: Int, step: Int, of steps: Int) throws {
         do { try ComponentFailure.check() } catch let error as GeoKitError {
-            throw GeoKitError("\(error.what), at epoch \(epoch + 1), step \(step + 1) of \(steps)", where: error.whereContext,
-                              remedy: "fix the plugin or its inputs; the last complete checkpoint (if any) is kept")
+            throw GeoKitError(
+                "\(error.what), at epoch \(epoch + 1), step \(step + 1) of \(steps)", where: error.whereContext,
+                remedy: "fix the plugin or its inputs; the last complete checkpoint (if any) is kept")
         }
     }
 
@@ -54,22 +55,25 @@ public final class Trainer {
     private static func prepareRunDirectory(_ directory: URL) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw GeoKitError("the run directory is an existing file", where: directory.path,
-                              remedy: "pass --out a directory (new or earlier run's), not a file")
+            throw GeoKitError(
+                "the run directory is an existing file", where: directory.path,
+                remedy: "pass --out a directory (new or earlier run's), not a file")
         }
         var ancestor = directory.deletingLastPathComponent()
         while ancestor.path != "/" && !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
             ancestor.deleteLastPathComponent()
         }
         guard isDirectory.boolValue || ancestor.path == "/" else {
-            throw GeoKitError("the run directory cannot be created: \(ancestor.path) is a file", where: directory.path,
-                              remedy: "pass --out a path under a directory")
+            throw GeoKitError(
+                "the run directory cannot be created: \(ancestor.path) is a file", where: directory.path,
+                remedy: "pass --out a path under a directory")
         }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw GeoKitError("the run directory cannot be created (\(error.localizedDescription))", where: directory.path,
-                              remedy: "pass --out a directory you can write")
+            throw GeoKitError(
+                "the run directory cannot be created (\(error.localizedDescription))", where: directory.path,
+                remedy: "pass --out a directory you can write")
         }
     }
 
@@ -82,13 +86,15 @@ public final class Trainer {
         let epochs = train.epochs, batchSize = train.batchSize, accumulate = train.accumulate
         let data = try TrainingData(dataset: dataset, seed: train.seed, input: model.viewInput(dataset), log: log.line)
         guard data.train.count >= batchSize else {
-            throw GeoKitError("the training split has \(data.train.count) pairs, fewer than one batch of \(batchSize)", where: data.root.path,
-                              remedy: "lower train.batchSize or use more locations")
+            throw GeoKitError(
+                "the training split has \(data.train.count) pairs, fewer than one batch of \(batchSize)", where: data.root.path,
+                remedy: "lower train.batchSize or use more locations")
         }
         guard data.train.count / batchSize >= accumulate else {
             // Otherwise no optimiser step would ever run and training would silently change nothing.
-            throw GeoKitError("train.accumulate is \(accumulate), but an epoch has only \(data.train.count / batchSize) batches of \(batchSize)",
-                              where: "recipe \(recipe.name)", remedy: "lower train.accumulate or train.batchSize")
+            throw GeoKitError(
+                "train.accumulate is \(accumulate), but an epoch has only \(data.train.count / batchSize) batches of \(batchSize)",
+                where: "recipe \(recipe.name)", remedy: "lower train.accumulate or train.batchSize")
         }
         let sampler = try makeSampler(data: data, registry: registry)
         let optimizer = makeOptimizer()
@@ -105,16 +111,19 @@ public final class Trainer {
         var startEpoch = 0, optimizerSteps = 0
         if resume {
             guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
-                throw GeoKitError("there is no checkpoint to resume from", where: checkpointURL.path, remedy: "run without --resume, or pass the --out of the earlier run")
+                throw GeoKitError(
+                    "there is no checkpoint to resume from", where: checkpointURL.path, remedy: "run without --resume, or pass the --out of the earlier run")
             }
             let meta = try Checkpoint.restore(model: model, optimizer: optimizer, from: checkpointURL)
             guard meta.recipe == recipe.name, meta.components == components else {
-                throw GeoKitError("the checkpoint is from recipe \(meta.recipe) (\(meta.components.joined(separator: ", "))), not this one",
-                                  where: checkpointURL.path, remedy: "resume with the same recipe, or use another --out")
+                throw GeoKitError(
+                    "the checkpoint is from recipe \(meta.recipe) (\(meta.components.joined(separator: ", "))), not this one",
+                    where: checkpointURL.path, remedy: "resume with the same recipe, or use another --out")
             }
             guard meta.epoch <= epochs else {
-                throw GeoKitError("the checkpoint finished epoch \(meta.epoch), beyond this recipe's \(epochs) epochs", where: checkpointURL.path,
-                                  remedy: "raise train.epochs to resume it, or use another --out")
+                throw GeoKitError(
+                    "the checkpoint finished epoch \(meta.epoch), beyond this recipe's \(epochs) epochs", where: checkpointURL.path,
+                    remedy: "raise train.epochs to resume it, or use another --out")
             }
             (startEpoch, optimizerSteps, history) = (meta.epoch, meta.optimizerSteps, meta.history)
             log.line("resuming \(recipe.name) after epoch \(startEpoch) (\(optimizerSteps) optimiser steps)")
@@ -132,8 +141,9 @@ public final class Trainer {
             let batches = sampler.batches(locationCount: data.train.count, batchSize: batchSize, generator: &generator)
             // A loss takes its negatives from the batch: a sampler (a plugin's, say) handing out a batch of one is refused.
             if let short = batches.first(where: { $0.count < 2 }) {
-                throw GeoKitError("sampler \(recipe.sampler?.name ?? "random") made a batch of \(short.count) pairs at epoch \(epoch + 1)",
-                                  where: "recipe \(recipe.name), sampler", remedy: "a sampler must return batches of at least 2 locations")
+                throw GeoKitError(
+                    "sampler \(recipe.sampler?.name ?? "random") made a batch of \(short.count) pairs at epoch \(epoch + 1)",
+                    where: "recipe \(recipe.name), sampler", remedy: "a sampler must return batches of at least 2 locations")
             }
             if epoch == startEpoch { log.line("epoch \(epoch + 1): \(batches.count) batches of \(batchSize) pairs from \(data.train.count) locations") }
             model.train()
@@ -147,8 +157,9 @@ public final class Trainer {
                 try checkPlugins(epoch: epoch, step: b, of: usable)
                 let value = loss.item
                 guard value.isFinite else {
-                    throw GeoKitError("the loss became \(value) at epoch \(epoch + 1), step \(b + 1) of \(usable)", where: "recipe \(recipe.name)",
-                                      remedy: "lower train.lr, add warm-up or train.clipNorm; the last complete checkpoint (if any) is kept")
+                    throw GeoKitError(
+                        "the loss became \(value) at epoch \(epoch + 1), step \(b + 1) of \(usable)", where: "recipe \(recipe.name)",
+                        remedy: "lower train.lr, add warm-up or train.clipNorm; the last complete checkpoint (if any) is kept")
                 }
                 (accumulate > 1 ? loss / Double(accumulate) : loss).backward()
                 try checkPlugins(epoch: epoch, step: b, of: usable)
@@ -164,24 +175,30 @@ public final class Trainer {
                 let elapsed = Date().timeIntervalSince(epochStart)
                 let rate = Double(2 * batchSize * (b + 1)) / max(elapsed, 1e-3)
                 let remaining = elapsed / Double(b + 1) * Double(usable * (epochs - epoch) - b - 1)
-                log.progress(epoch: epoch + 1, epochs: epochs, step: b + 1, steps: usable, loss: lossSum / Double(lossCount),
-                             imagesPerSecond: rate, eta: remaining)
+                log.progress(
+                    epoch: epoch + 1, epochs: epochs, step: b + 1, steps: usable, loss: lossSum / Double(lossCount),
+                    imagesPerSecond: rate, eta: remaining)
             }
             let (pairs, producing) = stream.produced
             let consumed = Date().timeIntervalSince(epochStart)
-            log.line(String(format: "data pipeline: decoded+augmented %.1f images/s, trainer consumed %.1f images/s, waited %.1f s for data, "
-                            + "at most %d of %d batches held", Double(2 * pairs) / max(producing, 1e-9), Double(2 * pairs) / max(consumed, 1e-9),
-                            stream.waitSeconds, data.trainLoader.liveBatchHighWaterMark, TrainingData.prefetch + 1))
+            log.line(
+                String(
+                    format: "data pipeline: decoded+augmented %.1f images/s, trainer consumed %.1f images/s, waited %.1f s for data, "
+                        + "at most %d of %d batches held", Double(2 * pairs) / max(producing, 1e-9), Double(2 * pairs) / max(consumed, 1e-9),
+                    stream.waitSeconds, data.trainLoader.liveBatchHighWaterMark, TrainingData.prefetch + 1))
             loaderHighWaterMark = data.trainLoader.liveBatchHighWaterMark
-            var record = EpochRecord(epoch: epoch + 1, loss: lossCount > 0 ? lossSum / Double(lossCount) : nil,
-                                     learningRate: optimizer.groups.last?.learningRate, seconds: nil)
+            var record = EpochRecord(
+                epoch: epoch + 1, loss: lossCount > 0 ? lossSum / Double(lossCount) : nil,
+                learningRate: optimizer.groups.last?.learningRate, seconds: nil)
             if (epoch + 1) % every == 0 || epoch + 1 == epochs { record.metrics = try model.heldOutFigures(data, metrics: metrics) }
             record.seconds = Date().timeIntervalSince(epochStart)
             history.append(record)
-            log.line(String(format: "epoch %d/%d  loss %.4f  %.1f s", epoch + 1, epochs, record.loss ?? .nan, record.seconds!)
-                     + (record.metrics.map { "  " + Trainer.format($0, order: order) } ?? ""))
-            let meta = Checkpoint.Metadata(recipe: recipe.name, components: components, epoch: epoch + 1,
-                                           optimizerSteps: optimizerSteps, seed: seed, history: history)
+            log.line(
+                String(format: "epoch %d/%d  loss %.4f  %.1f s", epoch + 1, epochs, record.loss ?? .nan, record.seconds!)
+                    + (record.metrics.map { "  " + Trainer.format($0, order: order) } ?? ""))
+            let meta = Checkpoint.Metadata(
+                recipe: recipe.name, components: components, epoch: epoch + 1,
+                optimizerSteps: optimizerSteps, seed: seed, history: history)
             try Checkpoint.write(model: model, optimizer: optimizer, metadata: meta, to: checkpointURL)
             try writeSummary(history: history, components: components, seconds: Date().timeIntervalSince(started))
             if let stopAfter, epoch + 1 >= stopAfter, epoch + 1 < epochs {
@@ -194,17 +211,18 @@ public final class Trainer {
         return summary
     }
 
-
     @discardableResult
     private func writeSummary(history: [EpochRecord], components: [String], seconds: Double) throws -> RunSummary {
         let evaluated = history.filter { $0.metrics != nil }
-        let summary = RunSummary(recipe: recipe.name, components: components, final: evaluated.last?.metrics ?? [:],
-                                 untrained: history.first { $0.epoch == 0 }?.metrics, history: history,
-                                 trainingSeconds: history.compactMap(\.seconds).reduce(0, +))
+        let summary = RunSummary(
+            recipe: recipe.name, components: components, final: evaluated.last?.metrics ?? [:],
+            untrained: history.first { $0.epoch == 0 }?.metrics, history: history,
+            trainingSeconds: history.compactMap(\.seconds).reduce(0, +))
         try summary.write(to: directory.appendingPathComponent("metrics.json"))
         let trained = history.filter { $0.epoch > 0 }
-        try LinePlot.write(title: "training loss", series: [("loss", trained.compactMap { r in r.loss.map { (Double(r.epoch), $0) } })],
-                           to: directory.appendingPathComponent("loss.png"))
+        try LinePlot.write(
+            title: "training loss", series: [("loss", trained.compactMap { r in r.loss.map { (Double(r.epoch), $0) } })],
+            to: directory.appendingPathComponent("loss.png"))
         let recallSeries = ["R@1", "R@5", "R@10", "D->S R@1", "S->D R@1"].map { name in
             (name, evaluated.compactMap { r in r.metrics?[name].map { (Double(r.epoch), $0) } })
         }.filter { !$0.1.isEmpty }
@@ -225,8 +243,9 @@ public final class Trainer {
         if let neighbours = data.neighbours {
             sampler.useNeighbours(try NeighbourTable(neighbours))
         } else if name == "gps" {
-            throw GeoKitError("sampler:gps needs GPS coordinates, and the dataset has no gps.csv matching its training split",
-                              where: data.root.path, remedy: "add gps.csv (split,id,latitude,longitude) or use Sampler(\"random\")")
+            throw GeoKitError(
+                "sampler:gps needs GPS coordinates, and the dataset has no gps.csv matching its training split",
+                where: data.root.path, remedy: "add gps.csv (split,id,latitude,longitude) or use Sampler(\"random\")")
         }
         return sampler
     }
@@ -234,8 +253,10 @@ public final class Trainer {
     private func makeOptimizer() -> Optimizer {
         let lr = train.optimizer.lr, wd = train.optimizer.weightDecay
         let (backbone, rest) = model.parameterGroups
-        let groups = [ParameterGroup(parameters: backbone, learningRate: lr * train.backboneLRScale, weightDecay: wd),
-                      ParameterGroup(parameters: rest, learningRate: lr, weightDecay: wd)]
+        let groups = [
+            ParameterGroup(parameters: backbone, learningRate: lr * train.backboneLRScale, weightDecay: wd),
+            ParameterGroup(parameters: rest, learningRate: lr, weightDecay: wd)
+        ]
         switch train.optimizer {
         case .sgd(_, let momentum, let nesterov, _): return SGD(groups, momentum: momentum, nesterov: nesterov)
         case .adam: return Adam(groups)

@@ -44,16 +44,19 @@ public final class TrainingData: @unchecked Sendable {
             root = URL(fileURLWithPath: d.root)
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw GeoKitError("the dataset directory does not exist", where: root.path,
-                                  remedy: "point dataset.root at a CVUSA-layout directory (--set dataset.root=DIR), or generate one with geokit synth")
+                throw GeoKitError(
+                    "the dataset directory does not exist", where: root.path,
+                    remedy: "point dataset.root at a CVUSA-layout directory (--set dataset.root=DIR), or generate one with geokit synth")
             }
         case .university1652:
             root = URL(fileURLWithPath: d.root)
         }
         if d.isUniversityLayout {
             let dataset = try University1652Dataset(root: root)
-            (train, test) = (try dataset.dronePairs(drone: "train/drone", satellite: "train/satellite"),
-                             try dataset.dronePairs(drone: "test/query_drone", satellite: "test/gallery_satellite", firstOnly: true))
+            (train, test) = (
+                try dataset.dronePairs(drone: "train/drone", satellite: "train/satellite"),
+                try dataset.dronePairs(drone: "test/query_drone", satellite: "test/gallery_satellite", firstOnly: true)
+            )
             university = try University1652Evaluation(dataset: dataset)
         } else {
             let dataset = try CVUSADataset(root: root)
@@ -61,8 +64,9 @@ public final class TrainingData: @unchecked Sendable {
             university = nil
         }
         guard !train.isEmpty, !test.isEmpty else {
-            throw GeoKitError("the dataset has \(train.count) training and \(test.count) test pairs", where: root.path,
-                              remedy: "both splits need at least one pair")
+            throw GeoKitError(
+                "the dataset has \(train.count) training and \(test.count) test pairs", where: root.path,
+                remedy: "both splits need at least one pair")
         }
         let gps = root.appendingPathComponent("gps.csv")
         if FileManager.default.fileExists(atPath: gps.path) {

@@ -42,13 +42,16 @@ public final class TrainingLog {
         guard bar.isTerminal else {
             let quarter = Swift.max(1, steps / 4)
             if step % quarter == 0 && step < steps {
-                line(String(format: "epoch %d/%d step %d/%d  loss %.4f  %.1f img/s  ETA %@", epoch, epochs, step, steps, loss,
-                            imagesPerSecond, TrainingLog.duration(eta)))
+                line(
+                    String(
+                        format: "epoch %d/%d step %d/%d  loss %.4f  %.1f img/s  ETA %@", epoch, epochs, step, steps, loss,
+                        imagesPerSecond, TrainingLog.duration(eta)))
             }
             return
         }
-        bar.update(step, steps, label: "epoch \(epoch)/\(epochs)",
-                   details: String(format: "loss %.4f  %.1f img/s  ETA %@", loss, imagesPerSecond, TrainingLog.duration(eta)))
+        bar.update(
+            step, steps, label: "epoch \(epoch)/\(epochs)",
+            details: String(format: "loss %.4f  %.1f img/s  ETA %@", loss, imagesPerSecond, TrainingLog.duration(eta)))
     }
 
     static func duration(_ seconds: Double) -> String {

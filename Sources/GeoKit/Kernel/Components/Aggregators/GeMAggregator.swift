@@ -34,16 +34,18 @@ public final class GeMAggregator: Module, AggregatorModule, InputShapeChecking {
             throw GeoKitError("aggregator:gem takes a feature map (N, C, H, W), got shape \(shape)", where: "aggregator:gem")
         }
         if let inputChannels, shape[1] != inputChannels {
-            throw GeoKitError("aggregator:gem was built for \(inputChannels) channels (one p each), the input has \(shape[1])",
-                              where: "aggregator:gem", remedy: "set channels=\(shape[1]), or channels=0 for one shared p")
+            throw GeoKitError(
+                "aggregator:gem was built for \(inputChannels) channels (one p each), the input has \(shape[1])",
+                where: "aggregator:gem", remedy: "set channels=\(shape[1]), or channels=0 for one shared p")
         }
     }
 
     public override func callAsFunction(_ x: Tensor) -> Tensor {
         require(x.rank == 4, "GeoKit: aggregator gem expects a feature map (N, C, H, W), got \(x.shape)")
         if let inputChannels {
-            require(x.shape[1] == inputChannels,
-                    "GeoKit: aggregator gem was built for \(inputChannels) channels (one p each), the input is \(x.shape)")
+            require(
+                x.shape[1] == inputChannels,
+                "GeoKit: aggregator gem was built for \(inputChannels) channels (one p each), the input is \(x.shape)")
         }
         return x.gem(p: p, eps: eps)
     }

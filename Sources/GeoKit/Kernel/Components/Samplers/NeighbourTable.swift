@@ -22,12 +22,14 @@ public struct NeighbourTable: Sendable, Equatable {
         let valid = 0..<neighbours.count
         for (location, list) in neighbours.enumerated() {
             if let bad = list.first(where: { !valid.contains($0) || $0 == location }) {
-                throw GeoKitError("neighbour table row \(location) lists \(bad), which is \(bad == location ? "the location itself" : "not a location id (0..<\(neighbours.count))")",
-                                  remedy: "list, for each location, the ids of the other locations, nearest first")
+                throw GeoKitError(
+                    "neighbour table row \(location) lists \(bad), which is \(bad == location ? "the location itself" : "not a location id (0..<\(neighbours.count))")",
+                    remedy: "list, for each location, the ids of the other locations, nearest first")
             }
             if Set(list).count != list.count {
-                throw GeoKitError("neighbour table row \(location) lists a location twice",
-                                  remedy: "list each neighbour once, nearest first")
+                throw GeoKitError(
+                    "neighbour table row \(location) lists a location twice",
+                    remedy: "list each neighbour once, nearest first")
             }
         }
         self.neighbours = neighbours

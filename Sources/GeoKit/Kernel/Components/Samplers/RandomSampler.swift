@@ -14,8 +14,9 @@ public final class RandomSampler: BatchSampler {
     public init() {}
 
     public func batches(locationCount: Int, batchSize: Int, generator: inout RandomGenerator) -> [[Int]] {
-        require(batchSize > 0 && locationCount >= 0,
-                "GeoKit: sampler random needs batchSize > 0 and locationCount >= 0, got batchSize \(batchSize), locationCount \(locationCount)")
+        require(
+            batchSize > 0 && locationCount >= 0,
+            "GeoKit: sampler random needs batchSize > 0 and locationCount >= 0, got batchSize \(batchSize), locationCount \(locationCount)")
         var ids = Array(0..<locationCount)
         // Fisher-Yates from the generator itself, so an epoch's order depends only on the seed.
         for i in stride(from: ids.count - 1, to: 0, by: -1) {

@@ -4,7 +4,9 @@ extension Tensor {
     /// require gradients accumulate into `.grad`; the graph's saved tensors
     /// are freed afterwards (call `backward` once per forward).
     public func backward(_ gradient: Tensor? = nil) {
-        require(requiresGrad, "GeoKit: backward() on a tensor that does not require gradients (was it computed under noGrad, or from leaves without requiringGrad()?)")
+        require(
+            requiresGrad,
+            "GeoKit: backward() on a tensor that does not require gradients (was it computed under noGrad, or from leaves without requiringGrad()?)")
         let seed: Tensor
         if let gradient {
             require(gradient.shape == shape, "GeoKit: backward gradient has shape \(gradient.shape), the output has \(shape)")
@@ -25,8 +27,9 @@ extension Tensor {
                 let inputGrads = node.backward?(g) ?? []
                 for (input, ig) in zip(node.inputs, inputGrads) {
                     guard let ig, input.requiresGrad else { continue }
-                    require(ig.shape == input.shape,
-                                 "GeoKit: backward of \(node.name) produced a gradient of shape \(ig.shape) for an input of shape \(input.shape)")
+                    require(
+                        ig.shape == input.shape,
+                        "GeoKit: backward of \(node.name) produced a gradient of shape \(ig.shape) for an input of shape \(input.shape)")
                     let key = ObjectIdentifier(input)
                     if let existing = grads[key] { grads[key] = existing + ig } else { grads[key] = ig }
                 }

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
 
 /// Whole-file writes that never leave a partial file behind, even across a
@@ -22,17 +23,20 @@ public enum AtomicFile {
         let dir = url.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw GeoKitError("cannot write file: the path is a directory", where: url.path,
-                              remedy: "choose a file name, or remove the directory")
+            throw GeoKitError(
+                "cannot write file: the path is a directory", where: url.path,
+                remedy: "choose a file name, or remove the directory")
         }
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
-            throw GeoKitError("cannot write file: its directory \(dir.path) cannot be created", where: url.path,
-                              remedy: "check that every parent of the path is a writable directory, not a file")
+            throw GeoKitError(
+                "cannot write file: its directory \(dir.path) cannot be created", where: url.path,
+                remedy: "check that every parent of the path is a writable directory, not a file")
         }
         let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(counter.next())")
         func failure(_ step: String, _ code: Int32) -> GeoKitError {
-            GeoKitError("cannot write file: \(step) failed (\(String(cString: strerror(code))))", where: url.path,
-                        remedy: "check that the directory is writable and the disk is not full")
+            GeoKitError(
+                "cannot write file: \(step) failed (\(String(cString: strerror(code))))", where: url.path,
+                remedy: "check that the directory is writable and the disk is not full")
         }
         let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("creating the temporary file \(temp.lastPathComponent)", errno) }
@@ -74,12 +78,16 @@ public enum AtomicFile {
     private final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var value = 0
-        func next() -> Int { lock.withLock { value += 1; return value } }
+        func next() -> Int {
+            lock.withLock {
+                value += 1; return value
+            }
+        }
     }
 }
 
 #if canImport(Glibc)
-private let systemWrite = Glibc.write
+    private let systemWrite = Glibc.write
 #else
-private let systemWrite = Darwin.write
+    private let systemWrite = Darwin.write
 #endif

@@ -179,7 +179,8 @@ package enum HeaderJSON {
         mutating func unicodeEscape() throws(ParseError) -> [UInt8] {
             func hex4(_ r: inout Reader) throws(ParseError) -> UInt32 {
                 guard r.bytes.count - r.index >= 4,
-                      let v = UInt32(String(decoding: r.bytes[r.index..<(r.index + 4)], as: UTF8.self), radix: 16) else {
+                    let v = UInt32(String(decoding: r.bytes[r.index..<(r.index + 4)], as: UTF8.self), radix: 16)
+                else {
                     throw r.error("a \\u escape needs four hex digits")
                 }
                 r.index += 4

@@ -56,8 +56,9 @@ public enum NPY {
         }
         // With at most one dimension above 1, Fortran and C order lay the data out alike.
         if fortran && shape.filter({ $0 > 1 }).count > 1 {
-            throw GeoKitError("not a valid .npy array: Fortran order is not supported", where: source,
-                              remedy: "save numpy.ascontiguousarray(array) instead")
+            throw GeoKitError(
+                "not a valid .npy array: Fortran order is not supported", where: source,
+                remedy: "save numpy.ascontiguousarray(array) instead")
         }
         guard let kind = ElementKind(descr) else {
             throw bad("dtype \(descr) is not supported (float16/32/64, signed and unsigned integers, bool)")
@@ -89,14 +90,16 @@ public enum NPY {
 
     /// A header's `descr`: byte order, kind and width (`<f4`, `>i8`, `|u1`).
     private struct ElementKind {
-        let code: String      // kind letter and width, "f4"
+        let code: String  // kind letter and width, "f4"
         let width: Int
         let bigEndian: Bool
 
         init?(_ descr: String) {
             guard descr.count >= 3, let order = descr.first, "<>|=".contains(order),
-                  let width = Int(descr.dropFirst(2)), ["f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "b1"]
-                    .contains(String(descr.dropFirst())) else { return nil }
+                let width = Int(descr.dropFirst(2)),
+                ["f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "b1"]
+                    .contains(String(descr.dropFirst()))
+            else { return nil }
             // '|' (not applicable) is how numpy marks one-byte types; '=' is native, little-endian here.
             guard width == 1 || order != "|" else { return nil }
             code = String(descr.dropFirst())
@@ -173,7 +176,11 @@ public enum NPY {
                 let inside = rest[..<close].trimmingCharacters(in: .whitespaces)
                 rest = rest[rest.index(after: close)...]
                 var items = inside.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-                if inside.isEmpty { items = [] } else if items.last == "" { items.removeLast() } else if items.count == 1 {
+                if inside.isEmpty {
+                    items = []
+                } else if items.last == "" {
+                    items.removeLast()
+                } else if items.count == 1 {
                     throw HeaderRefusal(reason: "a one-element shape lacks its comma, (\(inside.prefix(40))) is not a tuple")
                 }
                 var shape: [Int] = []
@@ -200,7 +207,8 @@ public enum NPY {
 
     public static func encode(_ tensor: Tensor) -> Data {
         let descr = tensor.dtype == .float64 ? "<f8" : "<f4"
-        let shapeText = tensor.shape.isEmpty ? "()" : tensor.shape.count == 1 ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
+        let shapeText =
+            tensor.shape.isEmpty ? "()" : tensor.shape.count == 1 ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
         // Pad so that the data starts on a 64-byte boundary, ending in a newline.
         let total = 10 + header.utf8.count + 1

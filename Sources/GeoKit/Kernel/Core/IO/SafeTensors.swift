@@ -69,8 +69,10 @@ public enum SafeTensors {
         var end = 0
         for entry in layouts.sorted(by: { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }) {
             guard entry.range.lowerBound == end else {
-                throw bad(entry.range.lowerBound < end ? "entry '\(entry.name)' overlaps the entry before it (data_offsets \(entry.range.lowerBound) < \(end))"
-                                                       : "a gap in the data before entry '\(entry.name)' (data_offsets start \(entry.range.lowerBound), expected \(end))")
+                throw bad(
+                    entry.range.lowerBound < end
+                        ? "entry '\(entry.name)' overlaps the entry before it (data_offsets \(entry.range.lowerBound) < \(end))"
+                        : "a gap in the data before entry '\(entry.name)' (data_offsets start \(entry.range.lowerBound), expected \(end))")
             }
             end = entry.range.upperBound
         }
@@ -96,7 +98,8 @@ public enum SafeTensors {
 
     /// One tensor entry of the header, checked: its dtype, shape, element count and byte range.
     private static func layout(_ name: String, _ value: HeaderJSON, payloadCount: Int, bad: (String) -> GeoKitError) throws
-        -> (name: String, dtype: String, shape: [Int], count: Int, range: Range<Int>) {
+        -> (name: String, dtype: String, shape: [Int], count: Int, range: Range<Int>)
+    {
         guard case .object(let fields) = value else { throw bad("entry '\(name)' is \(value.summary), not an object") }
         let names = Set(fields.map(\.key))
         for required in ["dtype", "shape", "data_offsets"] where !names.contains(required) {
@@ -174,8 +177,9 @@ public enum SafeTensors {
             case .i64:
                 let values = try e.tensor.scalars(as: Double.self).map { x in
                     guard let n = Int64(exactly: x) else {
-                        throw GeoKitError("cannot store \(e.name) = \(x) as an I64 integer buffer", where: "SafeTensors.encode",
-                                          remedy: "an integer buffer (such as num_batches_tracked) must hold whole numbers; reset it before saving")
+                        throw GeoKitError(
+                            "cannot store \(e.name) = \(x) as an I64 integer buffer", where: "SafeTensors.encode",
+                            remedy: "an integer buffer (such as num_batches_tracked) must hold whole numbers; reset it before saving")
                     }
                     return n.littleEndian
                 }

@@ -52,11 +52,13 @@ public enum TorchCheckpoint {
         if data.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return try readZip(url) }
         if data.first == 0x80 { return try readLegacy([UInt8](data), source: url.path) }
         if data.count > 262, data[257..<262].elementsEqual("ustar".utf8) {
-            throw GeoKitError("a tar-format checkpoint (PyTorch < 0.4) is not supported", where: url.path,
-                              remedy: "load it with an old PyTorch and save it again with torch.save")
+            throw GeoKitError(
+                "a tar-format checkpoint (PyTorch < 0.4) is not supported", where: url.path,
+                remedy: "load it with an old PyTorch and save it again with torch.save")
         }
-        throw GeoKitError("not a PyTorch checkpoint (neither a zip archive nor a pickle)", where: url.path,
-                          remedy: "pass a file written by torch.save, or a .safetensors file")
+        throw GeoKitError(
+            "not a PyTorch checkpoint (neither a zip archive nor a pickle)", where: url.path,
+            remedy: "pass a file written by torch.save, or a .safetensors file")
     }
 
     // MARK: - The two formats
@@ -65,15 +67,17 @@ public enum TorchCheckpoint {
         let archive = try ZipArchive(url)
         let pickles = archive.names.filter { $0 == "data.pkl" || $0.hasSuffix("/data.pkl") }
         guard pickles.count == 1, let pickle = pickles.first else {
-            throw GeoKitError("a zip archive with \(pickles.count) data.pkl entries is not a PyTorch checkpoint", where: url.path,
-                              remedy: "pass a file written by torch.save")
+            throw GeoKitError(
+                "a zip archive with \(pickles.count) data.pkl entries is not a PyTorch checkpoint", where: url.path,
+                remedy: "pass a file written by torch.save")
         }
         let prefix = String(pickle.dropLast("data.pkl".count))
         if archive.contains(prefix + "byteorder") {
             let order = String(decoding: try archive.read(prefix + "byteorder", limit: 16), as: UTF8.self)
             guard order == "little" else {
-                throw GeoKitError("the checkpoint was written on a \(order)-endian machine", where: url.path,
-                                  remedy: "save it again on a little-endian machine, or convert it to safetensors")
+                throw GeoKitError(
+                    "the checkpoint was written on a \(order)-endian machine", where: url.path,
+                    remedy: "save it again on a little-endian machine, or convert it to safetensors")
             }
         }
         var unpickler = RestrictedUnpickler(try archive.read(pickle, limit: pickleLimit), source: "\(url.path): \(pickle)")
@@ -90,8 +94,9 @@ public enum TorchCheckpoint {
 
     private static func readLegacy(_ bytes: [UInt8], source: String) throws -> [String: Loaded] {
         func bad(_ why: String) -> GeoKitError {
-            GeoKitError("not a readable PyTorch checkpoint: \(why)", where: source,
-                        remedy: "save it with torch.save(model.state_dict(), path), or convert it to safetensors in Python")
+            GeoKitError(
+                "not a readable PyTorch checkpoint: \(why)", where: source,
+                remedy: "save it with torch.save(model.state_dict(), path), or convert it to safetensors in Python")
         }
         var unpickler = RestrictedUnpickler(bytes, source: source)
         guard case .bigInt(let magic) = try unpickler.load(), magic == legacyMagic else {
@@ -133,8 +138,9 @@ public enum TorchCheckpoint {
     /// The tensors of a state dict (or of the state dict a training checkpoint wraps), by dotted key.
     static func stateDict(_ root: PickleValue, source: String) throws -> [String: TorchTensorReference] {
         guard case .dict(var dict) = root else {
-            throw GeoKitError("the checkpoint holds a \(root.kind), not a state dict", where: source,
-                              remedy: "save model.state_dict() rather than the model or a list")
+            throw GeoKitError(
+                "the checkpoint holds a \(root.kind), not a state dict", where: source,
+                remedy: "save model.state_dict() rather than the model or a list")
         }
         let holdsTensors = dict.entries.contains { if case .tensor = $0.value { true } else { false } }
         if !holdsTensors {
@@ -175,8 +181,9 @@ public enum TorchCheckpoint {
         }
         let count = Shape.count(ref.shape)
         guard count <= ref.storage.count else {
-            throw GeoKitError("a tensor of shape \(ref.shape) repeats the \(ref.storage.count) elements of its storage",
-                              where: source, remedy: "save tensors that are not expanded views (call .contiguous() first)")
+            throw GeoKitError(
+                "a tensor of shape \(ref.shape) repeats the \(ref.storage.count) elements of its storage",
+                where: source, remedy: "save tensors that are not expanded views (call .contiguous() first)")
         }
         let type = ref.storage.type
         let tensor = Tensor(zeros: ref.shape, dtype: type.loadedDType)

@@ -1,5 +1,5 @@
-import Foundation
 internal import CZip
+import Foundation
 
 /// A zip archive opened read-only through libzip: the container of
 /// PyTorch's checkpoint format (torch >= 1.6). Entries are read whole, after
@@ -14,8 +14,9 @@ final class ZipArchive {
             var error = zip_error_t()
             zip_error_init_with_code(&error, code)
             defer { zip_error_fini(&error) }
-            throw GeoKitError("not a readable zip archive: \(String(cString: zip_error_strerror(&error)))", where: url.path,
-                              remedy: "check that the file is complete (torch.save writes a zip archive)")
+            throw GeoKitError(
+                "not a readable zip archive: \(String(cString: zip_error_strerror(&error)))", where: url.path,
+                remedy: "check that the file is complete (torch.save writes a zip archive)")
         }
         self.handle = handle
         self.source = url.path
@@ -46,27 +47,31 @@ final class ZipArchive {
         let wanted: UInt64
         if let exactly {
             guard stat.size >= UInt64(exactly) else {
-                throw GeoKitError("entry \(name) holds \(stat.size) bytes where \(exactly) are needed", where: source,
-                                  remedy: "the checkpoint is damaged or truncated; save it again")
+                throw GeoKitError(
+                    "entry \(name) holds \(stat.size) bytes where \(exactly) are needed", where: source,
+                    remedy: "the checkpoint is damaged or truncated; save it again")
             }
             wanted = UInt64(exactly)
         } else {
             guard stat.size <= UInt64(limit) else {
-                throw GeoKitError("entry \(name) claims \(stat.size) bytes, more than the \(limit) accepted", where: source,
-                                  remedy: "this is not a PyTorch state dict")
+                throw GeoKitError(
+                    "entry \(name) claims \(stat.size) bytes, more than the \(limit) accepted", where: source,
+                    remedy: "this is not a PyTorch state dict")
             }
             wanted = stat.size
         }
         guard let file = zip_fopen_index(handle, zip_uint64_t(index), 0) else {
-            throw GeoKitError("cannot open entry \(name): \(String(cString: zip_strerror(handle)))", where: source,
-                              remedy: "the archive is damaged; save it again")
+            throw GeoKitError(
+                "cannot open entry \(name): \(String(cString: zip_strerror(handle)))", where: source,
+                remedy: "the archive is damaged; save it again")
         }
         defer { zip_fclose(file) }
         var bytes = [UInt8](repeating: 0, count: Int(wanted))
         let read = bytes.withUnsafeMutableBytes { zip_fread(file, $0.baseAddress, wanted) }
         guard read == Int64(wanted) else {
-            throw GeoKitError("entry \(name) could not be read whole: \(String(cString: zip_file_strerror(file)))", where: source,
-                              remedy: "the archive is damaged; save it again")
+            throw GeoKitError(
+                "entry \(name) could not be read whole: \(String(cString: zip_file_strerror(file)))", where: source,
+                remedy: "the archive is damaged; save it again")
         }
         return bytes
     }

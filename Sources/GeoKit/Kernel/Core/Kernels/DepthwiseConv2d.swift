@@ -10,8 +10,10 @@
 /// offset of the output row, and the output columns whose input is inside
 /// the image. The three kernels below differ only in what they do per row.
 @inline(__always)
-private func forEachTapRow(_ g: ConvGeometry, tap: (Int) -> Void = { _ in },
-                           row: (_ tap: Int, _ inOffset: Int, _ outOffset: Int, _ columns: Range<Int>) -> Void) {
+private func forEachTapRow(
+    _ g: ConvGeometry, tap: (Int) -> Void = { _ in },
+    row: (_ tap: Int, _ inOffset: Int, _ outOffset: Int, _ columns: Range<Int>) -> Void
+) {
     for ki in 0..<g.kernelHeight {
         let rowOffset = ki * g.dilationHeight - g.padHeight
         let rows = ConvGeometry.validOutputs(outLength: g.outHeight, inLength: g.inHeight, stride: g.strideHeight, offset: rowOffset)
@@ -34,18 +36,22 @@ private func forEachTapRow(_ g: ConvGeometry, tap: (Int) -> Void = { _ in },
 /// factor is not finite, which keeps the clipped loops free of padding work.
 private func forEachPaddedOutput(_ g: ConvGeometry, tap: Int, _ body: (Int) -> Void) {
     let ki = tap / g.kernelWidth, kj = tap % g.kernelWidth
-    let rows = ConvGeometry.validOutputs(outLength: g.outHeight, inLength: g.inHeight, stride: g.strideHeight,
-                                         offset: ki * g.dilationHeight - g.padHeight)
-    let cols = ConvGeometry.validOutputs(outLength: g.outWidth, inLength: g.inWidth, stride: g.strideWidth,
-                                         offset: kj * g.dilationWidth - g.padWidth)
+    let rows = ConvGeometry.validOutputs(
+        outLength: g.outHeight, inLength: g.inHeight, stride: g.strideHeight,
+        offset: ki * g.dilationHeight - g.padHeight)
+    let cols = ConvGeometry.validOutputs(
+        outLength: g.outWidth, inLength: g.inWidth, stride: g.strideWidth,
+        offset: kj * g.dilationWidth - g.padWidth)
     for oh in 0..<g.outHeight {
         for ow in 0..<g.outWidth where !(rows.contains(oh) && cols.contains(ow)) { body(oh * g.outWidth + ow) }
     }
 }
 
 /// output[n, c] = bias[c] + sum over taps of weight[c, tap] * shifted input[n, c].
-func depthwiseConv2d<T: TensorScalar>(_ input: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>?,
-                                      _ g: ConvGeometry, into output: UnsafeMutablePointer<T>) {
+func depthwiseConv2d<T: TensorScalar>(
+    _ input: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>?,
+    _ g: ConvGeometry, into output: UnsafeMutablePointer<T>
+) {
     let channels = g.inChannels, stride = g.strideWidth
     Parallel.forEachChunk(g.batch * channels, grain: max(1, 16_384 / max(g.outPlane * g.kernelArea, 1))) { range in
         for task in range {
@@ -69,8 +75,10 @@ func depthwiseConv2d<T: TensorScalar>(_ input: UnsafePointer<T>, weight: UnsafeP
 }
 
 /// Adds the input gradient of `depthwiseConv2d` for the output gradient `gradient` to `inputGradient`.
-func depthwiseConv2dInputGradient<T: TensorScalar>(_ gradient: UnsafePointer<T>, weight: UnsafePointer<T>,
-                                                   _ g: ConvGeometry, into inputGradient: UnsafeMutablePointer<T>) {
+func depthwiseConv2dInputGradient<T: TensorScalar>(
+    _ gradient: UnsafePointer<T>, weight: UnsafePointer<T>,
+    _ g: ConvGeometry, into inputGradient: UnsafeMutablePointer<T>
+) {
     let channels = g.inChannels, stride = g.strideWidth
     Parallel.forEachChunk(g.batch * channels, grain: max(1, 16_384 / max(g.outPlane * g.kernelArea, 1))) { range in
         for task in range {
@@ -90,8 +98,10 @@ func depthwiseConv2dInputGradient<T: TensorScalar>(_ gradient: UnsafePointer<T>,
 
 /// Adds the weight gradient of `depthwiseConv2d` to `weightGradient` (channels x taps);
 /// one task per channel sums over the whole batch, so no two tasks share a tap.
-func depthwiseConv2dWeightGradient<T: TensorScalar>(_ gradient: UnsafePointer<T>, input: UnsafePointer<T>,
-                                                    _ g: ConvGeometry, into weightGradient: UnsafeMutablePointer<T>) {
+func depthwiseConv2dWeightGradient<T: TensorScalar>(
+    _ gradient: UnsafePointer<T>, input: UnsafePointer<T>,
+    _ g: ConvGeometry, into weightGradient: UnsafeMutablePointer<T>
+) {
     let channels = g.inChannels, stride = g.strideWidth
     Parallel.forEachChunk(channels, grain: max(1, 16_384 / max(g.batch * g.outPlane * g.kernelArea, 1))) { range in
         for c in range {
@@ -99,10 +109,13 @@ func depthwiseConv2dWeightGradient<T: TensorScalar>(_ gradient: UnsafePointer<T>
                 let plane = n * channels + c
                 let source = input + plane * g.inPlane, outGradient = gradient + plane * g.outPlane
                 var sum: T = 0
-                forEachTapRow(g, tap: { tap in
-                    weightGradient[c * g.kernelArea + tap] += sum
-                    sum = 0
-                }) { _, inOffset, outOffset, cols in
+                forEachTapRow(
+                    g,
+                    tap: { tap in
+                        weightGradient[c * g.kernelArea + tap] += sum
+                        sum = 0
+                    }
+                ) { _, inOffset, outOffset, cols in
                     let inRow = source + inOffset, outRow = outGradient + outOffset
                     if stride == 1 {
                         sum += vectorDot(outRow + cols.lowerBound, inRow + cols.lowerBound, count: cols.count)

@@ -19,8 +19,10 @@ func imagesPerGemm(_ g: ConvGeometry) -> Int {
 }
 
 /// output = conv(input, weight) without bias; `output` is fully overwritten.
-func gemmConv2dForward<T: TensorScalar>(_ input: UnsafePointer<T>, weight: UnsafePointer<T>, _ g: ConvGeometry,
-                                        into output: UnsafeMutablePointer<T>) {
+func gemmConv2dForward<T: TensorScalar>(
+    _ input: UnsafePointer<T>, weight: UnsafePointer<T>, _ g: ConvGeometry,
+    into output: UnsafeMutablePointer<T>
+) {
     let images = imagesPerGemm(g), plane = g.outPlane
     let rows = g.groupColumnRows, filters = g.outChannelsPerGroup
     let lowers = !(g.isPointwise && images == 1)
@@ -33,14 +35,16 @@ func gemmConv2dForward<T: TensorScalar>(_ input: UnsafePointer<T>, weight: Unsaf
                 let lowered = columns.map { UnsafePointer($0) } ?? image
                 let product = staging ?? output + first * g.outChannels * plane
                 for group in 0..<g.groups {
-                    T.gemm(transA: false, transB: false, m: filters, n: width, k: rows, alpha: 1,
-                           a: weight + group * filters * rows, lda: rows,
-                           b: lowered + group * rows * width, ldb: width,
-                           beta: 0, c: product + group * filters * width, ldc: width)
+                    T.gemm(
+                        transA: false, transB: false, m: filters, n: width, k: rows, alpha: 1,
+                        a: weight + group * filters * rows, lda: rows,
+                        b: lowered + group * rows * width, ldb: width,
+                        beta: 0, c: product + group * filters * width, ldc: width)
                 }
                 if let staging {
-                    unbatchColumns(staging, images: count, channels: g.outChannels, plane: plane,
-                                   into: output + first * g.outChannels * plane)
+                    unbatchColumns(
+                        staging, images: count, channels: g.outChannels, plane: plane,
+                        into: output + first * g.outChannels * plane)
                 }
             }
         }
@@ -50,9 +54,11 @@ func gemmConv2dForward<T: TensorScalar>(_ input: UnsafePointer<T>, weight: Unsaf
 /// Accumulates the gradients of `gemmConv2dForward`: `inputGradient` (when
 /// given) receives dX and must start at zero; `weightGradient` (when given)
 /// is accumulated into across the batch.
-func gemmConv2dBackward<T: TensorScalar>(_ gradient: UnsafePointer<T>, input: UnsafePointer<T>, weight: UnsafePointer<T>,
-                                         _ g: ConvGeometry, inputGradient: UnsafeMutablePointer<T>?,
-                                         weightGradient: UnsafeMutablePointer<T>?) {
+func gemmConv2dBackward<T: TensorScalar>(
+    _ gradient: UnsafePointer<T>, input: UnsafePointer<T>, weight: UnsafePointer<T>,
+    _ g: ConvGeometry, inputGradient: UnsafeMutablePointer<T>?,
+    weightGradient: UnsafeMutablePointer<T>?
+) {
     let images = imagesPerGemm(g), plane = g.outPlane
     let rows = g.groupColumnRows, filters = g.outChannelsPerGroup
     let direct = g.isPointwise && images == 1
@@ -68,10 +74,11 @@ func gemmConv2dBackward<T: TensorScalar>(_ gradient: UnsafePointer<T>, input: Un
                     if let columns { im2col(image, images: count, g, into: columns) }
                     let lowered = columns.map { UnsafePointer($0) } ?? image
                     for group in 0..<g.groups {
-                        T.gemm(transA: false, transB: true, m: filters, n: rows, k: width, alpha: 1,
-                               a: dY + group * filters * width, lda: width,
-                               b: lowered + group * rows * width, ldb: width,
-                               beta: 1, c: weightGradient + group * filters * rows, ldc: rows)
+                        T.gemm(
+                            transA: false, transB: true, m: filters, n: rows, k: width, alpha: 1,
+                            a: dY + group * filters * width, lda: width,
+                            b: lowered + group * rows * width, ldb: width,
+                            beta: 1, c: weightGradient + group * filters * rows, ldc: rows)
                     }
                 }
                 if let inputGradient {
@@ -79,10 +86,11 @@ func gemmConv2dBackward<T: TensorScalar>(_ gradient: UnsafePointer<T>, input: Un
                     // Pointwise: W^T dY is already dX; otherwise it is the lowered gradient, folded back by col2im.
                     let target = columns ?? imageGradient
                     for group in 0..<g.groups {
-                        T.gemm(transA: true, transB: false, m: rows, n: width, k: filters, alpha: 1,
-                               a: weight + group * filters * rows, lda: rows,
-                               b: dY + group * filters * width, ldb: width,
-                               beta: 0, c: target + group * rows * width, ldc: width)
+                        T.gemm(
+                            transA: true, transB: false, m: rows, n: width, k: filters, alpha: 1,
+                            a: weight + group * filters * rows, lda: rows,
+                            b: dY + group * filters * width, ldb: width,
+                            beta: 0, c: target + group * rows * width, ldc: width)
                     }
                     if let columns { col2im(columns, images: count, g, into: imageGradient) }
                 }
@@ -92,8 +100,10 @@ func gemmConv2dBackward<T: TensorScalar>(_ gradient: UnsafePointer<T>, input: Un
 }
 
 /// Copies a (channels x images * plane) GEMM product into `images` NCHW images.
-private func unbatchColumns<T: TensorScalar>(_ product: UnsafePointer<T>, images: Int, channels: Int, plane: Int,
-                                             into output: UnsafeMutablePointer<T>) {
+private func unbatchColumns<T: TensorScalar>(
+    _ product: UnsafePointer<T>, images: Int, channels: Int, plane: Int,
+    into output: UnsafeMutablePointer<T>
+) {
     Parallel.forEachChunk(images * channels, grain: max(1, 16_384 / max(plane, 1))) { range in
         for task in range {
             let image = task / channels, channel = task % channels
@@ -103,8 +113,10 @@ private func unbatchColumns<T: TensorScalar>(_ product: UnsafePointer<T>, images
 }
 
 /// Copies `images` NCHW images into one (channels x images * plane) matrix, the inverse of `unbatchColumns`.
-private func batchColumns<T: TensorScalar>(_ images: UnsafePointer<T>, images count: Int, channels: Int, plane: Int,
-                                           into matrix: UnsafeMutablePointer<T>) {
+private func batchColumns<T: TensorScalar>(
+    _ images: UnsafePointer<T>, images count: Int, channels: Int, plane: Int,
+    into matrix: UnsafeMutablePointer<T>
+) {
     Parallel.forEachChunk(count * channels, grain: max(1, 16_384 / max(plane, 1))) { range in
         for task in range {
             let image = task / channels, channel = task % channels

@@ -5,8 +5,10 @@
 
 /// Fills `columns` (g.columnRows x images * g.outPlane, row-major) from
 /// `images` consecutive NCHW images starting at `input`; padding reads as zero.
-func im2col<T: TensorScalar>(_ input: UnsafePointer<T>, images: Int, _ g: ConvGeometry,
-                             into columns: UnsafeMutablePointer<T>) {
+func im2col<T: TensorScalar>(
+    _ input: UnsafePointer<T>, images: Int, _ g: ConvGeometry,
+    into columns: UnsafeMutablePointer<T>
+) {
     let plane = g.outPlane, rowLength = images * plane
     let tasks = g.columnRows * images
     Parallel.forEachChunk(tasks, grain: max(1, 16_384 / max(plane, 1))) { range in
@@ -18,10 +20,12 @@ func im2col<T: TensorScalar>(_ input: UnsafePointer<T>, images: Int, _ g: ConvGe
             let destination = columns + row * rowLength + image * plane
             let rowOffset = ki * g.dilationHeight - g.padHeight
             let columnOffset = kj * g.dilationWidth - g.padWidth
-            let rows = ConvGeometry.validOutputs(outLength: g.outHeight, inLength: g.inHeight,
-                                                 stride: g.strideHeight, offset: rowOffset)
-            let cols = ConvGeometry.validOutputs(outLength: g.outWidth, inLength: g.inWidth,
-                                                 stride: g.strideWidth, offset: columnOffset)
+            let rows = ConvGeometry.validOutputs(
+                outLength: g.outHeight, inLength: g.inHeight,
+                stride: g.strideHeight, offset: rowOffset)
+            let cols = ConvGeometry.validOutputs(
+                outLength: g.outWidth, inLength: g.inWidth,
+                stride: g.strideWidth, offset: columnOffset)
             for oh in 0..<g.outHeight {
                 let out = destination + oh * g.outWidth
                 guard rows.contains(oh) else {
@@ -46,8 +50,10 @@ func im2col<T: TensorScalar>(_ input: UnsafePointer<T>, images: Int, _ g: ConvGe
 /// pixel it was read from (`gradient` holds `images` NCHW images and is
 /// accumulated into, not overwritten). Each task owns one input plane, so the
 /// scatter needs no synchronisation.
-func col2im<T: TensorScalar>(_ columns: UnsafePointer<T>, images: Int, _ g: ConvGeometry,
-                             into gradient: UnsafeMutablePointer<T>) {
+func col2im<T: TensorScalar>(
+    _ columns: UnsafePointer<T>, images: Int, _ g: ConvGeometry,
+    into gradient: UnsafeMutablePointer<T>
+) {
     let plane = g.outPlane, rowLength = images * plane
     let tasks = g.inChannels * images
     Parallel.forEachChunk(tasks, grain: max(1, 16_384 / max(plane * g.kernelArea, 1))) { range in
@@ -59,10 +65,12 @@ func col2im<T: TensorScalar>(_ columns: UnsafePointer<T>, images: Int, _ g: Conv
                 let source = columns + (channel * g.kernelArea + tap) * rowLength + image * plane
                 let rowOffset = ki * g.dilationHeight - g.padHeight
                 let columnOffset = kj * g.dilationWidth - g.padWidth
-                let rows = ConvGeometry.validOutputs(outLength: g.outHeight, inLength: g.inHeight,
-                                                     stride: g.strideHeight, offset: rowOffset)
-                let cols = ConvGeometry.validOutputs(outLength: g.outWidth, inLength: g.inWidth,
-                                                     stride: g.strideWidth, offset: columnOffset)
+                let rows = ConvGeometry.validOutputs(
+                    outLength: g.outHeight, inLength: g.inHeight,
+                    stride: g.strideHeight, offset: rowOffset)
+                let cols = ConvGeometry.validOutputs(
+                    outLength: g.outWidth, inLength: g.inWidth,
+                    stride: g.strideWidth, offset: columnOffset)
                 let stride = g.strideWidth
                 for oh in rows {
                     let inRow = target + (oh * g.strideHeight + rowOffset) * g.inWidth + columnOffset

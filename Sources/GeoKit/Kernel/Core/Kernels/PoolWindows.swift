@@ -16,12 +16,15 @@ struct PoolWindows {
         func windows(_ length: Int) -> (clipped: [Range<Int>], padded: [Int]) {
             let count = ConvGeometry.outputLength(input: length, kernel: kernel, stride: stride, padding: padding, dilation: 1)
             let starts = (0..<count).map { $0 * stride - padding }
-            return (starts.map { max($0, 0)..<min($0 + kernel, length) },
-                    starts.map { min($0 + kernel, length + padding) - $0 })
+            return (
+                starts.map { max($0, 0)..<min($0 + kernel, length) },
+                starts.map { min($0 + kernel, length + padding) - $0 }
+            )
         }
         let (rows, rowSpans) = windows(inHeight), (columns, columnSpans) = windows(inWidth)
-        self.init(inHeight: inHeight, inWidth: inWidth, rows: rows, columns: columns,
-                  paddedRowSpans: rowSpans, paddedColumnSpans: columnSpans)
+        self.init(
+            inHeight: inHeight, inWidth: inWidth, rows: rows, columns: columns,
+            paddedRowSpans: rowSpans, paddedColumnSpans: columnSpans)
     }
 
     /// torch's adaptive bins: output i reads floor(i * L / n) ..< ceil((i + 1) * L / n).
@@ -30,12 +33,15 @@ struct PoolWindows {
             (0..<count).map { i in (i * length / count)..<(((i + 1) * length + count - 1) / count) }
         }
         let rows = bins(inHeight, outHeight), columns = bins(inWidth, outWidth)
-        self.init(inHeight: inHeight, inWidth: inWidth, rows: rows, columns: columns,
-                  paddedRowSpans: rows.map(\.count), paddedColumnSpans: columns.map(\.count))
+        self.init(
+            inHeight: inHeight, inWidth: inWidth, rows: rows, columns: columns,
+            paddedRowSpans: rows.map(\.count), paddedColumnSpans: columns.map(\.count))
     }
 
-    private init(inHeight: Int, inWidth: Int, rows: [Range<Int>], columns: [Range<Int>],
-                 paddedRowSpans: [Int], paddedColumnSpans: [Int]) {
+    private init(
+        inHeight: Int, inWidth: Int, rows: [Range<Int>], columns: [Range<Int>],
+        paddedRowSpans: [Int], paddedColumnSpans: [Int]
+    ) {
         self.inHeight = inHeight
         self.inWidth = inWidth
         self.rows = rows
@@ -50,8 +56,10 @@ struct PoolWindows {
 /// The loops run input row by input row across a whole output row, so the
 /// windows of neighbouring outputs are compared independently (no long
 /// dependency chain through one running maximum).
-func maxPool<T: TensorScalar>(_ input: UnsafePointer<T>, planes: Int, _ w: PoolWindows,
-                              into output: UnsafeMutablePointer<T>, argmax: UnsafeMutablePointer<Int32>) {
+func maxPool<T: TensorScalar>(
+    _ input: UnsafePointer<T>, planes: Int, _ w: PoolWindows,
+    into output: UnsafeMutablePointer<T>, argmax: UnsafeMutablePointer<Int32>
+) {
     let inPlane = w.inHeight * w.inWidth, outPlane = w.outHeight * w.outWidth, width = w.outWidth
     w.rows.withUnsafeBufferPointer { rows in
         w.columns.withUnsafeBufferPointer { columns in
@@ -86,8 +94,10 @@ func maxPool<T: TensorScalar>(_ input: UnsafePointer<T>, planes: Int, _ w: PoolW
 }
 
 /// The adjoint of `maxPool`: each output gradient goes to its window's winner.
-func maxPoolGradient<T: TensorScalar>(_ gradient: UnsafePointer<T>, argmax: UnsafePointer<Int32>, planes: Int,
-                                      _ w: PoolWindows, into inputGradient: UnsafeMutablePointer<T>) {
+func maxPoolGradient<T: TensorScalar>(
+    _ gradient: UnsafePointer<T>, argmax: UnsafePointer<Int32>, planes: Int,
+    _ w: PoolWindows, into inputGradient: UnsafeMutablePointer<T>
+) {
     let inPlane = w.inHeight * w.inWidth, outPlane = w.outHeight * w.outWidth
     Parallel.forEachChunk(planes, grain: max(1, 16_384 / max(inPlane, 1))) { range in
         for plane in range {
@@ -99,8 +109,10 @@ func maxPoolGradient<T: TensorScalar>(_ gradient: UnsafePointer<T>, argmax: Unsa
 
 /// Mean over each window of every plane: the window's sum divided by `divisors[o]`, o the
 /// output pixel's index within its plane.
-func averagePool<T: TensorScalar>(_ input: UnsafePointer<T>, planes: Int, _ w: PoolWindows, divisors: [T],
-                                  into output: UnsafeMutablePointer<T>) {
+func averagePool<T: TensorScalar>(
+    _ input: UnsafePointer<T>, planes: Int, _ w: PoolWindows, divisors: [T],
+    into output: UnsafeMutablePointer<T>
+) {
     let inPlane = w.inHeight * w.inWidth, outPlane = w.outHeight * w.outWidth
     w.rows.withUnsafeBufferPointer { rows in
         w.columns.withUnsafeBufferPointer { columns in
@@ -125,8 +137,10 @@ func averagePool<T: TensorScalar>(_ input: UnsafePointer<T>, planes: Int, _ w: P
 }
 
 /// The adjoint of `averagePool`: each output gradient spreads evenly over its window.
-func averagePoolGradient<T: TensorScalar>(_ gradient: UnsafePointer<T>, planes: Int, _ w: PoolWindows, divisors: [T],
-                                          into inputGradient: UnsafeMutablePointer<T>) {
+func averagePoolGradient<T: TensorScalar>(
+    _ gradient: UnsafePointer<T>, planes: Int, _ w: PoolWindows, divisors: [T],
+    into inputGradient: UnsafeMutablePointer<T>
+) {
     let inPlane = w.inHeight * w.inWidth, outPlane = w.outHeight * w.outWidth
     w.rows.withUnsafeBufferPointer { rows in
         w.columns.withUnsafeBufferPointer { columns in

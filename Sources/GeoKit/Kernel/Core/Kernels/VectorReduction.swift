@@ -25,9 +25,11 @@ func vectorDot<T: TensorScalar>(_ x: UnsafePointer<T>, _ y: UnsafePointer<T>, co
     var a = SIMD8<T>(), b = SIMD8<T>()
     var i = 0
     while i + 16 <= count {
-        a += rx.loadUnaligned(fromByteOffset: i * size, as: SIMD8<T>.self)
+        a +=
+            rx.loadUnaligned(fromByteOffset: i * size, as: SIMD8<T>.self)
             * ry.loadUnaligned(fromByteOffset: i * size, as: SIMD8<T>.self)
-        b += rx.loadUnaligned(fromByteOffset: (i + 8) * size, as: SIMD8<T>.self)
+        b +=
+            rx.loadUnaligned(fromByteOffset: (i + 8) * size, as: SIMD8<T>.self)
             * ry.loadUnaligned(fromByteOffset: (i + 8) * size, as: SIMD8<T>.self)
         i += 16
     }

@@ -18,8 +18,10 @@ enum Workspace {
     }
 
     /// Like `withBuffer`, but with no buffer at all (nil) when `needed` is false.
-    static func withOptionalBuffer<T, R>(_: T.Type, count: Int, if needed: Bool,
-                                         _ body: (UnsafeMutablePointer<T>?) throws -> R) rethrows -> R {
+    static func withOptionalBuffer<T, R>(
+        _: T.Type, count: Int, if needed: Bool,
+        _ body: (UnsafeMutablePointer<T>?) throws -> R
+    ) rethrows -> R {
         guard needed else { return try body(nil) }
         return try withBuffer(T.self, count: count) { try body($0) }
     }

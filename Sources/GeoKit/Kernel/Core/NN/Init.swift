@@ -36,8 +36,10 @@ public enum Init {
     }
 
     /// Normal with std = gain / sqrt(fan) (He et al.; torch kaiming_normal_).
-    public static func kaimingNormal(_ tensor: Tensor, mode: FanMode = .fanIn, nonlinearity: Nonlinearity = .relu,
-                                     generator: inout RandomGenerator) {
+    public static func kaimingNormal(
+        _ tensor: Tensor, mode: FanMode = .fanIn, nonlinearity: Nonlinearity = .relu,
+        generator: inout RandomGenerator
+    ) {
         let std = nonlinearity.gain / Double(fan(tensor, mode)).squareRoot()
         normal(tensor, mean: 0, std: std, generator: &generator)
     }
@@ -48,8 +50,10 @@ public enum Init {
 
     /// Uniform in ±gain * sqrt(3 / fan) (torch kaiming_uniform_). torch's
     /// Linear and Conv2d use it with `.leakyRelu(sqrt(5))`, i.e. ±1/sqrt(fan in).
-    public static func kaimingUniform(_ tensor: Tensor, mode: FanMode = .fanIn, nonlinearity: Nonlinearity = .relu,
-                                      generator: inout RandomGenerator) {
+    public static func kaimingUniform(
+        _ tensor: Tensor, mode: FanMode = .fanIn, nonlinearity: Nonlinearity = .relu,
+        generator: inout RandomGenerator
+    ) {
         let bound = nonlinearity.gain * (3 / Double(fan(tensor, mode))).squareRoot()
         uniform(tensor, low: -bound, high: bound, generator: &generator)
     }
@@ -72,8 +76,10 @@ public enum Init {
     /// Normal(mean, std) restricted to [low, high], sampled exactly by
     /// inverting the CDF. As timm's trunc_normal_, the bounds are absolute
     /// values, not multiples of std (with std 0.02, ±2 truncates nothing).
-    public static func truncatedNormal(_ tensor: Tensor, std: Double = 1, mean: Double = 0, low: Double = -2, high: Double = 2,
-                                       generator: inout RandomGenerator) {
+    public static func truncatedNormal(
+        _ tensor: Tensor, std: Double = 1, mean: Double = 0, low: Double = -2, high: Double = 2,
+        generator: inout RandomGenerator
+    ) {
         require(std > 0 && low < high, "GeoKit: Init.truncatedNormal needs std > 0 and low < high, got std \(std), bounds [\(low), \(high)]")
         let alpha = (low - mean) / std, beta = (high - mean) / std
         // Invert in the lower tail, where the normal CDF keeps its precision;
@@ -128,23 +134,31 @@ private func standardNormalCDF(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squa
 private func standardNormalQuantile(_ p: Double) -> Double {
     if p <= 0 { return -.infinity }
     if p >= 1 { return .infinity }
-    let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
-             1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00]
-    let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-             6.680131188771972e+01, -1.328068155288572e+01]
-    let c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-             -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00]
+    let a = [
+        -3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+        1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00
+    ]
+    let b = [
+        -5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+        6.680131188771972e+01, -1.328068155288572e+01
+    ]
+    let c = [
+        -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+        -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00
+    ]
     let d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00]
     let tail = 0.02425
     var x: Double
     if p < tail || p > 1 - tail {
         let q = (-2 * log(p < tail ? p : 1 - p)).squareRoot()
-        let value = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+        let value =
+            (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
             / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
         x = p < tail ? value : -value
     } else {
         let q = p - 0.5, r = q * q
-        x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
+        x =
+            (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
             / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
     }
     let e = standardNormalCDF(x) - p

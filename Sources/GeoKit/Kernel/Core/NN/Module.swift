@@ -150,13 +150,18 @@ open class Module {
     /// Names are path components and unique across parameters, buffers and
     /// children (re-registering under the same kind replaces the entry).
     private func checkName(_ name: String, kind: Kind) {
-        require(!name.isEmpty && !name.contains("."),
-                "GeoKit: \(type(of: self)): a registered name must be non-empty and contain no '.', got '\(name)'")
-        let taken: Kind? = ownParameters.contains { $0.name == name } ? .parameter
-            : ownBuffers.contains { $0.name == name } ? .buffer
-            : children.contains { $0.name == name } ? .child : nil
-        require(taken == nil || taken == kind,
-                "GeoKit: \(type(of: self)): '\(name)' is already registered as a \(taken?.rawValue ?? ""), cannot register it as a \(kind.rawValue)")
+        require(
+            !name.isEmpty && !name.contains("."),
+            "GeoKit: \(type(of: self)): a registered name must be non-empty and contain no '.', got '\(name)'")
+        let taken: Kind? =
+            ownParameters.contains { $0.name == name }
+            ? .parameter
+            : ownBuffers.contains { $0.name == name }
+                ? .buffer
+                : children.contains { $0.name == name } ? .child : nil
+        require(
+            taken == nil || taken == kind,
+            "GeoKit: \(type(of: self)): '\(name)' is already registered as a \(taken?.rawValue ?? ""), cannot register it as a \(kind.rawValue)")
     }
 
     private static func join(_ prefix: String, _ name: String) -> String {

@@ -27,14 +27,17 @@ extension Module {
     /// mismatch, and suggests the remedy: `strict: false`, or the prefix option
     /// when every key of the file shares a first component the model lacks.
     /// Nothing is copied unless the whole dictionary fits.
-    public func loadStateDict(_ tensors: [String: Tensor], strict: Bool = true,
-                              stripPrefix: String? = nil, addPrefix: String? = nil) throws {
+    public func loadStateDict(
+        _ tensors: [String: Tensor], strict: Bool = true,
+        stripPrefix: String? = nil, addPrefix: String? = nil
+    ) throws {
         let place = "\(type(of: self)).loadStateDict"
         let given = try StateDictKeys.rename(tensors, stripPrefix: stripPrefix, addPrefix: addPrefix, place: place)
         let entries = stateDict()
         let expected = Set(entries.map(\.name))
-        let keepsOwnValue = Set(namedModules().filter { $0.module is BatchNorm }
-            .map { $0.name.isEmpty ? "num_batches_tracked" : $0.name + ".num_batches_tracked" })
+        let keepsOwnValue = Set(
+            namedModules().filter { $0.module is BatchNorm }
+                .map { $0.name.isEmpty ? "num_batches_tracked" : $0.name + ".num_batches_tracked" })
         let missing = entries.map(\.name).filter { given[$0] == nil && !keepsOwnValue.contains($0) }
         let unexpected = given.keys.filter { !expected.contains($0) }.sorted()
         let mismatched = entries.compactMap { entry -> String? in
@@ -55,7 +58,9 @@ extension Module {
             }
             let hint = StateDictKeys.prefixHint(file: Array(given.keys), model: entries.map(\.name))
             var remedy: String
-            if let hint { remedy = hint } else if mismatched.isEmpty {
+            if let hint {
+                remedy = hint
+            } else if mismatched.isEmpty {
                 remedy = "load weights saved from the same architecture, or pass strict: false (--strict false) to skip missing and unexpected keys"
             } else {
                 remedy = "load weights saved from the same architecture and width (the file's tensors have other shapes)"
@@ -66,8 +71,9 @@ extension Module {
         for entry in entries where entry.isInteger {
             guard let t = given[entry.name] else { continue }
             if let bad = t.scalars(as: Double.self).first(where: { Int64(exactly: $0) == nil }) {
-                throw GeoKitError("the state dict's integer buffer \(entry.name) holds \(bad), not a whole number", where: place,
-                                  remedy: "the checkpoint is damaged; re-export it, or drop \(entry.name) and load with the module's own value")
+                throw GeoKitError(
+                    "the state dict's integer buffer \(entry.name) holds \(bad), not a whole number", where: place,
+                    remedy: "the checkpoint is damaged; re-export it, or drop \(entry.name) and load with the module's own value")
             }
         }
         noGrad {
@@ -90,8 +96,9 @@ package enum StateDictKeys {
             if let stripPrefix, !stripPrefix.isEmpty, name.hasPrefix(stripPrefix) { name = String(name.dropFirst(stripPrefix.count)) }
             if let addPrefix { name = addPrefix + name }
             if let first = origin[name] {
-                throw GeoKitError("the state dict's keys \(first) and \(key) both become \(name) when renamed", where: place,
-                                  remedy: "the file holds the same tensor with and without the prefix; drop one copy")
+                throw GeoKitError(
+                    "the state dict's keys \(first) and \(key) both become \(name) when renamed", where: place,
+                    remedy: "the file holds the same tensor with and without the prefix; drop one copy")
             }
             (out[name], origin[name]) = (tensors[key], key)
         }
@@ -100,8 +107,9 @@ package enum StateDictKeys {
 
     /// "119 missing, e.g. a, b, c, d, e, ..." beyond `exampleCount` names, else "2 missing: a, b".
     package static func counted(_ names: [String], _ label: String) -> String {
-        names.count > exampleCount ? "\(names.count) \(label), e.g. " + names.prefix(exampleCount).joined(separator: ", ") + ", ..."
-                                   : "\(names.count) \(label): " + names.joined(separator: ", ")
+        names.count > exampleCount
+            ? "\(names.count) \(label), e.g. " + names.prefix(exampleCount).joined(separator: ", ") + ", ..."
+            : "\(names.count) \(label): " + names.joined(separator: ", ")
     }
 
     /// The prefix option to suggest when every key on one side shares a first

@@ -24,15 +24,19 @@ extension Tensor {
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         broadcastBinary(a, b, Multiply(), name: "mul") { g in
-            [a.requiresGrad ? (g * b).sumToShape(a.shape) : nil,
-             b.requiresGrad ? (g * a).sumToShape(b.shape) : nil]
+            [
+                a.requiresGrad ? (g * b).sumToShape(a.shape) : nil,
+                b.requiresGrad ? (g * a).sumToShape(b.shape) : nil
+            ]
         }
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         broadcastBinary(a, b, Divide(), name: "div") { g in
-            [a.requiresGrad ? (g / b).sumToShape(a.shape) : nil,
-             b.requiresGrad ? (-(g * a) / (b * b)).sumToShape(b.shape) : nil]
+            [
+                a.requiresGrad ? (g / b).sumToShape(a.shape) : nil,
+                b.requiresGrad ? (-(g * a) / (b * b)).sumToShape(b.shape) : nil
+            ]
         }
     }
 
@@ -69,7 +73,10 @@ extension Tensor {
             let x = pointer(T.self), y = out.pointer(T.self), c = T(s)
             Parallel.forEachChunk(count) { r in for i in r { y[i] = f.value(x[i], c) } }
         }
-        switch dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         return out.recorded(name, inputs: [self]) { g in [backward(g)] }
     }
 

@@ -23,8 +23,9 @@ struct AxisGather {
     /// `maps[a]` lists, for each output coordinate along axis a, the input
     /// coordinate it reads (-1 for fill); nil keeps the axis as it is.
     init(inputShape: [Int], maps axisMaps: [[Int]?]) {
-        require(axisMaps.count == inputShape.count,
-                "GeoKit: gather: \(axisMaps.count) axis maps for a tensor of shape \(inputShape)")
+        require(
+            axisMaps.count == inputShape.count,
+            "GeoKit: gather: \(axisMaps.count) axis maps for a tensor of shape \(inputShape)")
         self.inputShape = inputShape
         outputShape = zip(inputShape, axisMaps).map { n, map in map?.count ?? n }
         let mapped = axisMaps.indices.filter { axisMaps[$0] != nil }
@@ -63,7 +64,10 @@ struct AxisGather {
                 }
             }
         }
-        switch x.dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch x.dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         return out
     }
 
@@ -91,7 +95,10 @@ struct AxisGather {
                 }
             }
         }
-        switch g.dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch g.dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         return gx
     }
 

@@ -7,8 +7,9 @@ extension Tensor {
         let layout = AxisLayout(target, axis: axis)
         let (n, inner) = (layout.n, layout.inner)
         let k = g.count / Swift.max(layout.outer * inner, 1)
-        require(positions.count == g.count,
-                "GeoKit: scatter along axis: \(positions.count) positions for a gradient of shape \(g.shape)")
+        require(
+            positions.count == g.count,
+            "GeoKit: scatter along axis: \(positions.count) positions for a gradient of shape \(g.shape)")
         let gx = Tensor(zeros: target, dtype: g.dtype)
         func run<T: TensorScalar>(_: T.Type) {
             let src = g.pointer(T.self), dst = gx.pointer(T.self)
@@ -22,7 +23,10 @@ extension Tensor {
                 }
             }
         }
-        switch g.dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch g.dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         return gx
     }
 }

@@ -10,14 +10,17 @@ extension Tensor {
     /// ```swift
     /// let y = x.batchNorm(weight: gamma, bias: beta, runningMean: mean, runningVar: variance, training: true)
     /// ```
-    public func batchNorm(weight: Tensor?, bias: Tensor?, runningMean: Tensor?, runningVar: Tensor?,
-                          training: Bool, momentum: Double = 0.1, eps: Double = 1e-5) -> Tensor {
+    public func batchNorm(
+        weight: Tensor?, bias: Tensor?, runningMean: Tensor?, runningVar: Tensor?,
+        training: Bool, momentum: Double = 0.1, eps: Double = 1e-5
+    ) -> Tensor {
         require(rank >= 2, "GeoKit: batchNorm expects input (N, C), (N, C, L) or (N, C, H, W), got \(shape)")
         let batch = shape[0], channels = shape[1], plane = shape[2...].reduce(1, *)
         for (role, t) in [("weight", weight), ("bias", bias), ("runningMean", runningMean), ("runningVar", runningVar)] {
             guard let t else { continue }
-            require(t.shape == [channels] && t.dtype == dtype,
-                    "GeoKit: batchNorm \(role) must be a \(dtype) tensor of shape [\(channels)] for input \(shape), got \(t.dtype) \(t.shape)")
+            require(
+                t.shape == [channels] && t.dtype == dtype,
+                "GeoKit: batchNorm \(role) must be a \(dtype) tensor of shape [\(channels)] for input \(shape), got \(t.dtype) \(t.shape)")
         }
         require((runningMean == nil) == (runningVar == nil), "GeoKit: batchNorm needs both runningMean and runningVar, or neither")
         require(training || runningMean != nil, "GeoKit: batchNorm in evaluation mode needs runningMean and runningVar")
@@ -33,8 +36,9 @@ extension Tensor {
                     if training {
                         let variance = UnsafeMutableBufferPointer<Double>.allocate(capacity: channels)
                         defer { variance.deallocate() }
-                        channelMoments(x, batch: batch, channels: channels, plane: plane,
-                                       mean: mean.baseAddress!, variance: variance.baseAddress!)
+                        channelMoments(
+                            x, batch: batch, channels: channels, plane: plane,
+                            mean: mean.baseAddress!, variance: variance.baseAddress!)
                         for c in 0..<channels { invStd[c] = 1 / (variance[c] + eps).squareRoot() }
                         if let runningMean, let runningVar {
                             let rm = runningMean.pointer(T.self), rv = runningVar.pointer(T.self)
@@ -67,12 +71,16 @@ extension Tensor {
                 }
             }
         }
-        switch dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
 
         let inputs = [self] + [weight, bias].compactMap { $0 }
         return out.recorded("batch_norm", inputs: inputs) { [mean, invStd] gradient in
-            let grads = Tensor.batchNormBackward(gradient, input: self, weight: weight, bias: bias,
-                                                 mean: mean, invStd: invStd, batchStatistics: training)
+            let grads = Tensor.batchNormBackward(
+                gradient, input: self, weight: weight, bias: bias,
+                mean: mean, invStd: invStd, batchStatistics: training)
             return [grads.input] + (weight == nil ? [] : [grads.weight]) + (bias == nil ? [] : [grads.bias])
         }
     }
@@ -80,9 +88,12 @@ extension Tensor {
     /// With xhat = (x - mean) * invStd: dbias = sum dy, dweight = sum dy * xhat, and
     /// dx = w * invStd * (dy - [sum dy + xhat * sum dy * xhat] / count) in training (where
     /// the statistics depend on x), dx = w * invStd * dy in evaluation.
-    private static func batchNormBackward(_ gradient: Tensor, input: Tensor, weight: Tensor?, bias: Tensor?,
-                                          mean: [Double], invStd: [Double], batchStatistics: Bool)
-        -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
+    private static func batchNormBackward(
+        _ gradient: Tensor, input: Tensor, weight: Tensor?, bias: Tensor?,
+        mean: [Double], invStd: [Double], batchStatistics: Bool
+    )
+        -> (input: Tensor?, weight: Tensor?, bias: Tensor?)
+    {
         let batch = input.shape[0], channels = input.shape[1], plane = input.shape[2...].reduce(1, *)
         let count = Double(batch * plane)
         let inputGradient = input.requiresGrad ? Tensor(zeros: input.shape, dtype: input.dtype) : nil
@@ -124,7 +135,10 @@ extension Tensor {
                 }
             }
         }
-        switch input.dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch input.dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         return (inputGradient, weightGradient, biasGradient)
     }
 }
@@ -133,8 +147,10 @@ extension Tensor {
 /// accumulate (x - shift) in blocks of the element type, each block is added
 /// in Double; the shift (the channel's first value) keeps the one-pass
 /// variance free of cancellation when the mean is large against the spread.
-private func channelMoments<T: TensorScalar>(_ x: UnsafePointer<T>, batch: Int, channels: Int, plane: Int,
-                                             mean: UnsafeMutablePointer<Double>, variance: UnsafeMutablePointer<Double>) {
+private func channelMoments<T: TensorScalar>(
+    _ x: UnsafePointer<T>, batch: Int, channels: Int, plane: Int,
+    mean: UnsafeMutablePointer<Double>, variance: UnsafeMutablePointer<Double>
+) {
     let count = Double(batch * plane)
     Parallel.forEachChunk(channels, grain: max(1, 16_384 / max(batch * plane, 1))) { range in
         for c in range {
@@ -189,7 +205,8 @@ private func shiftedMoments<T: TensorScalar>(_ x: UnsafePointer<T>, count: Int, 
 /// Sum of dy and of dy * (x - center) over a contiguous run, blocked like `shiftedMoments`.
 @inline(__always)
 private func gradientSums<T: TensorScalar>(_ dy: UnsafePointer<T>, _ x: UnsafePointer<T>, count: Int, center: T)
-    -> (gradient: Double, gradientTimesCentered: Double) {
+    -> (gradient: Double, gradientTimesCentered: Double)
+{
     let rawDy = UnsafeRawPointer(dy), rawX = UnsafeRawPointer(x), size = MemoryLayout<T>.stride
     let m = SIMD8<T>(repeating: center)
     var sum = 0.0, sumProducts = 0.0

@@ -10,8 +10,9 @@ extension Tensor {
             require(t.dtype == first.dtype, "GeoKit: concat: mixes \(first.dtype) and \(t.dtype) tensors; convert with .to(_:)")
             var expected = first.shape, actual = t.shape
             if t.rank == first.rank { expected[a] = 0; actual[a] = 0 }
-            require(expected == actual,
-                    "GeoKit: concat: shapes \(tensors.map(\.shape)) differ outside axis \(axis)")
+            require(
+                expected == actual,
+                "GeoKit: concat: shapes \(tensors.map(\.shape)) differ outside axis \(axis)")
         }
         var outShape = first.shape
         outShape[a] = tensors.reduce(0) { $0 + $1.shape[a] }
@@ -56,6 +57,9 @@ extension Tensor {
                 }
             }
         }
-        switch out.dtype { case .float32: copy(Float.self); case .float64: copy(Double.self) }
+        switch out.dtype {
+        case .float32: copy(Float.self);
+        case .float64: copy(Double.self)
+        }
     }
 }

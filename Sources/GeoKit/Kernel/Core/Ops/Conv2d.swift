@@ -11,10 +11,13 @@ extension Tensor {
     /// direct loops; all others as im2col + GEMM, where 1x1 stride-1 unpadded
     /// convolutions multiply the input directly.
     @_disfavoredOverload
-    public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
-                       dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
-        let geometry = conv2dGeometry(weight: weight, bias: bias, stride: stride, padding: padding,
-                                      dilation: dilation, groups: groups)
+    public func conv2d(
+        weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+        dilation: (Int, Int) = (1, 1), groups: Int = 1
+    ) -> Tensor {
+        let geometry = conv2dGeometry(
+            weight: weight, bias: bias, stride: stride, padding: padding,
+            dilation: dilation, groups: groups)
         let depthwise = groups > 1 && groups == geometry.inChannels && groups == geometry.outChannels
         FlopCounter.add(2 * geometry.batch * geometry.outChannels * geometry.outPlane * geometry.groupColumnRows)
         let out = Tensor(zeros: [geometry.batch, geometry.outChannels, geometry.outHeight, geometry.outWidth], dtype: dtype)
@@ -30,7 +33,10 @@ extension Tensor {
                 }
             }
         }
-        switch dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return out.recorded("conv2d", inputs: inputs) { gradient in
             Tensor.conv2dBackward(gradient, input: self, weight: weight, bias: bias, geometry, depthwise: depthwise)
@@ -38,33 +44,45 @@ extension Tensor {
     }
 
     /// 2-D convolution with the same stride, padding and dilation along both axes.
-    public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
-                       dilation: Int = 1, groups: Int = 1) -> Tensor {
-        conv2d(weight: weight, bias: bias, stride: (stride, stride), padding: (padding, padding),
-               dilation: (dilation, dilation), groups: groups)
+    public func conv2d(
+        weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
+        dilation: Int = 1, groups: Int = 1
+    ) -> Tensor {
+        conv2d(
+            weight: weight, bias: bias, stride: (stride, stride), padding: (padding, padding),
+            dilation: (dilation, dilation), groups: groups)
     }
 
-    private func conv2dGeometry(weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int),
-                                dilation: (Int, Int), groups: Int) -> ConvGeometry {
+    private func conv2dGeometry(
+        weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int),
+        dilation: (Int, Int), groups: Int
+    ) -> ConvGeometry {
         require(rank == 4, "GeoKit: conv2d expects input (N, Cin, H, W), got \(shape)")
         require(weight.rank == 4, "GeoKit: conv2d expects weight (Cout, Cin/groups, kh, kw), got \(weight.shape)")
-        require(weight.dtype == dtype && (bias?.dtype ?? dtype) == dtype,
-                "GeoKit: conv2d of a \(dtype) input with a \(weight.dtype) weight\(bias.map { " and a \($0.dtype) bias" } ?? ""); convert with .to(_:)")
-        require(groups >= 1 && shape[1] % groups == 0 && weight.shape[0] % groups == 0,
-                "GeoKit: conv2d groups \(groups) must divide Cin \(shape[1]) and Cout \(weight.shape[0])")
-        require(weight.shape[1] * groups == shape[1],
-                "GeoKit: conv2d weight \(weight.shape) with groups \(groups) expects \(weight.shape[1] * groups) input channels, input is \(shape)")
-        require(stride.0 >= 1 && stride.1 >= 1 && dilation.0 >= 1 && dilation.1 >= 1 && padding.0 >= 0 && padding.1 >= 0,
-                "GeoKit: conv2d needs stride and dilation >= 1 and padding >= 0, got stride \(stride), dilation \(dilation), padding \(padding)")
+        require(
+            weight.dtype == dtype && (bias?.dtype ?? dtype) == dtype,
+            "GeoKit: conv2d of a \(dtype) input with a \(weight.dtype) weight\(bias.map { " and a \($0.dtype) bias" } ?? ""); convert with .to(_:)")
+        require(
+            groups >= 1 && shape[1] % groups == 0 && weight.shape[0] % groups == 0,
+            "GeoKit: conv2d groups \(groups) must divide Cin \(shape[1]) and Cout \(weight.shape[0])")
+        require(
+            weight.shape[1] * groups == shape[1],
+            "GeoKit: conv2d weight \(weight.shape) with groups \(groups) expects \(weight.shape[1] * groups) input channels, input is \(shape)")
+        require(
+            stride.0 >= 1 && stride.1 >= 1 && dilation.0 >= 1 && dilation.1 >= 1 && padding.0 >= 0 && padding.1 >= 0,
+            "GeoKit: conv2d needs stride and dilation >= 1 and padding >= 0, got stride \(stride), dilation \(dilation), padding \(padding)")
         if let bias {
             require(bias.shape == [weight.shape[0]], "GeoKit: conv2d bias must have shape [\(weight.shape[0])], got \(bias.shape)")
         }
-        let outHeight = ConvGeometry.outputLength(input: shape[2], kernel: weight.shape[2], stride: stride.0,
-                                                  padding: padding.0, dilation: dilation.0)
-        let outWidth = ConvGeometry.outputLength(input: shape[3], kernel: weight.shape[3], stride: stride.1,
-                                                 padding: padding.1, dilation: dilation.1)
-        require(outHeight > 0 && outWidth > 0,
-                "GeoKit: conv2d input \(shape) is smaller than the dilated kernel \(weight.shape) with padding \(padding)")
+        let outHeight = ConvGeometry.outputLength(
+            input: shape[2], kernel: weight.shape[2], stride: stride.0,
+            padding: padding.0, dilation: dilation.0)
+        let outWidth = ConvGeometry.outputLength(
+            input: shape[3], kernel: weight.shape[3], stride: stride.1,
+            padding: padding.1, dilation: dilation.1)
+        require(
+            outHeight > 0 && outWidth > 0,
+            "GeoKit: conv2d input \(shape) is smaller than the dilated kernel \(weight.shape) with padding \(padding)")
         return ConvGeometry(
             batch: shape[0], inChannels: shape[1], inHeight: shape[2], inWidth: shape[3],
             outChannels: weight.shape[0], outHeight: outHeight, outWidth: outWidth,
@@ -74,8 +92,10 @@ extension Tensor {
     }
 
     /// Gradients for input, weight and bias; each is computed only when its tensor requires it.
-    private static func conv2dBackward(_ gradient: Tensor, input: Tensor, weight: Tensor, bias: Tensor?,
-                                       _ geometry: ConvGeometry, depthwise: Bool) -> [Tensor?] {
+    private static func conv2dBackward(
+        _ gradient: Tensor, input: Tensor, weight: Tensor, bias: Tensor?,
+        _ geometry: ConvGeometry, depthwise: Bool
+    ) -> [Tensor?] {
         let inputGradient = input.requiresGrad ? Tensor(zeros: input.shape, dtype: input.dtype) : nil
         let weightGradient = weight.requiresGrad ? Tensor(zeros: weight.shape, dtype: weight.dtype) : nil
         let biasGradient = bias?.requiresGrad == true ? Tensor(zeros: [geometry.outChannels], dtype: input.dtype) : nil
@@ -85,15 +105,20 @@ extension Tensor {
                 if let inputGradient { depthwiseConv2dInputGradient(gy, weight: w, geometry, into: inputGradient.pointer(T.self)) }
                 if let weightGradient { depthwiseConv2dWeightGradient(gy, input: x, geometry, into: weightGradient.pointer(T.self)) }
             } else if inputGradient != nil || weightGradient != nil {
-                gemmConv2dBackward(gy, input: x, weight: w, geometry, inputGradient: inputGradient?.pointer(T.self),
-                                   weightGradient: weightGradient?.pointer(T.self))
+                gemmConv2dBackward(
+                    gy, input: x, weight: w, geometry, inputGradient: inputGradient?.pointer(T.self),
+                    weightGradient: weightGradient?.pointer(T.self))
             }
             if let biasGradient {
-                sumPerChannel(gy, batch: geometry.batch, channels: geometry.outChannels, plane: geometry.outPlane,
-                              into: biasGradient.pointer(T.self))
+                sumPerChannel(
+                    gy, batch: geometry.batch, channels: geometry.outChannels, plane: geometry.outPlane,
+                    into: biasGradient.pointer(T.self))
             }
         }
-        switch input.dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch input.dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         return bias == nil ? [inputGradient, weightGradient] : [inputGradient, weightGradient, biasGradient]
     }
 }

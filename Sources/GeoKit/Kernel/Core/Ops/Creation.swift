@@ -17,16 +17,20 @@ extension Tensor {
     }
 
     /// Standard normal samples scaled by `std` and shifted by `mean`.
-    public static func randn(_ shape: [Int], mean: Double = 0, std: Double = 1, dtype: DType = .float32,
-                             generator: inout RandomGenerator) -> Tensor {
+    public static func randn(
+        _ shape: [Int], mean: Double = 0, std: Double = 1, dtype: DType = .float32,
+        generator: inout RandomGenerator
+    ) -> Tensor {
         let t = Tensor(zeros: shape, dtype: dtype)
         t.fill { _ in mean + std * generator.normal() }
         return t
     }
 
     /// Uniform samples in [low, high).
-    public static func uniform(_ shape: [Int], low: Double = 0, high: Double = 1, dtype: DType = .float32,
-                               generator: inout RandomGenerator) -> Tensor {
+    public static func uniform(
+        _ shape: [Int], low: Double = 0, high: Double = 1, dtype: DType = .float32,
+        generator: inout RandomGenerator
+    ) -> Tensor {
         let t = Tensor(zeros: shape, dtype: dtype)
         t.fill { _ in low + (high - low) * generator.uniform() }
         return t

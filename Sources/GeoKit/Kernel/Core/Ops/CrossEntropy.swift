@@ -10,10 +10,12 @@ extension Tensor {
         require(rows > 0 && classes > 0, "GeoKit: crossEntropy: logits of shape \(shape) are empty")
         require(targets.count == rows, "GeoKit: crossEntropy: \(targets.count) targets for logits of shape \(shape)")
         let valid = 0..<classes
-        require(targets.allSatisfy(valid.contains),
-                "GeoKit: crossEntropy: target \(targets.first { !valid.contains($0) }!) is outside \(valid) for logits of shape \(shape)")
-        require(labelSmoothing >= 0 && labelSmoothing <= 1,
-                "GeoKit: crossEntropy: labelSmoothing \(labelSmoothing) is outside [0, 1]")
+        require(
+            targets.allSatisfy(valid.contains),
+            "GeoKit: crossEntropy: target \(targets.first { !valid.contains($0) }!) is outside \(valid) for logits of shape \(shape)")
+        require(
+            labelSmoothing >= 0 && labelSmoothing <= 1,
+            "GeoKit: crossEntropy: labelSmoothing \(labelSmoothing) is outside [0, 1]")
         let spread = labelSmoothing / Double(classes)
         let weights = Tensor(zeros: shape, dtype: dtype)
         weights.fill { e in e % classes == targets[e / classes] ? 1 - labelSmoothing + spread : spread }

@@ -14,18 +14,23 @@ extension Tensor {
         let layout = NormLayout(outer: shape[..<a].reduce(1, *), channels: shape[a], inner: shape[(a + 1)...].reduce(1, *))
         for (role, t) in [("weight", weight), ("bias", bias)] {
             guard let t else { continue }
-            require(t.shape == [layout.channels] && t.dtype == dtype,
-                    "GeoKit: layerNorm over axis \(axis) of \(shape) needs a \(dtype) \(role) of shape [\(layout.channels)], got \(t.dtype) \(t.shape)")
+            require(
+                t.shape == [layout.channels] && t.dtype == dtype,
+                "GeoKit: layerNorm over axis \(axis) of \(shape) needs a \(dtype) \(role) of shape [\(layout.channels)], got \(t.dtype) \(t.shape)")
         }
         require(layout.channels > 0, "GeoKit: layerNorm over an empty axis \(axis) of \(shape)")
         let out = Tensor(zeros: shape, dtype: dtype)
         // Row 0: the mean of every normalised vector, row 1: its 1 / std.
         let statistics = Tensor(zeros: [2, layout.outer * layout.inner], dtype: dtype)
         func run<T: TensorScalar>(_: T.Type) {
-            layerNormForward(pointer(T.self), weight: weight?.pointer(T.self), bias: bias?.pointer(T.self), layout,
-                             eps: T(eps), statistics: statistics.pointer(T.self), into: out.pointer(T.self))
+            layerNormForward(
+                pointer(T.self), weight: weight?.pointer(T.self), bias: bias?.pointer(T.self), layout,
+                eps: T(eps), statistics: statistics.pointer(T.self), into: out.pointer(T.self))
         }
-        switch dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         let inputs = [self] + [weight, bias].compactMap { $0 }
         return out.recorded("layer_norm", inputs: inputs) { gradient in
             let inputGradient = self.requiresGrad ? Tensor(zeros: self.shape, dtype: self.dtype) : nil
@@ -34,15 +39,20 @@ extension Tensor {
             func run<T: TensorScalar>(_: T.Type) {
                 let x = self.pointer(T.self), dy = gradient.pointer(T.self), stats = statistics.pointer(T.self)
                 if let inputGradient {
-                    layerNormInputGradient(dy, input: x, weight: weight?.pointer(T.self), layout, statistics: stats,
-                                           into: inputGradient.pointer(T.self))
+                    layerNormInputGradient(
+                        dy, input: x, weight: weight?.pointer(T.self), layout, statistics: stats,
+                        into: inputGradient.pointer(T.self))
                 }
                 if weightGradient != nil || biasGradient != nil {
-                    layerNormAffineGradients(dy, input: x, layout, statistics: stats,
-                                             weight: weightGradient?.pointer(T.self), bias: biasGradient?.pointer(T.self))
+                    layerNormAffineGradients(
+                        dy, input: x, layout, statistics: stats,
+                        weight: weightGradient?.pointer(T.self), bias: biasGradient?.pointer(T.self))
                 }
             }
-            switch self.dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+            switch self.dtype {
+            case .float32: run(Float.self);
+            case .float64: run(Double.self)
+            }
             return [inputGradient] + (weight == nil ? [] : [weightGradient]) + (bias == nil ? [] : [biasGradient])
         }
     }
@@ -59,9 +69,11 @@ private struct NormLayout {
 /// Channels-last vectors are contiguous rows; channels-first vectors are
 /// processed a whole (channels x inner) slab at a time so the inner loops run
 /// along contiguous memory.
-private func layerNormForward<T: TensorScalar>(_ x: UnsafePointer<T>, weight: UnsafePointer<T>?, bias: UnsafePointer<T>?,
-                                               _ l: NormLayout, eps: T, statistics: UnsafeMutablePointer<T>,
-                                               into y: UnsafeMutablePointer<T>) {
+private func layerNormForward<T: TensorScalar>(
+    _ x: UnsafePointer<T>, weight: UnsafePointer<T>?, bias: UnsafePointer<T>?,
+    _ l: NormLayout, eps: T, statistics: UnsafeMutablePointer<T>,
+    into y: UnsafeMutablePointer<T>
+) {
     let means = statistics, invStds = statistics + l.vectors
     let count = T(l.channels)
     Parallel.forEachChunk(l.outer, grain: max(1, 16_384 / max(l.channels * l.inner, 1))) { range in
@@ -103,9 +115,11 @@ private func layerNormForward<T: TensorScalar>(_ x: UnsafePointer<T>, weight: Un
 
 /// dx = invStd * (g - mean(g) - xhat * mean(g * xhat)) with g = dy * w and
 /// xhat the normalised input, means taken over each vector's channels.
-private func layerNormInputGradient<T: TensorScalar>(_ dy: UnsafePointer<T>, input x: UnsafePointer<T>,
-                                                     weight: UnsafePointer<T>?, _ l: NormLayout,
-                                                     statistics: UnsafePointer<T>, into dx: UnsafeMutablePointer<T>) {
+private func layerNormInputGradient<T: TensorScalar>(
+    _ dy: UnsafePointer<T>, input x: UnsafePointer<T>,
+    weight: UnsafePointer<T>?, _ l: NormLayout,
+    statistics: UnsafePointer<T>, into dx: UnsafeMutablePointer<T>
+) {
     let means = statistics, invStds = statistics + l.vectors
     let count = T(l.channels)
     Parallel.forEachChunk(l.outer, grain: max(1, 16_384 / max(l.channels * l.inner, 1))) { range in
@@ -159,9 +173,11 @@ private func layerNormInputGradient<T: TensorScalar>(_ dy: UnsafePointer<T>, inp
 
 /// dweight[c] = sum of dy * xhat and dbias[c] = sum of dy over every vector;
 /// each task owns a range of channels and walks all vectors.
-private func layerNormAffineGradients<T: TensorScalar>(_ dy: UnsafePointer<T>, input x: UnsafePointer<T>, _ l: NormLayout,
-                                                       statistics: UnsafePointer<T>,
-                                                       weight dw: UnsafeMutablePointer<T>?, bias db: UnsafeMutablePointer<T>?) {
+private func layerNormAffineGradients<T: TensorScalar>(
+    _ dy: UnsafePointer<T>, input x: UnsafePointer<T>, _ l: NormLayout,
+    statistics: UnsafePointer<T>,
+    weight dw: UnsafeMutablePointer<T>?, bias db: UnsafeMutablePointer<T>?
+) {
     let means = statistics, invStds = statistics + l.vectors
     Parallel.forEachChunk(l.channels, grain: max(1, 16_384 / max(l.vectors, 1))) { range in
         for o in 0..<l.outer {

@@ -35,7 +35,10 @@ extension Tensor {
                 let share = g.pointer(T.self)[0] / T(ties)
                 for i in 0..<self.count where isMaximum(x[i]) { dst[i] = share }
             }
-            switch self.dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+            switch self.dtype {
+            case .float32: run(Float.self);
+            case .float64: run(Double.self)
+            }
             return [gx]
         }
     }
@@ -80,7 +83,10 @@ extension Tensor {
             }
         }
         if outer * inner > 0 {
-            switch dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+            switch dtype {
+            case .float32: run(Float.self);
+            case .float64: run(Double.self)
+            }
         }
         return (values, indices)
     }

@@ -26,7 +26,10 @@ extension Tensor {
                 }
             }
         }
-        switch dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         return out.recorded("l2_normalize", inputs: [self]) { [unowned out] g in
             let gx = Tensor(zeros: out.shape, dtype: out.dtype)
             func backward<T: TensorScalar>(_: T.Type) {
@@ -53,7 +56,10 @@ extension Tensor {
                     }
                 }
             }
-            switch out.dtype { case .float32: backward(Float.self); case .float64: backward(Double.self) }
+            switch out.dtype {
+            case .float32: backward(Float.self);
+            case .float64: backward(Double.self)
+            }
             return [gx]
         }
     }

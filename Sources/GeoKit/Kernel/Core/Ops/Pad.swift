@@ -17,8 +17,9 @@ extension Tensor {
     /// below the axis size, circular at most the axis size. The backward sums
     /// each output gradient into the input element it was copied from.
     public func padded(_ widths: [(before: Int, after: Int)], mode: PadMode = .constant(0)) -> Tensor {
-        require(widths.count <= rank,
-                "GeoKit: padded: \(widths.count) pad widths for a tensor of shape \(shape)")
+        require(
+            widths.count <= rank,
+            "GeoKit: padded: \(widths.count) pad widths for a tensor of shape \(shape)")
         var maps = [[Int]?](repeating: nil, count: rank)
         for (k, width) in widths.enumerated() where width.before != 0 || width.after != 0 {
             let axis = rank - widths.count + k
@@ -33,18 +34,21 @@ extension Tensor {
     /// For each output coordinate along one padded axis, the input coordinate it copies (-1: constant).
     private func padMap(size n: Int, width: (before: Int, after: Int), mode: PadMode, axis: Int) -> [Int] {
         let widthText = "(before: \(width.before), after: \(width.after))"
-        require(width.before >= 0 && width.after >= 0,
-                "GeoKit: padded: negative width \(widthText) on axis \(axis) of shape \(shape)")
+        require(
+            width.before >= 0 && width.after >= 0,
+            "GeoKit: padded: negative width \(widthText) on axis \(axis) of shape \(shape)")
         switch mode {
         case .constant: break
         case .reflect:
-            require(width.before < n && width.after < n,
-                    "GeoKit: padded: reflect width \(widthText) must be below the size \(n) of axis \(axis) of shape \(shape)")
+            require(
+                width.before < n && width.after < n,
+                "GeoKit: padded: reflect width \(widthText) must be below the size \(n) of axis \(axis) of shape \(shape)")
         case .replicate:
             require(n > 0, "GeoKit: padded: replicate cannot pad the empty axis \(axis) of shape \(shape)")
         case .circular:
-            require(width.before <= n && width.after <= n,
-                    "GeoKit: padded: circular width \(widthText) must be at most the size \(n) of axis \(axis) of shape \(shape)")
+            require(
+                width.before <= n && width.after <= n,
+                "GeoKit: padded: circular width \(widthText) must be at most the size \(n) of axis \(axis) of shape \(shape)")
         }
         return (-width.before..<(n + width.after)).map { i in
             if i >= 0 && i < n { return i }

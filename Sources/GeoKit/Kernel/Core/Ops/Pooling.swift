@@ -42,8 +42,9 @@ extension Tensor {
     public func gem(p: Tensor, eps: Double = 1e-6) -> Tensor {
         require(rank == 4 && shape[2] * shape[3] > 0, "GeoKit: gem expects a non-empty input (N, C, H, W), got \(shape)")
         let batch = shape[0], channels = shape[1], plane = shape[2] * shape[3]
-        require(p.dtype == dtype && (p.shape == [1] || p.shape == [channels]),
-                "GeoKit: gem exponent p must be a \(dtype) tensor of shape [1] or [\(channels)] for input \(shape), got \(p.dtype) \(p.shape)")
+        require(
+            p.dtype == dtype && (p.shape == [1] || p.shape == [channels]),
+            "GeoKit: gem exponent p must be a \(dtype) tensor of shape [1] or [\(channels)] for input \(shape), got \(p.dtype) \(p.shape)")
         let exponentStride = p.count == 1 ? 0 : 1
         let out = Tensor(zeros: [batch, channels], dtype: dtype)
         // The mean of clamp(x)^p per plane, which the backward needs alongside y.
@@ -62,7 +63,10 @@ extension Tensor {
                 }
             }
         }
-        switch dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         return out.recorded("gem", inputs: [self, p]) { [unowned out] gradient in
             let inputGradient = self.requiresGrad ? Tensor(zeros: self.shape, dtype: self.dtype) : nil
             let exponentGradient = p.requiresGrad ? Tensor(zeros: p.shape, dtype: self.dtype) : nil
@@ -101,7 +105,10 @@ extension Tensor {
                     for task in 0..<(batch * channels) { gp[(task % channels) * exponentStride] += exponentTerms[task] }
                 }
             }
-            switch self.dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+            switch self.dtype {
+            case .float32: run(Float.self);
+            case .float64: run(Double.self)
+            }
             return [inputGradient, exponentGradient]
         }
     }
@@ -109,18 +116,21 @@ extension Tensor {
     private func slidingWindows(kernel: Int, stride: Int?, padding: Int, op: String) -> PoolWindows {
         require(rank == 4, "GeoKit: \(op) expects input (N, C, H, W), got \(shape)")
         let step = stride ?? kernel
-        require(kernel >= 1 && step >= 1 && padding >= 0 && padding <= kernel / 2,
-                "GeoKit: \(op) needs kernel >= 1, stride >= 1 and 0 <= padding <= kernel / 2, got kernel \(kernel), stride \(step), padding \(padding)")
+        require(
+            kernel >= 1 && step >= 1 && padding >= 0 && padding <= kernel / 2,
+            "GeoKit: \(op) needs kernel >= 1, stride >= 1 and 0 <= padding <= kernel / 2, got kernel \(kernel), stride \(step), padding \(padding)")
         let windows = PoolWindows(inHeight: shape[2], inWidth: shape[3], kernel: kernel, stride: step, padding: padding)
-        require(windows.outHeight > 0 && windows.outWidth > 0,
-                "GeoKit: \(op) input \(shape) is smaller than the \(kernel)x\(kernel) window with padding \(padding)")
+        require(
+            windows.outHeight > 0 && windows.outWidth > 0,
+            "GeoKit: \(op) input \(shape) is smaller than the \(kernel)x\(kernel) window with padding \(padding)")
         return windows
     }
 
     private func adaptiveWindows(_ outputSize: (Int, Int), op: String) -> PoolWindows {
         require(rank == 4, "GeoKit: \(op) expects input (N, C, H, W), got \(shape)")
-        require(outputSize.0 >= 1 && outputSize.1 >= 1 && shape[2] >= 1 && shape[3] >= 1,
-                "GeoKit: \(op) needs a non-empty input and output size, got input \(shape) and output size \(outputSize)")
+        require(
+            outputSize.0 >= 1 && outputSize.1 >= 1 && shape[2] >= 1 && shape[3] >= 1,
+            "GeoKit: \(op) needs a non-empty input and output size, got input \(shape) and output size \(outputSize)")
         return PoolWindows(inHeight: shape[2], inWidth: shape[3], adaptiveTo: outputSize.0, outputSize.1)
     }
 
@@ -133,16 +143,23 @@ extension Tensor {
                 GeoKitCore.maxPool(pointer(T.self), planes: planes, windows, into: out.pointer(T.self), argmax: argmax.baseAddress!)
             }
         }
-        switch dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         return out.recorded(name, inputs: [self]) { [argmax] gradient in
             let inputGradient = Tensor(zeros: self.shape, dtype: self.dtype)
             func run<T: TensorScalar>(_: T.Type) {
                 argmax.withUnsafeBufferPointer { argmax in
-                    maxPoolGradient(gradient.pointer(T.self), argmax: argmax.baseAddress!, planes: planes, windows,
-                                    into: inputGradient.pointer(T.self))
+                    maxPoolGradient(
+                        gradient.pointer(T.self), argmax: argmax.baseAddress!, planes: planes, windows,
+                        into: inputGradient.pointer(T.self))
                 }
             }
-            switch self.dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+            switch self.dtype {
+            case .float32: run(Float.self);
+            case .float64: run(Double.self)
+            }
             return [inputGradient]
         }
     }
@@ -153,23 +170,33 @@ extension Tensor {
         var divisors: [Double] = []
         for r in 0..<windows.outHeight {
             for c in 0..<windows.outWidth {
-                divisors.append(Double(includePadding
-                    ? windows.paddedRowSpans[r] * windows.paddedColumnSpans[c]
-                    : windows.rows[r].count * windows.columns[c].count))
+                divisors.append(
+                    Double(
+                        includePadding
+                            ? windows.paddedRowSpans[r] * windows.paddedColumnSpans[c]
+                            : windows.rows[r].count * windows.columns[c].count))
             }
         }
         func run<T: TensorScalar>(_: T.Type) {
-            GeoKitCore.averagePool(pointer(T.self), planes: planes, windows, divisors: divisors.map { T($0) },
-                               into: out.pointer(T.self))
+            GeoKitCore.averagePool(
+                pointer(T.self), planes: planes, windows, divisors: divisors.map { T($0) },
+                into: out.pointer(T.self))
         }
-        switch dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         return out.recorded(name, inputs: [self]) { gradient in
             let inputGradient = Tensor(zeros: self.shape, dtype: self.dtype)
             func run<T: TensorScalar>(_: T.Type) {
-                averagePoolGradient(gradient.pointer(T.self), planes: planes, windows, divisors: divisors.map { T($0) },
-                                    into: inputGradient.pointer(T.self))
+                averagePoolGradient(
+                    gradient.pointer(T.self), planes: planes, windows, divisors: divisors.map { T($0) },
+                    into: inputGradient.pointer(T.self))
             }
-            switch self.dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+            switch self.dtype {
+            case .float32: run(Float.self);
+            case .float64: run(Double.self)
+            }
             return [inputGradient]
         }
     }

@@ -19,14 +19,20 @@ extension Tensor {
             let plan = BilinearPlan<T>(inHeight: shape[2], inWidth: shape[3], rows: rows, columns: columns)
             bilinearResize(pointer(T.self), planes: planes, plan, into: out.pointer(T.self))
         }
-        switch dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         return out.recorded("resize_bilinear", inputs: [self]) { gradient in
             let inputGradient = Tensor(zeros: self.shape, dtype: self.dtype)
             func run<T: TensorScalar>(_: T.Type) {
                 let plan = BilinearPlan<T>(inHeight: self.shape[2], inWidth: self.shape[3], rows: rows, columns: columns)
                 bilinearResizeGradient(gradient.pointer(T.self), planes: planes, plan, into: inputGradient.pointer(T.self))
             }
-            switch self.dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+            switch self.dtype {
+            case .float32: run(Float.self);
+            case .float64: run(Double.self)
+            }
             return [inputGradient]
         }
     }
@@ -39,7 +45,8 @@ private struct BilinearTaps {
 
     init(input: Int, output: Int, alignCorners: Bool) {
         var first: [Int] = [], second: [Int] = [], firstWeight: [Double] = [], secondWeight: [Double] = []
-        let scale = alignCorners
+        let scale =
+            alignCorners
             ? (output > 1 ? Double(input - 1) / Double(output - 1) : 0)
             : Double(input) / Double(output)
         for o in 0..<output {
@@ -81,8 +88,10 @@ private struct BilinearPlan<T: TensorScalar> {
     }
 }
 
-private func bilinearResize<T: TensorScalar>(_ input: UnsafePointer<T>, planes: Int, _ plan: BilinearPlan<T>,
-                                             into output: UnsafeMutablePointer<T>) {
+private func bilinearResize<T: TensorScalar>(
+    _ input: UnsafePointer<T>, planes: Int, _ plan: BilinearPlan<T>,
+    into output: UnsafeMutablePointer<T>
+) {
     let (c0, c1) = (plan.columns.first, plan.columns.second), (w0, w1) = plan.columnWeights
     let inPlane = plan.inHeight * plan.inWidth, outPlane = plan.outHeight * plan.outWidth
     Parallel.forEachChunk(planes, grain: max(1, 16_384 / max(outPlane, 1))) { range in
@@ -93,7 +102,8 @@ private func bilinearResize<T: TensorScalar>(_ input: UnsafePointer<T>, planes: 
                 let (a, b) = (plan.rowWeights.0[oh], plan.rowWeights.1[oh])
                 let out = dst + oh * plan.outWidth
                 for ow in 0..<plan.outWidth {
-                    out[ow] = a * (w0[ow] * top[c0[ow]] + w1[ow] * top[c1[ow]])
+                    out[ow] =
+                        a * (w0[ow] * top[c0[ow]] + w1[ow] * top[c1[ow]])
                         + b * (w0[ow] * bottom[c0[ow]] + w1[ow] * bottom[c1[ow]])
                 }
             }
@@ -102,8 +112,10 @@ private func bilinearResize<T: TensorScalar>(_ input: UnsafePointer<T>, planes: 
 }
 
 /// The adjoint of `bilinearResize`: each output gradient is shared among its four source pixels.
-private func bilinearResizeGradient<T: TensorScalar>(_ gradient: UnsafePointer<T>, planes: Int, _ plan: BilinearPlan<T>,
-                                                     into inputGradient: UnsafeMutablePointer<T>) {
+private func bilinearResizeGradient<T: TensorScalar>(
+    _ gradient: UnsafePointer<T>, planes: Int, _ plan: BilinearPlan<T>,
+    into inputGradient: UnsafeMutablePointer<T>
+) {
     let (c0, c1) = (plan.columns.first, plan.columns.second), (w0, w1) = plan.columnWeights
     let inPlane = plan.inHeight * plan.inWidth, outPlane = plan.outHeight * plan.outWidth
     Parallel.forEachChunk(planes, grain: max(1, 16_384 / max(outPlane, 1))) { range in

@@ -3,8 +3,9 @@ extension Tensor {
     /// backward writes the gradient into those positions of a zero tensor.
     public func sliced(axis: Int, _ range: Range<Int>) -> Tensor {
         let a = normalizedAxis(axis, op: "sliced")
-        require(range.lowerBound >= 0 && range.upperBound <= shape[a],
-                "GeoKit: sliced: range \(range) is outside 0..<\(shape[a]) on axis \(axis) of shape \(shape)")
+        require(
+            range.lowerBound >= 0 && range.upperBound <= shape[a],
+            "GeoKit: sliced: range \(range) is outside 0..<\(shape[a]) on axis \(axis) of shape \(shape)")
         return gathered(axis: a, Array(range), name: "slice")
     }
 
@@ -13,8 +14,9 @@ extension Tensor {
     public func indexSelect(_ indices: [Int], axis: Int) -> Tensor {
         let a = normalizedAxis(axis, op: "indexSelect")
         let valid = 0..<shape[a]
-        require(indices.allSatisfy(valid.contains),
-                "GeoKit: indexSelect: index \(indices.first { !valid.contains($0) }!) is outside \(valid) on axis \(axis) of shape \(shape)")
+        require(
+            indices.allSatisfy(valid.contains),
+            "GeoKit: indexSelect: index \(indices.first { !valid.contains($0) }!) is outside \(valid) on axis \(axis) of shape \(shape)")
         return gathered(axis: a, indices, name: "index_select")
     }
 
@@ -27,7 +29,10 @@ extension Tensor {
             let x = pointer(T.self), y = out.pointer(T.self)
             for i in 0..<n { y[i] = x[i * (columns + 1)] }
         }
-        switch dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         let inputShape = shape
         return out.recorded("diagonal", inputs: [self]) { g in
             let gx = Tensor(zeros: inputShape, dtype: g.dtype)
@@ -35,7 +40,10 @@ extension Tensor {
                 let src = g.pointer(T.self), dst = gx.pointer(T.self)
                 for i in 0..<n { dst[i * (columns + 1)] = src[i] }
             }
-            switch g.dtype { case .float32: scatter(Float.self); case .float64: scatter(Double.self) }
+            switch g.dtype {
+            case .float32: scatter(Float.self);
+            case .float64: scatter(Double.self)
+            }
             return [gx]
         }
     }

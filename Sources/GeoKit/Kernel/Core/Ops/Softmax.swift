@@ -64,7 +64,10 @@ extension Tensor {
                 }
             }
         }
-        switch dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         return out
     }
 
@@ -96,7 +99,10 @@ extension Tensor {
                 }
             }
         }
-        switch output.dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch output.dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         return gx
     }
 }

@@ -42,7 +42,10 @@ extension Tensor {
                 }
             }
         }
-        switch dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         return out
     }
 }

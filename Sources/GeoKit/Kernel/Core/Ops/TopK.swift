@@ -32,7 +32,10 @@ extension Tensor {
             }
         }
         if k > 0 {
-            switch dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+            switch dtype {
+            case .float32: run(Float.self);
+            case .float64: run(Double.self)
+            }
         }
         let inputShape = shape
         let result = values.recorded("topk", inputs: [self]) { [indices] g in

@@ -21,8 +21,9 @@ public class Adam: Optimizer {
     init(groups: [ParameterGroup], betas: (Double, Double), eps: Double, decoupledWeightDecay: Bool) {
         let name = decoupledWeightDecay ? "AdamW" : "Adam"
         OptimizerStateDict.checkGroups(groups, optimizer: name)
-        require((0..<1).contains(betas.0) && (0..<1).contains(betas.1) && eps >= 0,
-                "GeoKit: \(name): betas must lie in [0, 1) and eps be >= 0, got betas \(betas), eps \(eps)")
+        require(
+            (0..<1).contains(betas.0) && (0..<1).contains(betas.1) && eps >= 0,
+            "GeoKit: \(name): betas must lie in [0, 1) and eps be >= 0, got betas \(betas), eps \(eps)")
         self.groups = groups
         self.betas = betas
         self.eps = eps
@@ -33,10 +34,13 @@ public class Adam: Optimizer {
         self.init(groups: groups, betas: betas, eps: eps, decoupledWeightDecay: false)
     }
 
-    public convenience init(parameters: [Tensor], learningRate: Double, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 0) {
-        self.init([ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)],
-                  betas: betas, eps: eps)
+    public convenience init(
+        parameters: [Tensor], learningRate: Double, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 0
+    ) {
+        self.init(
+            [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)],
+            betas: betas, eps: eps)
     }
 
     private var name: String { decoupledWeightDecay ? "AdamW" : "Adam" }
@@ -49,8 +53,9 @@ public class Adam: Optimizer {
                 var state = moments[parameter] ?? AdamMoments(like: parameter)
                 state.step += 1
                 moments[parameter] = state
-                let update = AdamUpdate(learningRate: group.learningRate, weightDecay: group.weightDecay,
-                                        decoupled: decoupledWeightDecay, betas: betas, eps: eps, step: state.step)
+                let update = AdamUpdate(
+                    learningRate: group.learningRate, weightDecay: group.weightDecay,
+                    decoupled: decoupledWeightDecay, betas: betas, eps: eps, step: state.step)
                 switch parameter.dtype {
                 case .float32: update.apply(parameter, grad, state, Float.self)
                 case .float64: update.apply(parameter, grad, state, Double.self)
@@ -98,10 +103,13 @@ public final class AdamW: Adam {
         super.init(groups: groups, betas: betas, eps: eps, decoupledWeightDecay: true)
     }
 
-    public convenience init(parameters: [Tensor], learningRate: Double, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 0.01) {
-        self.init([ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)],
-                  betas: betas, eps: eps)
+    public convenience init(
+        parameters: [Tensor], learningRate: Double, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 0.01
+    ) {
+        self.init(
+            [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)],
+            betas: betas, eps: eps)
     }
 }
 
@@ -118,8 +126,9 @@ private struct AdamMoments {
     }
 
     init(like parameter: Tensor) {
-        self.init(step: 0, firstMoment: Tensor(zeros: parameter.shape, dtype: parameter.dtype),
-                  secondMoment: Tensor(zeros: parameter.shape, dtype: parameter.dtype))
+        self.init(
+            step: 0, firstMoment: Tensor(zeros: parameter.shape, dtype: parameter.dtype),
+            secondMoment: Tensor(zeros: parameter.shape, dtype: parameter.dtype))
     }
 }
 

@@ -78,19 +78,23 @@ enum OptimizerStateDict {
     static func checkGroups(_ groups: [ParameterGroup], optimizer: String) {
         var seen = Set<ObjectIdentifier>()
         for (g, group) in groups.enumerated() {
-            require(group.learningRate >= 0 && group.weightDecay >= 0,
-                    "GeoKit: \(optimizer): group \(g) has learning rate \(group.learningRate) and weight decay \(group.weightDecay); both must be >= 0")
+            require(
+                group.learningRate >= 0 && group.weightDecay >= 0,
+                "GeoKit: \(optimizer): group \(g) has learning rate \(group.learningRate) and weight decay \(group.weightDecay); both must be >= 0")
             for parameter in group.parameters {
-                require(seen.insert(ObjectIdentifier(parameter)).inserted,
-                        "GeoKit: \(optimizer): a parameter of shape \(parameter.shape) appears more than once in the parameter groups")
+                require(
+                    seen.insert(ObjectIdentifier(parameter)).inserted,
+                    "GeoKit: \(optimizer): a parameter of shape \(parameter.shape) appears more than once in the parameter groups")
             }
         }
     }
 
     /// Splits "<index>.<field>" keys into per-parameter field maps, checking
     /// indices, field names and shapes; every problem is named in one error.
-    static func parse(_ state: [String: Tensor], parameters: [Tensor], fields: [String: StateField],
-                      optimizer: String) throws -> [Int: [String: Tensor]] {
+    static func parse(
+        _ state: [String: Tensor], parameters: [Tensor], fields: [String: StateField],
+        optimizer: String
+    ) throws -> [Int: [String: Tensor]] {
         var result: [Int: [String: Tensor]] = [:]
         var problems: [String] = []
         for (key, tensor) in state.sorted(by: { $0.key < $1.key }) {
@@ -120,9 +124,10 @@ enum OptimizerStateDict {
             problems.append("missing keys " + missing.joined(separator: ", "))
         }
         guard problems.isEmpty else {
-            throw GeoKitError("the optimiser state does not fit: " + problems.sorted().joined(separator: "; "),
-                              where: "\(optimizer).loadStateDict",
-                              remedy: "load a state saved by the same optimiser over the same parameter groups")
+            throw GeoKitError(
+                "the optimiser state does not fit: " + problems.sorted().joined(separator: "; "),
+                where: "\(optimizer).loadStateDict",
+                remedy: "load a state saved by the same optimiser over the same parameter groups")
         }
         return result
     }
@@ -135,6 +140,7 @@ enum OptimizerStateDict {
 
 /// Gradients must match their parameter (a mismatch means the graph or the groups are wrong).
 func checkGradient(_ grad: Tensor, of parameter: Tensor, optimizer: String) {
-    require(grad.shape == parameter.shape && grad.dtype == parameter.dtype,
-            "GeoKit: \(optimizer): a parameter of shape \(parameter.shape) (\(parameter.dtype)) has a gradient of shape \(grad.shape) (\(grad.dtype))")
+    require(
+        grad.shape == parameter.shape && grad.dtype == parameter.dtype,
+        "GeoKit: \(optimizer): a parameter of shape \(parameter.shape) (\(parameter.dtype)) has a gradient of shape \(grad.shape) (\(grad.dtype))")
 }

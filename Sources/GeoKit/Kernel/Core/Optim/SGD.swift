@@ -21,18 +21,22 @@ public final class SGD: Optimizer {
     public init(_ groups: [ParameterGroup], momentum: Double = 0, dampening: Double = 0, nesterov: Bool = false) {
         OptimizerStateDict.checkGroups(groups, optimizer: "SGD")
         require(momentum >= 0, "GeoKit: SGD: momentum must be >= 0, got \(momentum)")
-        require(!nesterov || (momentum > 0 && dampening == 0),
-                "GeoKit: SGD: Nesterov momentum needs momentum > 0 and dampening 0, got momentum \(momentum), dampening \(dampening)")
+        require(
+            !nesterov || (momentum > 0 && dampening == 0),
+            "GeoKit: SGD: Nesterov momentum needs momentum > 0 and dampening 0, got momentum \(momentum), dampening \(dampening)")
         self.groups = groups
         self.momentum = momentum
         self.dampening = dampening
         self.nesterov = nesterov
     }
 
-    public convenience init(parameters: [Tensor], learningRate: Double, momentum: Double = 0, dampening: Double = 0,
-                            nesterov: Bool = false, weightDecay: Double = 0) {
-        self.init([ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)],
-                  momentum: momentum, dampening: dampening, nesterov: nesterov)
+    public convenience init(
+        parameters: [Tensor], learningRate: Double, momentum: Double = 0, dampening: Double = 0,
+        nesterov: Bool = false, weightDecay: Double = 0
+    ) {
+        self.init(
+            [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)],
+            momentum: momentum, dampening: dampening, nesterov: nesterov)
     }
 
     public func step() {
@@ -51,8 +55,9 @@ public final class SGD: Optimizer {
                         firstStep = true
                     }
                 }
-                let update = SGDUpdate(learningRate: group.learningRate, weightDecay: group.weightDecay, momentum: momentum,
-                                       dampening: dampening, nesterov: nesterov, firstStep: firstStep)
+                let update = SGDUpdate(
+                    learningRate: group.learningRate, weightDecay: group.weightDecay, momentum: momentum,
+                    dampening: dampening, nesterov: nesterov, firstStep: firstStep)
                 switch parameter.dtype {
                 case .float32: update.apply(parameter, grad, buffer, Float.self)
                 case .float64: update.apply(parameter, grad, buffer, Double.self)
@@ -73,8 +78,9 @@ public final class SGD: Optimizer {
 
     public func loadStateDict(_ state: [String: Tensor]) throws {
         let parameters = OptimizerStateDict.parameters(groups)
-        let saved = try OptimizerStateDict.parse(state, parameters: parameters,
-                                                 fields: ["momentum_buffer": .parameterShaped], optimizer: "SGD")
+        let saved = try OptimizerStateDict.parse(
+            state, parameters: parameters,
+            fields: ["momentum_buffer": .parameterShaped], optimizer: "SGD")
         momentumBuffers.removeAll()
         for (index, fields) in saved {
             momentumBuffers[parameters[index]] = fields["momentum_buffer"]!.to(parameters[index].dtype).copy()

@@ -34,8 +34,9 @@ public final class LearningRateScheduler {
     /// Sets every group's rate for optimiser step `step`; returns the multiplier used.
     @discardableResult
     public func apply(step: Int) -> Double {
-        require(optimizer.groups.count == baseRates.count,
-                "GeoKit: LearningRateScheduler: the optimiser has \(optimizer.groups.count) groups, the scheduler was made for \(baseRates.count)")
+        require(
+            optimizer.groups.count == baseRates.count,
+            "GeoKit: LearningRateScheduler: the optimiser has \(optimizer.groups.count) groups, the scheduler was made for \(baseRates.count)")
         let factor = schedule.multiplier(step: step)
         for i in optimizer.groups.indices { optimizer.groups[i].learningRate = baseRates[i] * factor }
         return factor
@@ -52,8 +53,9 @@ public struct CosineWithWarmup: LearningRateSchedule {
     public let minMultiplier: Double
 
     public init(warmupSteps: Int, totalSteps: Int, minMultiplier: Double = 0) {
-        require(warmupSteps >= 0 && totalSteps > warmupSteps,
-                "GeoKit: CosineWithWarmup needs 0 <= warmupSteps < totalSteps, got \(warmupSteps) and \(totalSteps)")
+        require(
+            warmupSteps >= 0 && totalSteps > warmupSteps,
+            "GeoKit: CosineWithWarmup needs 0 <= warmupSteps < totalSteps, got \(warmupSteps) and \(totalSteps)")
         self.warmupSteps = warmupSteps
         self.totalSteps = totalSteps
         self.minMultiplier = minMultiplier
@@ -91,8 +93,9 @@ public struct PolynomialDecay: LearningRateSchedule {
     public let endMultiplier: Double
 
     public init(warmupSteps: Int, totalSteps: Int, power: Double = 1, endMultiplier: Double = 0) {
-        require(warmupSteps >= 0 && totalSteps > warmupSteps,
-                "GeoKit: PolynomialDecay needs 0 <= warmupSteps < totalSteps, got \(warmupSteps) and \(totalSteps)")
+        require(
+            warmupSteps >= 0 && totalSteps > warmupSteps,
+            "GeoKit: PolynomialDecay needs 0 <= warmupSteps < totalSteps, got \(warmupSteps) and \(totalSteps)")
         require(endMultiplier < 1, "GeoKit: PolynomialDecay: endMultiplier must be below 1 (the rate decays), got \(endMultiplier)")
         self.warmupSteps = warmupSteps
         self.totalSteps = totalSteps

@@ -1,5 +1,5 @@
-import Foundation
 internal import COpenBLAS
+import Foundation
 
 /// Work splitting for element-wise and per-channel kernels. GEMMs are not
 /// called from inside `parallelFor`: OpenBLAS has its own threads, and

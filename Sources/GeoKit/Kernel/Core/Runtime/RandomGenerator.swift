@@ -1,3 +1,5 @@
+import Foundation
+
 /// A seeded, deterministic random number generator (xoshiro256**, seeded
 /// through SplitMix64). Every random decision in GeoKit (initialisers,
 /// dropout masks, samplers, augmentations) draws from one of these, so a
@@ -47,7 +49,6 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     public mutating func fork() -> RandomGenerator { RandomGenerator(seed: next()) }
 }
 
-import Foundation
 @inline(__always) private func _log(_ x: Double) -> Double { Foundation.log(x) }
 @inline(__always) private func _cos(_ x: Double) -> Double { Foundation.cos(x) }
 

@@ -40,8 +40,9 @@ public final class Tensor: @unchecked Sendable {
 
     /// A tensor holding `values` (row-major) with the given shape.
     public convenience init<T: TensorScalar>(_ values: [T], shape: [Int]) {
-        require(values.count == Shape.count(shape),
-                     "GeoKit: \(values.count) values cannot fill shape \(shape)")
+        require(
+            values.count == Shape.count(shape),
+            "GeoKit: \(values.count) values cannot fill shape \(shape)")
         self.init(zeros: shape, dtype: T.dtype)
         values.withUnsafeBufferPointer { src in
             pointer(T.self).update(from: src.baseAddress!, count: values.count)

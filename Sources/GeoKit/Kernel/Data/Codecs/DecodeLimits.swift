@@ -17,12 +17,14 @@ public struct DecodeLimits: Sendable {
     /// Throws when a declared width x height x channels image exceeds the limits.
     func check(width: Int, height: Int, channels: Int, format: String, source: String) throws {
         guard width > 0, height > 0 else {
-            throw GeoKitError("\(format) declares an empty image (\(width)x\(height))", where: source,
-                              remedy: "the file is corrupt; replace it or skip it")
+            throw GeoKitError(
+                "\(format) declares an empty image (\(width)x\(height))", where: source,
+                remedy: "the file is corrupt; replace it or skip it")
         }
         guard width <= maxDimension, height <= maxDimension, width * height * channels <= maxBytes else {
-            throw GeoKitError("\(format) declares \(width)x\(height) pixels, above the decode limit of \(maxDimension) per side and \(maxBytes >> 20) MiB",
-                              where: source, remedy: "the file is corrupt or too large; resize it, or raise DecodeLimits")
+            throw GeoKitError(
+                "\(format) declares \(width)x\(height) pixels, above the decode limit of \(maxDimension) per side and \(maxBytes >> 20) MiB",
+                where: source, remedy: "the file is corrupt or too large; resize it, or raise DecodeLimits")
         }
     }
 }

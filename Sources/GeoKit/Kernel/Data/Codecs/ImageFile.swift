@@ -20,8 +20,9 @@ extension Image {
         } else if data.starts(with: [0xFF, 0xD8]) {
             self = try JPEG.decode(data, limits: limits, source: source)
         } else {
-            throw GeoKitError("not a PNG or JPEG file (unknown signature)", where: source,
-                              remedy: "convert the image to PNG or JPEG, or skip it")
+            throw GeoKitError(
+                "not a PNG or JPEG file (unknown signature)", where: source,
+                remedy: "convert the image to PNG or JPEG, or skip it")
         }
     }
 

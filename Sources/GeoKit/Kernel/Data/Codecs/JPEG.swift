@@ -1,6 +1,6 @@
+internal import CTurboJPEG
 import Foundation
 import GeoKitCore
-internal import CTurboJPEG
 
 /// JPEG through libjpeg-turbo's TurboJPEG API. libjpeg's error longjmp stays
 /// inside TurboJPEG; every failure (and every corrupt-data warning, such as
@@ -26,8 +26,9 @@ public enum JPEG {
             var out = Image(height: Int(height), width: Int(width), channels: channels)
             let format = gray ? TJPF_GRAY : TJPF_RGB
             let status = out.pixels.withUnsafeMutableBufferPointer { dst in
-                tjDecompress2(handle, base, UInt(raw.count), dst.baseAddress, width, 0, height,
-                              Int32(format.rawValue), TJFLAG_ACCURATEDCT | TJFLAG_LIMITSCANS | TJFLAG_STOPONWARNING)
+                tjDecompress2(
+                    handle, base, UInt(raw.count), dst.baseAddress, width, 0, height,
+                    Int32(format.rawValue), TJFLAG_ACCURATEDCT | TJFLAG_LIMITSCANS | TJFLAG_STOPONWARNING)
             }
             guard status == 0 else { throw failure(handle, "cannot decode the JPEG image data", source) }
             return out
@@ -50,8 +51,9 @@ public enum JPEG {
         var size: UInt = 0
         defer { if let buffer { tjFree(buffer) } }
         let status = source.pixels.withUnsafeBufferPointer { src in
-            tjCompress2(handle, src.baseAddress, Int32(source.width), 0, Int32(source.height), Int32(format.rawValue),
-                        &buffer, &size, Int32(sampling.rawValue), Int32(quality), TJFLAG_ACCURATEDCT)
+            tjCompress2(
+                handle, src.baseAddress, Int32(source.width), 0, Int32(source.height), Int32(format.rawValue),
+                &buffer, &size, Int32(sampling.rawValue), Int32(quality), TJFLAG_ACCURATEDCT)
         }
         guard status == 0, let buffer else {
             throw failure(handle, "cannot encode a \(source.width)x\(source.height) JPEG", "JPEG encoder")
@@ -61,7 +63,8 @@ public enum JPEG {
 
     private static func failure(_ handle: tjhandle, _ what: String, _ source: String) -> GeoKitError {
         let message = tjGetErrorStr2(handle).map { String(cString: $0) } ?? "unknown error"
-        return GeoKitError("\(what): \(message)", where: source,
-                           remedy: "the file is corrupt or not a JPEG; replace it or skip it")
+        return GeoKitError(
+            "\(what): \(message)", where: source,
+            remedy: "the file is corrupt or not a JPEG; replace it or skip it")
     }
 }

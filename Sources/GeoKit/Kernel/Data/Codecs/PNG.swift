@@ -1,6 +1,6 @@
+internal import CPNG
 import Foundation
 import GeoKitCore
-internal import CPNG
 
 /// PNG through libpng's simplified `png_image` API, which reports errors by
 /// return value (its longjmp stays inside libpng), so a corrupt file becomes
@@ -97,7 +97,8 @@ public enum PNG {
         let message = withUnsafeBytes(of: &image.message) { raw in
             String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
-        return GeoKitError("\(what): \(message.isEmpty ? "not a PNG file" : message)", where: source,
-                           remedy: "the file is corrupt or not a PNG; replace it or skip it")
+        return GeoKitError(
+            "\(what): \(message.isEmpty ? "not a PNG file" : message)", where: source,
+            remedy: "the file is corrupt or not a PNG; replace it or skip it")
     }
 }

@@ -25,21 +25,24 @@ public struct CVUSADataset: Sendable {
         func read(_ name: String) throws -> [CrossViewPair] {
             let url = root.appendingPathComponent("splits/\(name)")
             guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-                throw GeoKitError("cannot read the CVUSA split file", where: url.path,
-                                  remedy: "point at a CVUSA root holding splits/train-19zl.csv and splits/val-19zl.csv")
+                throw GeoKitError(
+                    "cannot read the CVUSA split file", where: url.path,
+                    remedy: "point at a CVUSA root holding splits/train-19zl.csv and splits/val-19zl.csv")
             }
             var pairs: [CrossViewPair] = []
             for (number, line) in text.split(whereSeparator: \.isNewline).enumerated() {
                 let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 guard fields.count >= 2 else {
-                    throw GeoKitError("line \(number + 1) has \(fields.count) fields, expected aerial,ground[,annotation]",
-                                      where: url.path, remedy: "fix or regenerate the split file")
+                    throw GeoKitError(
+                        "line \(number + 1) has \(fields.count) fields, expected aerial,ground[,annotation]",
+                        where: url.path, remedy: "fix or regenerate the split file")
                 }
                 let aerial = root.appendingPathComponent(fields[0]), ground = root.appendingPathComponent(fields[1])
                 for file in [aerial, ground] where !FileManager.default.fileExists(atPath: file.path) {
                     if skipMissing { skipped += 1; break }
-                    throw GeoKitError("missing image listed in \(name) line \(number + 1)", where: file.path,
-                                      remedy: "restore the file, or pass skipMissing to drop such rows")
+                    throw GeoKitError(
+                        "missing image listed in \(name) line \(number + 1)", where: file.path,
+                        remedy: "restore the file, or pass skipMissing to drop such rows")
                 }
                 guard FileManager.default.fileExists(atPath: aerial.path), FileManager.default.fileExists(atPath: ground.path) else { continue }
                 let id = (fields[0] as NSString).lastPathComponent.components(separatedBy: ".").first ?? fields[0]

@@ -42,8 +42,9 @@ public final class CrossViewLoader: @unchecked Sendable {
     private let live = LiveBatchCounter()
 
     public init(pairs: [CrossViewPair], configuration: Configuration, seed: UInt64) {
-        require(!pairs.isEmpty && configuration.batchSize > 0 && configuration.prefetch > 0,
-                "GeoKit: CrossViewLoader needs pairs, a positive batch size and prefetch")
+        require(
+            !pairs.isEmpty && configuration.batchSize > 0 && configuration.prefetch > 0,
+            "GeoKit: CrossViewLoader needs pairs, a positive batch size and prefetch")
         self.pairs = pairs
         self.configuration = configuration
         self.seed = seed
@@ -93,8 +94,9 @@ public final class CrossViewLoader: @unchecked Sendable {
         let decoded = try Image(contentsOf: pair.aerial, limits: c.limits)
         // The polar transform assumes the camera at the centre of a square tile; a stretched tile would be silently wrong.
         guard c.input.polar == nil || decoded.height == decoded.width else {
-            throw GeoKitError("aerial image is \(decoded.height)x\(decoded.width), not square", where: pair.aerial.path,
-                              remedy: "crop it to a square tile")
+            throw GeoKitError(
+                "aerial image is \(decoded.height)x\(decoded.width), not square", where: pair.aerial.path,
+                remedy: "crop it to a square tile")
         }
         var aerial = c.input.prepareAerial(decoded)
         var ground = c.input.prepareGround(try Image(contentsOf: pair.ground, limits: c.limits))
@@ -116,8 +118,10 @@ public final class CrossViewLoader: @unchecked Sendable {
             }
         }
         let images = try samples.map { try $0!.get() }
-        return CrossViewBatch(indices: indices, aerial: configuration.input.stack(images.map(\.aerial), view: .aerial), ground: configuration.input.stack(images.map(\.ground), view: .ground),
-                              lease: lease)
+        return CrossViewBatch(
+            indices: indices, aerial: configuration.input.stack(images.map(\.aerial), view: .aerial),
+            ground: configuration.input.stack(images.map(\.ground), view: .ground),
+            lease: lease)
     }
 }
 

@@ -19,10 +19,12 @@ public struct GPSTable: Sendable {
         }
         var lines = text.split(whereSeparator: \.isNewline).map(String.init)
         guard let header = lines.first?.split(separator: ",").map(String.init),
-              let s = header.firstIndex(of: "split"), let i = header.firstIndex(of: "id"),
-              let la = header.firstIndex(of: "latitude"), let lo = header.firstIndex(of: "longitude") else {
-            throw GeoKitError("the GPS table lacks a split,id,latitude,longitude header", where: url.path,
-                              remedy: "regenerate it with geokit synth")
+            let s = header.firstIndex(of: "split"), let i = header.firstIndex(of: "id"),
+            let la = header.firstIndex(of: "latitude"), let lo = header.firstIndex(of: "longitude")
+        else {
+            throw GeoKitError(
+                "the GPS table lacks a split,id,latitude,longitude header", where: url.path,
+                remedy: "regenerate it with geokit synth")
         }
         lines.removeFirst()
         entries = try lines.enumerated().map { n, line in

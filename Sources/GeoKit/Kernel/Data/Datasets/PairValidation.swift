@@ -28,8 +28,9 @@ public enum PairValidation {
             }
         }
         if !skipInvalid, let first = problems.firstIndex(where: { $0 != nil }) {
-            throw GeoKitError("dataset pair \(pairs[first].id) is unusable: \(problems[first]!)",
-                              remedy: "replace the file, or skip invalid pairs")
+            throw GeoKitError(
+                "dataset pair \(pairs[first].id) is unusable: \(problems[first]!)",
+                remedy: "replace the file, or skip invalid pairs")
         }
         return Report(valid: zip(pairs, problems).filter { $0.1 == nil }.map(\.0), problems: problems.compactMap { $0 })
     }

@@ -19,10 +19,13 @@ public enum RawPixelBaseline {
 
     /// Recall@K in percent for each K, ground i's true match being aerial i.
     /// Aerial tiles must be square; grounds full 360-degree panoramas.
-    public static func recall(aerials: [Image], grounds: [Image], ks: [Int] = [1, 5, 10],
-                              height: Int = 16, width: Int = 64) -> [Int: Double] {
-        require(aerials.count == grounds.count && !aerials.isEmpty,
-                "GeoKit: raw-pixel recall needs as many aerial tiles as ground images (got \(aerials.count) and \(grounds.count))")
+    public static func recall(
+        aerials: [Image], grounds: [Image], ks: [Int] = [1, 5, 10],
+        height: Int = 16, width: Int = 64
+    ) -> [Int: Double] {
+        require(
+            aerials.count == grounds.count && !aerials.isEmpty,
+            "GeoKit: raw-pixel recall needs as many aerial tiles as ground images (got \(aerials.count) and \(grounds.count))")
         let polar = PolarTransform(aerialSize: aerials[0].height, height: grounds[0].height, width: grounds[0].width)
         let gallery = aerials.map { descriptor(polar.apply($0), height: height, width: width) }
         let queries = grounds.map { descriptor($0, height: height, width: width) }

@@ -8,10 +8,13 @@ public struct University1652Dataset: Sendable {
     public let root: URL
 
     public init(root: URL) throws {
-        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("train").path)
-                || FileManager.default.fileExists(atPath: root.appendingPathComponent("test").path) else {
-            throw GeoKitError("not a University-1652 root (no train/ or test/ folder)", where: root.path,
-                              remedy: "point at the folder holding train/ and test/")
+        guard
+            FileManager.default.fileExists(atPath: root.appendingPathComponent("train").path)
+                || FileManager.default.fileExists(atPath: root.appendingPathComponent("test").path)
+        else {
+            throw GeoKitError(
+                "not a University-1652 root (no train/ or test/ folder)", where: root.path,
+                remedy: "point at the folder holding train/ and test/")
         }
         self.root = root
     }
@@ -22,8 +25,9 @@ public struct University1652Dataset: Sendable {
         let base = root.appendingPathComponent(folder)
         let manager = FileManager.default
         guard let ids = try? manager.contentsOfDirectory(atPath: base.path) else {
-            throw GeoKitError("missing University-1652 view folder", where: base.path,
-                              remedy: "expected e.g. train/satellite, train/drone, test/query_drone, test/gallery_satellite")
+            throw GeoKitError(
+                "missing University-1652 view folder", where: base.path,
+                remedy: "expected e.g. train/satellite, train/drone, test/query_drone, test/gallery_satellite")
         }
         return ids.filter { !$0.hasPrefix(".") }.sorted().compactMap { id in
             let dir = base.appendingPathComponent(id)
@@ -41,8 +45,9 @@ public struct University1652Dataset: Sendable {
         let satellites = Dictionary(try images(satellite).map { ($0.id, $0.files[0]) }, uniquingKeysWith: { first, _ in first })
         return try images(drone).flatMap { entry -> [CrossViewPair] in
             guard let tile = satellites[entry.id] else {
-                throw GeoKitError("location \(entry.id) has drone images but no satellite image", where: root.appendingPathComponent(satellite).path,
-                                  remedy: "add \(satellite)/\(entry.id)/ with its satellite image")
+                throw GeoKitError(
+                    "location \(entry.id) has drone images but no satellite image", where: root.appendingPathComponent(satellite).path,
+                    remedy: "add \(satellite)/\(entry.id)/ with its satellite image")
             }
             return (firstOnly ? Array(entry.files.prefix(1)) : entry.files).map {
                 CrossViewPair(id: "\(entry.id)/\($0.lastPathComponent)", aerial: tile, ground: $0)

@@ -20,8 +20,9 @@ public struct PolarTransform: Sendable {
     private let weights: [Double]
 
     public init(aerialSize: Int, height: Int, width: Int) {
-        require(aerialSize > 0 && height > 0 && width > 0,
-                "GeoKit: polar transform needs positive sizes, got aerial \(aerialSize), output \(height)x\(width)")
+        require(
+            aerialSize > 0 && height > 0 && width > 0,
+            "GeoKit: polar transform needs positive sizes, got aerial \(aerialSize), output \(height)x\(width)")
         self.aerialSize = aerialSize
         self.height = height
         self.width = width
@@ -35,8 +36,10 @@ public struct PolarTransform: Sendable {
                 let y = s / 2 + r * cos(theta), x = s / 2 - r * sin(theta)
                 let y0 = floor(y), x0 = floor(x)
                 let dy = y - y0, dx = x - x0
-                let corners = [(y0, x0, (1 - dy) * (1 - dx)), (y0, x0 + 1, (1 - dy) * dx),
-                               (y0 + 1, x0, dy * (1 - dx)), (y0 + 1, x0 + 1, dy * dx)]
+                let corners = [
+                    (y0, x0, (1 - dy) * (1 - dx)), (y0, x0 + 1, (1 - dy) * dx),
+                    (y0 + 1, x0, dy * (1 - dx)), (y0 + 1, x0 + 1, dy * dx)
+                ]
                 for (k, (cy, cx, w)) in corners.enumerated() where cy >= 0 && cy < s && cx >= 0 && cx < s {
                     let slot = (i * width + j) * 4 + k
                     indices[slot] = Int32(Int(cy) * aerialSize + Int(cx))
@@ -55,8 +58,9 @@ public struct PolarTransform: Sendable {
 
     /// Applies the transform to an image of size aerialSize x aerialSize.
     public func apply(_ image: Image) -> Image {
-        require(image.height == aerialSize && image.width == aerialSize,
-                "GeoKit: polar transform built for \(aerialSize)x\(aerialSize) got a \(image.height)x\(image.width) image")
+        require(
+            image.height == aerialSize && image.width == aerialSize,
+            "GeoKit: polar transform built for \(aerialSize)x\(aerialSize) got a \(image.height)x\(image.width) image")
         let c = image.channels
         var out = Image(height: height, width: width, channels: c)
         image.pixels.withUnsafeBufferPointer { src in
@@ -79,8 +83,9 @@ public struct PolarTransform: Sendable {
     /// Differentiable: the backward scatters each output gradient back to
     /// its four source pixels with the same weights.
     public func apply(_ x: Tensor) -> Tensor {
-        require(x.rank == 4 && x.shape[2] == aerialSize && x.shape[3] == aerialSize,
-                "GeoKit: polar transform built for (N, C, \(aerialSize), \(aerialSize)) got \(x.shape)")
+        require(
+            x.rank == 4 && x.shape[2] == aerialSize && x.shape[3] == aerialSize,
+            "GeoKit: polar transform built for (N, C, \(aerialSize), \(aerialSize)) got \(x.shape)")
         let planes = x.shape[0] * x.shape[1]
         let out = Tensor(zeros: [x.shape[0], x.shape[1], height, width], dtype: x.dtype)
         let inPlane = aerialSize * aerialSize, outPlane = height * width
@@ -99,7 +104,10 @@ public struct PolarTransform: Sendable {
                 }
             }
         }
-        switch x.dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch x.dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         let inputShape = x.shape
         return out.recorded("polar", inputs: [x]) { g in [self.scatter(g, to: inputShape)] }
     }
@@ -122,7 +130,10 @@ public struct PolarTransform: Sendable {
                 }
             }
         }
-        switch g.dtype { case .float32: run(Float.self); case .float64: run(Double.self) }
+        switch g.dtype {
+        case .float32: run(Float.self);
+        case .float64: run(Double.self)
+        }
         return gx
     }
 }

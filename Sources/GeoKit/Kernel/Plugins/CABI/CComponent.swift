@@ -33,28 +33,33 @@ final class CComponent {
         let context = "\(qualifiedName) from \(source)"
         guard let raw else {
             let reason = CCallError.take().map { ": \($0)" } ?? ""
-            throw GeoKitError("\(constructor) returned no component\(reason)", where: context,
-                              remedy: "check the component's parameters (geokit plugins lists them)")
+            throw GeoKitError(
+                "\(constructor) returned no component\(reason)", where: context,
+                remedy: "check the component's parameters (geokit plugins lists them)")
         }
         pointer = raw.assumingMemoryBound(to: geokit_component.self)
         let c = pointer.pointee
         do {
             guard c.destroy != nil else {
-                throw GeoKitError("\(constructor) returned a component without a destroy function", where: context,
-                                  remedy: "set geokit_component.destroy (see docs/c-abi.md)")
+                throw GeoKitError(
+                    "\(constructor) returned a component without a destroy function", where: context,
+                    remedy: "set geokit_component.destroy (see docs/c-abi.md)")
             }
             guard c.kind == CComponent.cKind(of: kind) else {
-                throw GeoKitError("\(constructor) returned a component of kind \(c.kind), registered as \(kind.rawValue) (\(CComponent.cKind(of: kind)))",
-                                  where: context, remedy: "set geokit_component.kind to GEOKIT_KIND_\(kind.rawValue.uppercased())")
+                throw GeoKitError(
+                    "\(constructor) returned a component of kind \(c.kind), registered as \(kind.rawValue) (\(CComponent.cKind(of: kind)))",
+                    where: context, remedy: "set geokit_component.kind to GEOKIT_KIND_\(kind.rawValue.uppercased())")
             }
             guard let vtable = c.vtable else {
-                throw GeoKitError("\(constructor) returned a component without a vtable", where: context,
-                                  remedy: "point geokit_component.vtable at a geokit_\(kind.rawValue)_vtable")
+                throw GeoKitError(
+                    "\(constructor) returned a component without a vtable", where: context,
+                    remedy: "point geokit_component.vtable at a geokit_\(kind.rawValue)_vtable")
             }
             let missing = CComponent.missingFunctions(vtable, kind: kind)
             guard missing.isEmpty else {
-                throw GeoKitError("the geokit_\(kind.rawValue)_vtable of \(constructor) has no \(missing.joined(separator: ", ")) function",
-                                  where: context, remedy: "fill in every function of the vtable")
+                throw GeoKitError(
+                    "the geokit_\(kind.rawValue)_vtable of \(constructor) has no \(missing.joined(separator: ", ")) function",
+                    where: context, remedy: "fill in every function of the vtable")
             }
             guard c.parameter_count >= 0, c.parameter_count == 0 || c.parameters != nil else {
                 throw GeoKitError("\(constructor) declares \(c.parameter_count) parameters but no declarations", where: context)
@@ -84,8 +89,10 @@ final class CComponent {
     func succeeded(_ status: Int32, _ call: String) -> Bool {
         guard status != 0 else { return true }
         let reason = CCallError.take() ?? "status \(status), no message reported"
-        ComponentFailure.record(GeoKitError("\(qualifiedName) failed in its \(call): \(reason)", where: source,
-                                            remedy: "fix the plugin or its inputs; the run stopped before the failed step changed anything"))
+        ComponentFailure.record(
+            GeoKitError(
+                "\(qualifiedName) failed in its \(call): \(reason)", where: source,
+                remedy: "fix the plugin or its inputs; the run stopped before the failed step changed anything"))
         return false
     }
 
@@ -121,20 +128,23 @@ final class CComponent {
         let name = String(cString: cName)
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
         guard !name.isEmpty, parts.allSatisfy({ !$0.isEmpty }) else {
-            throw GeoKitError("parameter declaration \(index) has the name '\(name)'", where: context,
-                              remedy: "use names such as 'weight' or 'fc1.weight'")
+            throw GeoKitError(
+                "parameter declaration \(index) has the name '\(name)'", where: context,
+                remedy: "use names such as 'weight' or 'fc1.weight'")
         }
         guard (0...Int(GEOKIT_MAX_RANK)).contains(Int(p.rank)) else {
-            throw GeoKitError("parameter '\(name)' has rank \(p.rank)", where: context,
-                              remedy: "declare a rank between 0 and \(GEOKIT_MAX_RANK)")
+            throw GeoKitError(
+                "parameter '\(name)' has rank \(p.rank)", where: context,
+                remedy: "declare a rank between 0 and \(GEOKIT_MAX_RANK)")
         }
         let shape = withUnsafeBytes(of: p.shape) { raw in Array(raw.bindMemory(to: Int64.self).prefix(Int(p.rank))).map { Int($0) } }
         guard shape.allSatisfy({ $0 > 0 }) else {
             throw GeoKitError("parameter '\(name)' has the shape \(shape)", where: context, remedy: "every dimension must be positive")
         }
         guard [GEOKIT_INIT_CONSTANT, GEOKIT_INIT_UNIFORM, GEOKIT_INIT_NORMAL].map(Int32.init).contains(p.initializer) else {
-            throw GeoKitError("parameter '\(name)' has the initialiser \(p.initializer)", where: context,
-                              remedy: "use GEOKIT_INIT_CONSTANT, GEOKIT_INIT_UNIFORM or GEOKIT_INIT_NORMAL")
+            throw GeoKitError(
+                "parameter '\(name)' has the initialiser \(p.initializer)", where: context,
+                remedy: "use GEOKIT_INIT_CONSTANT, GEOKIT_INIT_UNIFORM or GEOKIT_INIT_NORMAL")
         }
         return Declaration(name: name, shape: shape, initializer: p.initializer, a: p.a, b: p.b)
     }

@@ -1,8 +1,7 @@
+internal import CGeoKitABI
 import GeoKitComponents
 import GeoKitCore
 import GeoKitRecipes
-
-internal import CGeoKitABI
 
 /// The kernel side of a C component: a Module that owns the component's
 /// declared weights (allocated and initialised by the kernel, listed in
@@ -56,8 +55,10 @@ public class CComponentModule: Module, InputShapeChecking {
     /// reports a failure, its message is recorded (`ComponentFailure`) and
     /// `outputs` are filled with NaN, so nothing downstream mistakes them
     /// for a result before the caller checks.
-    func callC(_ name: String, _ tensors: [Tensor], outputs: [Tensor],
-               _ body: (UnsafeMutablePointer<geokit_component>, UnsafeMutablePointer<geokit_tensor>) -> Int32) {
+    func callC(
+        _ name: String, _ tensors: [Tensor], outputs: [Tensor],
+        _ body: (UnsafeMutablePointer<geokit_component>, UnsafeMutablePointer<geokit_tensor>) -> Int32
+    ) {
         CCallError.clear()
         let status = withTensorViews(tensors) { views in body(component.pointer, views) }
         if !component.succeeded(status, name) {
@@ -91,16 +92,18 @@ public class CComponentModule: Module, InputShapeChecking {
     public func checkInput(shape: [Int]) throws {
         guard let channels = inputChannels else { return }
         guard shape.count >= 2, shape[1] == channels else {
-            throw GeoKitError("\(qualifiedName) was built for \(channels) channels, the input has shape \(shape)", where: source,
-                              remedy: "set the component's channel parameter to match the input")
+            throw GeoKitError(
+                "\(qualifiedName) was built for \(channels) channels, the input has shape \(shape)", where: source,
+                remedy: "set the component's channel parameter to match the input")
         }
     }
 
     /// The same as a precondition, for inputs the kernel itself composed.
     func requireDeclaredChannels(_ x: Tensor) {
         guard let channels = inputChannels else { return }
-        require(x.rank >= 2 && x.shape[1] == channels,
-                "GeoKit: \(qualifiedName) (\(source)) was built for \(channels) channels, the input has shape \(x.shape)")
+        require(
+            x.rank >= 2 && x.shape[1] == channels,
+            "GeoKit: \(qualifiedName) (\(source)) was built for \(channels) channels, the input has shape \(x.shape)")
     }
 
     /// The shared precondition of every call: one dtype across the inputs.

@@ -4,6 +4,7 @@ import GeoKitComponents
 import GeoKitCore
 import GeoKitRecipes
 import Glibc
+
 #if canImport(Glibc)
 #endif
 
@@ -26,46 +27,50 @@ enum CPluginHost {
     /// The table passed to geokit_plugin_init, alive for the whole process.
     nonisolated(unsafe) static let table: UnsafePointer<geokit_host> = {
         let table = UnsafeMutablePointer<geokit_host>.allocate(capacity: 1)
-        table.initialize(to: geokit_host(
-            abi_version: PluginABI.version,
-            alloc: { bytes in
-                var memory: UnsafeMutableRawPointer?
-                guard posix_memalign(&memory, 64, Swift.max(bytes, 1)) == 0, let memory else { return nil }
-                memset(memory, 0, Swift.max(bytes, 1))
-                return memory
-            },
-            free: { pointer in Glibc.free(pointer) },
-            log: { level, message in
-                let levels = ["info", "warning", "error"]
-                let name = (0..<levels.count).contains(Int(level)) ? levels[Int(level)] : "info"
-                let text = message.map { String(cString: $0) } ?? ""
-                let origin = CPluginHost.loading.map { URL(fileURLWithPath: $0.file).lastPathComponent } ?? "plugin"
-                FileHandle.standardError.write(Data("geokit: \(origin): \(name): \(text)\n".utf8))
-            },
-            report_error: { message in
-                let text = message.map { String(cString: $0) } ?? "(no message)"
-                if CPluginHost.loading != nil { PluginLoader.reportInitError(text) } else { CCallError.set(text) }
-            },
-            register_component: { kind, name, constructor, signature, doc in
-                do {
-                    try CPluginHost.register(kind: kind, name: name, constructor: constructor, signature: signature, doc: doc)
-                    return 0
-                } catch {
-                    PluginLoader.reportInitError("\(error)")
-                    return 1
-                }
-            }))
+        table.initialize(
+            to: geokit_host(
+                abi_version: PluginABI.version,
+                alloc: { bytes in
+                    var memory: UnsafeMutableRawPointer?
+                    guard posix_memalign(&memory, 64, Swift.max(bytes, 1)) == 0, let memory else { return nil }
+                    memset(memory, 0, Swift.max(bytes, 1))
+                    return memory
+                },
+                free: { pointer in Glibc.free(pointer) },
+                log: { level, message in
+                    let levels = ["info", "warning", "error"]
+                    let name = (0..<levels.count).contains(Int(level)) ? levels[Int(level)] : "info"
+                    let text = message.map { String(cString: $0) } ?? ""
+                    let origin = CPluginHost.loading.map { URL(fileURLWithPath: $0.file).lastPathComponent } ?? "plugin"
+                    FileHandle.standardError.write(Data("geokit: \(origin): \(name): \(text)\n".utf8))
+                },
+                report_error: { message in
+                    let text = message.map { String(cString: $0) } ?? "(no message)"
+                    if CPluginHost.loading != nil { PluginLoader.reportInitError(text) } else { CCallError.set(text) }
+                },
+                register_component: { kind, name, constructor, signature, doc in
+                    do {
+                        try CPluginHost.register(kind: kind, name: name, constructor: constructor, signature: signature, doc: doc)
+                        return 0
+                    } catch {
+                        PluginLoader.reportInitError("\(error)")
+                        return 1
+                    }
+                }))
         return UnsafePointer(table)
     }()
 
     /// `register_component`: checks the registration completely (kind,
     /// exported constructor, signature) so that a mistake is reported while
     /// loading, not when a recipe first builds the component.
-    private static func register(kind: UnsafePointer<CChar>?, name: UnsafePointer<CChar>?, constructor: UnsafePointer<CChar>?,
-                                 signature: UnsafePointer<CChar>?, doc: UnsafePointer<CChar>?) throws {
+    private static func register(
+        kind: UnsafePointer<CChar>?, name: UnsafePointer<CChar>?, constructor: UnsafePointer<CChar>?,
+        signature: UnsafePointer<CChar>?, doc: UnsafePointer<CChar>?
+    ) throws {
         guard let loading else {
-            throw GeoKitError("register_component was called outside geokit_plugin_init",
-                              remedy: "register every component from geokit_plugin_init")
+            throw GeoKitError(
+                "register_component was called outside geokit_plugin_init",
+                remedy: "register every component from geokit_plugin_init")
         }
         guard let kind, let name, let constructor else {
             throw GeoKitError("register_component needs a kind, a name and a constructor, got NULL", where: loading.file)
@@ -79,8 +84,9 @@ enum CPluginHost {
             throw GeoKitError("cannot register \(kindText) '\(nameText)': a name is non-empty, without spaces or ':'", where: loading.file)
         }
         guard let address = dlsym(loading.handle, symbol) else {
-            throw GeoKitError("\(qualifiedName) names the constructor \(symbol), which the plugin does not export", where: loading.file,
-                              remedy: "define \(symbol) as a non-static function (with GEOKIT_EXPORT)")
+            throw GeoKitError(
+                "\(qualifiedName) names the constructor \(symbol), which the plugin does not export", where: loading.file,
+                remedy: "define \(symbol) as a non-static function (with GEOKIT_EXPORT)")
         }
         let docText = doc.map { String(cString: $0) } ?? ""
         let parsed = try CSignature(signature.map { String(cString: $0) } ?? "", component: qualifiedName)
@@ -91,8 +97,9 @@ enum CPluginHost {
         @Sendable func build(_ values: ComponentParameters) throws -> CComponent {
             let arguments = parsed.parameters.map { values.values[$0.name]! }
             CCallError.clear()
-            return try CComponent(foreign.call(arguments), kind: componentKind, qualifiedName: qualifiedName,
-                                  source: file, constructor: symbol)
+            return try CComponent(
+                foreign.call(arguments), kind: componentKind, qualifiedName: qualifiedName,
+                source: file, constructor: symbol)
         }
         let registry = loading.registry
         switch componentKind {  // one of the three C kinds (checked above)

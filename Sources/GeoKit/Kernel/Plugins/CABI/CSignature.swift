@@ -93,8 +93,9 @@ public struct CSignature: Sendable, Equatable, CustomStringConvertible {
 
     private static func parseParameter(_ declaration: String, component: String) throws -> Parameter {
         guard let eq = declaration.firstIndex(of: "=") else {
-            throw error("gives '\(declaration)' no default", in: declaration, component: component,
-                        remedy: "every parameter needs one, e.g. 'int reduction = 16'")
+            throw error(
+                "gives '\(declaration)' no default", in: declaration, component: component,
+                remedy: "every parameter needs one, e.g. 'int reduction = 16'")
         }
         let head = declaration[..<eq].split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         let defaultText = declaration[declaration.index(after: eq)...].trimmingCharacters(in: .whitespaces)
@@ -103,11 +104,13 @@ public struct CSignature: Sendable, Equatable, CustomStringConvertible {
         }
         let typeName = head.dropLast().joined(separator: " ")
         guard let type = ParameterType(rawValue: typeName) else {
-            throw error("'\(declaration)' has type '\(typeName)'", in: declaration, component: component,
-                        remedy: "the types are int, double, bool, string and int list")
+            throw error(
+                "'\(declaration)' has type '\(typeName)'", in: declaration, component: component,
+                remedy: "the types are int, double, bool, string and int list")
         }
         guard let first = name.unicodeScalars.first, first == "_" || first.properties.isAlphabetic,
-              name.unicodeScalars.allSatisfy({ $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }) else {
+            name.unicodeScalars.allSatisfy({ $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) })
+        else {
             throw error("'\(name)' is not an identifier", in: declaration, component: component)
         }
         guard let value = parseDefault(defaultText, as: type) else {
@@ -126,14 +129,19 @@ public struct CSignature: Sendable, Equatable, CustomStringConvertible {
             let inner = text.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
             return inner.isEmpty ? .intList([]) : ParameterValue.parse(inner, as: .intList)
         case .bool:
-            switch text { case "true": return .bool(true); case "false": return .bool(false); default: return nil }
+            switch text {
+            case "true": return .bool(true);
+            case "false": return .bool(false);
+            default: return nil
+            }
         case .int, .double:
             return ParameterValue.parse(text, as: type)
         }
     }
 
     private static func error(_ problem: String, in text: String, component: String, remedy: String = "") -> GeoKitError {
-        GeoKitError("the signature of \(component) \(problem): \"\(text)\"", where: component,
-                    remedy: remedy.isEmpty ? "write it as 'TYPE NAME = DEFAULT, ...' (see docs/c-abi.md)" : remedy)
+        GeoKitError(
+            "the signature of \(component) \(problem): \"\(text)\"", where: component,
+            remedy: remedy.isEmpty ? "write it as 'TYPE NAME = DEFAULT, ...' (see docs/c-abi.md)" : remedy)
     }
 }

@@ -1,14 +1,14 @@
+internal import CGeoKitABI
 import GeoKitComponents
 import GeoKitCore
-
-internal import CGeoKitABI
 
 extension geokit_tensor {
     /// A view of `tensor` for one C call: the kernel keeps the tensor alive
     /// (and owns its memory) for the duration of the call.
     init(viewing tensor: Tensor) {
-        require(tensor.rank <= Int(GEOKIT_MAX_RANK),
-                "GeoKit: a tensor passed to a C plugin has rank \(tensor.rank) (shape \(tensor.shape)), the C ABI allows at most \(GEOKIT_MAX_RANK)")
+        require(
+            tensor.rank <= Int(GEOKIT_MAX_RANK),
+            "GeoKit: a tensor passed to a C plugin has rank \(tensor.rank) (shape \(tensor.shape)), the C ABI allows at most \(GEOKIT_MAX_RANK)")
         self.init()
         data = tensor.dtype == .float32 ? UnsafeMutableRawPointer(tensor.pointer(Float.self)) : UnsafeMutableRawPointer(tensor.pointer(Double.self))
         dtype = tensor.dtype == .float32 ? Int32(GEOKIT_FLOAT32) : Int32(GEOKIT_FLOAT64)

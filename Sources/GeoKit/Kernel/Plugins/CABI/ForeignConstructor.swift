@@ -42,8 +42,9 @@ public final class ForeignConstructor: @unchecked Sendable {
             ffi_prep_cif(preparedCIF, FFI_DEFAULT_ABI, UInt32(types.count), ForeignConstructor.ffiPointerType, $0)
         }
         guard status == FFI_OK else {
-            throw GeoKitError("libffi cannot prepare a call of \(symbol)(\(signature)) (ffi_prep_cif status \(status.rawValue))",
-                              where: context, remedy: "simplify the constructor's signature")
+            throw GeoKitError(
+                "libffi cannot prepare a call of \(symbol)(\(signature)) (ffi_prep_cif status \(status.rawValue))",
+                where: context, remedy: "simplify the constructor's signature")
         }
     }
 
@@ -59,8 +60,9 @@ public final class ForeignConstructor: @unchecked Sendable {
     public func call(_ arguments: [ParameterValue]) throws -> UnsafeMutableRawPointer? {
         let declared = signature.parameters
         guard arguments.count == declared.count else {
-            throw GeoKitError("\(symbol) takes \(declared.count) argument\(declared.count == 1 ? "" : "s") (\(signature)), got \(arguments.count)",
-                              where: context, remedy: "pass exactly the declared arguments, in order")
+            throw GeoKitError(
+                "\(symbol) takes \(declared.count) argument\(declared.count == 1 ? "" : "s") (\(signature)), got \(arguments.count)",
+                where: context, remedy: "pass exactly the declared arguments, in order")
         }
         var storage = ArgumentStorage()
         defer { storage.release() }
@@ -82,13 +84,16 @@ public final class ForeignConstructor: @unchecked Sendable {
         var values: [UnsafeMutableRawPointer?] = []
         private var allocations: [UnsafeMutableRawPointer] = []
 
-        mutating func append(_ value: ParameterValue, as parameter: CSignature.Parameter, position: Int,
-                             symbol: String, context: String) throws {
+        mutating func append(
+            _ value: ParameterValue, as parameter: CSignature.Parameter, position: Int,
+            symbol: String, context: String
+        ) throws {
             switch (parameter.type, value) {
             case (.int, .int(let v)):
                 guard let narrow = Int32(exactly: v) else {
-                    throw GeoKitError("argument \(position) '\(parameter.name)' of \(symbol) is \(v), which does not fit a C int",
-                                      where: context, remedy: "pass a value between \(Int32.min) and \(Int32.max)")
+                    throw GeoKitError(
+                        "argument \(position) '\(parameter.name)' of \(symbol) is \(v), which does not fit a C int",
+                        where: context, remedy: "pass a value between \(Int32.min) and \(Int32.max)")
                 }
                 slot(narrow)
             case (.double, .double(let v)): slot(v)
@@ -103,8 +108,9 @@ public final class ForeignConstructor: @unchecked Sendable {
             case (.intList, .intList(let list)):
                 let narrow = try list.map { element -> Int32 in
                     guard let n = Int32(exactly: element) else {
-                        throw GeoKitError("argument \(position) '\(parameter.name)' of \(symbol) holds \(element), which does not fit a C int",
-                                          where: context)
+                        throw GeoKitError(
+                            "argument \(position) '\(parameter.name)' of \(symbol) holds \(element), which does not fit a C int",
+                            where: context)
                     }
                     return n
                 }
@@ -114,8 +120,9 @@ public final class ForeignConstructor: @unchecked Sendable {
                 slot(UnsafeRawPointer(buffer))
                 slot(Int32(narrow.count))
             default:
-                throw GeoKitError("argument \(position) '\(parameter.name)' of \(symbol) must be \(parameter.type.rawValue), got \(value.type.rawValue) \(value)",
-                                  where: context, remedy: "pass e.g. \(parameter.name)=\(parameter.defaultValue)")
+                throw GeoKitError(
+                    "argument \(position) '\(parameter.name)' of \(symbol) must be \(parameter.type.rawValue), got \(value.type.rawValue) \(value)",
+                    where: context, remedy: "pass e.g. \(parameter.name)=\(parameter.defaultValue)")
             }
         }
 
@@ -126,7 +133,7 @@ public final class ForeignConstructor: @unchecked Sendable {
             values.append(memory)
         }
 
-        func release() { allocations.forEach { $0.deallocate() } }
+        func release() { for allocation in allocations { allocation.deallocate() } }
     }
 
     private static func ffiTypes(of type: ParameterType) -> [UnsafeMutablePointer<ffi_type>] {

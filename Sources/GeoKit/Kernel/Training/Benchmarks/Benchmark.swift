@@ -72,8 +72,9 @@ public struct Benchmark {
         }
         net.eval()
         let eval = Stopwatch.median(warmup: c.warmup, runs: c.steps) { _ = noGrad { net(x) } }
-        return Result(framework: "GeoKit", gemmGFLOPS: gflops,
-                      trainImagesPerSecond: Double(c.batch) / train, evalImagesPerSecond: Double(c.batch) / eval)
+        return Result(
+            framework: "GeoKit", gemmGFLOPS: gflops,
+            trainImagesPerSecond: Double(c.batch) / train, evalImagesPerSecond: Double(c.batch) / eval)
     }
 
     /// Runs the same measurement in PyTorch through `python` (which must import torch and timm).
@@ -84,8 +85,10 @@ public struct Benchmark {
         defer { try? FileManager.default.removeItem(at: script) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path, c.model, "\(c.batch)", "\(c.height)", "\(c.width)",
-                             "\(c.steps)", "\(c.warmup)", "\(c.threads)", "\(c.gemmSize)"]
+        process.arguments = [
+            script.path, c.model, "\(c.batch)", "\(c.height)", "\(c.width)",
+            "\(c.steps)", "\(c.warmup)", "\(c.threads)", "\(c.gemmSize)"
+        ]
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -96,11 +99,12 @@ public struct Benchmark {
         let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0,
-              let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
-              let result = try? JSONDecoder().decode(Result.self, from: Data(line.utf8))
+            let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+            let result = try? JSONDecoder().decode(Result.self, from: Data(line.utf8))
         else {
-            throw GeoKitError("the PyTorch benchmark failed: \(errorText.suffix(500))", where: python,
-                              remedy: "check that `\(python) -c 'import torch, timm'` works")
+            throw GeoKitError(
+                "the PyTorch benchmark failed: \(errorText.suffix(500))", where: python,
+                remedy: "check that `\(python) -c 'import torch, timm'` works")
         }
         return result
     }

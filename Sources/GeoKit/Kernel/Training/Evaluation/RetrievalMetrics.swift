@@ -42,9 +42,10 @@ public struct RetrievalMetrics: Codable, Equatable, Sendable {
         let n = Double(max(queries.shape[0], 1))
         var recall: [Int: Double] = [:]
         for k in ks { recall[k] = 100 * Double(hits[k] ?? 0) / n }
-        return RetrievalMetrics(recall: recall, recallAtOnePercent: 100 * Double(hits[onePercent] ?? 0) / n,
-                                averagePrecision: withAP ? 100 * apSum / n : nil,
-                                queries: queries.shape[0], gallery: ng)
+        return RetrievalMetrics(
+            recall: recall, recallAtOnePercent: 100 * Double(hits[onePercent] ?? 0) / n,
+            averagePrecision: withAP ? 100 * apSum / n : nil,
+            queries: queries.shape[0], gallery: ng)
     }
 
     /// University-1652's AP: the trapezoid rule over the precision at each

@@ -9,10 +9,13 @@ public enum Similarity {
     /// Calls `body(queryIndex, row)` for every query with its similarity to
     /// every gallery item (row has gallery.shape[0] entries, valid only
     /// during the call).
-    public static func forEachRow(queries: Tensor, gallery: Tensor, chunk: Int = 512,
-                                  _ body: (Int, UnsafeBufferPointer<Float>) -> Void) {
-        require(queries.rank == 2 && gallery.rank == 2 && queries.shape[1] == gallery.shape[1],
-                "GeoKit: similarity needs (Nq, D) queries and (Ng, D) gallery descriptors, got \(queries.shape) and \(gallery.shape)")
+    public static func forEachRow(
+        queries: Tensor, gallery: Tensor, chunk: Int = 512,
+        _ body: (Int, UnsafeBufferPointer<Float>) -> Void
+    ) {
+        require(
+            queries.rank == 2 && gallery.rank == 2 && queries.shape[1] == gallery.shape[1],
+            "GeoKit: similarity needs (Nq, D) queries and (Ng, D) gallery descriptors, got \(queries.shape) and \(gallery.shape)")
         noGrad {
             let g = gallery.to(.float32).l2Normalized(axis: 1)
             let q = queries.to(.float32).l2Normalized(axis: 1)

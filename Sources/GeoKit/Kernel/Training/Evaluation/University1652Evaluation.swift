@@ -33,13 +33,14 @@ public struct University1652Evaluation: Sendable {
         }
         directions = [
             Direction(name: "D->S", queryView: .ground, queries: try files("test/query_drone"), gallery: try files("test/gallery_satellite")),
-            Direction(name: "S->D", queryView: .aerial, queries: try files("test/query_satellite"), gallery: try files("test/gallery_drone")),
+            Direction(name: "S->D", queryView: .aerial, queries: try files("test/query_satellite"), gallery: try files("test/gallery_drone"))
         ]
         for direction in directions {
             let galleryIDs = Set(direction.gallery.map(\.id))
             if let lost = direction.queries.first(where: { !galleryIDs.contains($0.id) }) {
-                throw GeoKitError("\(direction.name) query \(lost.file.lastPathComponent) of location \(lost.id) has no gallery image of its location",
-                                  where: dataset.root.path, remedy: "every query location needs its images in the matching gallery folder")
+                throw GeoKitError(
+                    "\(direction.name) query \(lost.file.lastPathComponent) of location \(lost.id) has no gallery image of its location",
+                    where: dataset.root.path, remedy: "every query location needs its images in the matching gallery folder")
             }
         }
     }

@@ -36,88 +36,88 @@ struct RestrictedUnpickler {
             let at = position
             let op = try byte()
             switch op {
-            case 0x80: _ = try byte()                                   // PROTO
-            case 0x95: _ = try take(8)                                  // FRAME
-            case 0x2E:                                                  // STOP
+            case 0x80: _ = try byte()  // PROTO
+            case 0x95: _ = try take(8)  // FRAME
+            case 0x2E:  // STOP
                 guard stack.count == 1, marks.isEmpty else { throw fail("STOP with \(stack.count) values on the stack", at: at) }
                 return stack[0]
-            case 0x28: marks.append(stack.count)                        // MARK
-            case 0x4E: stack.append(.none)                              // NONE
-            case 0x88: stack.append(.bool(true))                        // NEWTRUE
-            case 0x89: stack.append(.bool(false))                       // NEWFALSE
-            case 0x4A: stack.append(.int(Int(Int32(bitPattern: UInt32(try littleEndian(4))))))   // BININT
-            case 0x4B: stack.append(.int(Int(try byte())))              // BININT1
-            case 0x4D: stack.append(.int(Int(try littleEndian(2))))     // BININT2
-            case 0x8A: stack.append(integer(try take(Int(try byte())))) // LONG1
-            case 0x8B: stack.append(integer(try take(try length(4))))   // LONG4
-            case 0x47:                                                  // BINFLOAT (big-endian)
+            case 0x28: marks.append(stack.count)  // MARK
+            case 0x4E: stack.append(.none)  // NONE
+            case 0x88: stack.append(.bool(true))  // NEWTRUE
+            case 0x89: stack.append(.bool(false))  // NEWFALSE
+            case 0x4A: stack.append(.int(Int(Int32(bitPattern: UInt32(try littleEndian(4))))))  // BININT
+            case 0x4B: stack.append(.int(Int(try byte())))  // BININT1
+            case 0x4D: stack.append(.int(Int(try littleEndian(2))))  // BININT2
+            case 0x8A: stack.append(integer(try take(Int(try byte()))))  // LONG1
+            case 0x8B: stack.append(integer(try take(try length(4))))  // LONG4
+            case 0x47:  // BINFLOAT (big-endian)
                 let raw = try take(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
                 stack.append(.float(Double(bitPattern: raw)))
-            case 0x58: stack.append(.string(try text(try length(4), at: at)))   // BINUNICODE
-            case 0x8C: stack.append(.string(try text(Int(try byte()), at: at))) // SHORT_BINUNICODE
-            case 0x8D: stack.append(.string(try text(try length(8), at: at)))   // BINUNICODE8
-            case 0x54: stack.append(.string(latin1(try take(try length(4)))))   // BINSTRING
-            case 0x55: stack.append(.string(latin1(try take(Int(try byte()))))) // SHORT_BINSTRING
-            case 0x42: stack.append(.bytes(try take(try length(4))))    // BINBYTES
+            case 0x58: stack.append(.string(try text(try length(4), at: at)))  // BINUNICODE
+            case 0x8C: stack.append(.string(try text(Int(try byte()), at: at)))  // SHORT_BINUNICODE
+            case 0x8D: stack.append(.string(try text(try length(8), at: at)))  // BINUNICODE8
+            case 0x54: stack.append(.string(latin1(try take(try length(4)))))  // BINSTRING
+            case 0x55: stack.append(.string(latin1(try take(Int(try byte())))))  // SHORT_BINSTRING
+            case 0x42: stack.append(.bytes(try take(try length(4))))  // BINBYTES
             case 0x43: stack.append(.bytes(try take(Int(try byte()))))  // SHORT_BINBYTES
-            case 0x8E: stack.append(.bytes(try take(try length(8))))    // BINBYTES8
-            case 0x7D: stack.append(.dict(PickleDict()))                // EMPTY_DICT
-            case 0x5D: stack.append(.list(PickleList()))                // EMPTY_LIST
-            case 0x29: stack.append(.tuple([]))                         // EMPTY_TUPLE
-            case 0x64:                                                  // DICT
+            case 0x8E: stack.append(.bytes(try take(try length(8))))  // BINBYTES8
+            case 0x7D: stack.append(.dict(PickleDict()))  // EMPTY_DICT
+            case 0x5D: stack.append(.list(PickleList()))  // EMPTY_LIST
+            case 0x29: stack.append(.tuple([]))  // EMPTY_TUPLE
+            case 0x64:  // DICT
                 let dict = PickleDict()
                 try setItems(try popToMark(at: at), in: dict, at: at)
                 stack.append(.dict(dict))
-            case 0x6C:                                                  // LIST
+            case 0x6C:  // LIST
                 let list = PickleList()
                 try append(try popToMark(at: at), to: list, at: at)
                 stack.append(.list(list))
-            case 0x74: stack.append(try tuple(try popToMark(at: at), at: at))   // TUPLE
-            case 0x85, 0x86, 0x87:                                      // TUPLE1..3
+            case 0x74: stack.append(try tuple(try popToMark(at: at), at: at))  // TUPLE
+            case 0x85, 0x86, 0x87:  // TUPLE1..3
                 let n = Int(op - 0x84)
                 guard stack.count - (marks.last ?? 0) >= n else { throw fail("TUPLE\(n) on a short stack", at: at) }
                 let items = Array(stack.suffix(n))
                 stack.removeLast(n)
                 stack.append(try tuple(items, at: at))
-            case 0x71: try memoize(Int(try byte()), at: at)             // BINPUT
-            case 0x72: try memoize(Int(try littleEndian(4)), at: at)               // LONG_BINPUT
-            case 0x94: try memoize(memo.count, at: at)                  // MEMOIZE
-            case 0x68: try recall(Int(try byte()), at: at)              // BINGET
-            case 0x6A: try recall(Int(try littleEndian(4)), at: at)                // LONG_BINGET
-            case 0x63:                                                  // GLOBAL "module\nname\n"
+            case 0x71: try memoize(Int(try byte()), at: at)  // BINPUT
+            case 0x72: try memoize(Int(try littleEndian(4)), at: at)  // LONG_BINPUT
+            case 0x94: try memoize(memo.count, at: at)  // MEMOIZE
+            case 0x68: try recall(Int(try byte()), at: at)  // BINGET
+            case 0x6A: try recall(Int(try littleEndian(4)), at: at)  // LONG_BINGET
+            case 0x63:  // GLOBAL "module\nname\n"
                 let module = try line(at: at), name = try line(at: at)
                 stack.append(.global(try global(module, name, at: at)))
-            case 0x93:                                                  // STACK_GLOBAL
+            case 0x93:  // STACK_GLOBAL
                 let name = try pop(at: at), module = try pop(at: at)
                 guard case .string(let m) = module, case .string(let n) = name else {
                     throw fail("STACK_GLOBAL needs two strings", at: at)
                 }
                 stack.append(.global(try global(m, n, at: at)))
-            case 0x73:                                                  // SETITEM
+            case 0x73:  // SETITEM
                 let value = try pop(at: at), key = try pop(at: at)
                 guard case .dict(let dict) = try top(at: at) else { throw fail("SETITEM on a \(try top(at: at).kind)", at: at) }
                 try setItems([key, value], in: dict, at: at)
-            case 0x75:                                                  // SETITEMS
+            case 0x75:  // SETITEMS
                 let items = try popToMark(at: at)
                 guard case .dict(let dict) = try top(at: at) else { throw fail("SETITEMS on a \(try top(at: at).kind)", at: at) }
                 try setItems(items, in: dict, at: at)
-            case 0x61:                                                  // APPEND
+            case 0x61:  // APPEND
                 let value = try pop(at: at)
                 guard case .list(let list) = try top(at: at) else { throw fail("APPEND on a \(try top(at: at).kind)", at: at) }
                 try append([value], to: list, at: at)
-            case 0x65:                                                  // APPENDS
+            case 0x65:  // APPENDS
                 let items = try popToMark(at: at)
                 guard case .list(let list) = try top(at: at) else { throw fail("APPENDS on a \(try top(at: at).kind)", at: at) }
                 try append(items, to: list, at: at)
-            case 0x51:                                                  // BINPERSID
+            case 0x51:  // BINPERSID
                 stack.append(try persistent(try pop(at: at), at: at))
-            case 0x52:                                                  // REDUCE
+            case 0x52:  // REDUCE
                 let arguments = try pop(at: at), callable = try pop(at: at)
                 guard case .global(let g) = callable, case .tuple(let args) = arguments else {
                     throw fail("REDUCE of a \(callable.kind) with \(arguments.kind) arguments", at: at)
                 }
                 stack.append(try call(g, args, at: at))
-            case 0x62:                                                  // BUILD: object attributes, not needed for weights
+            case 0x62:  // BUILD: object attributes, not needed for weights
                 _ = try pop(at: at)
                 switch try top(at: at) {
                 case .dict, .tensor: break
@@ -148,7 +148,8 @@ struct RestrictedUnpickler {
             return .dict(PickleDict())
         case .rebuildTensor, .rebuildTensorV2:
             guard args.count >= 4, case .storage(let storage) = args[0], case .int(let offset) = args[1],
-                  let shape = intTuple(args[2]), let strides = intTuple(args[3]), shape.count == strides.count else {
+                let shape = intTuple(args[2]), let strides = intTuple(args[3]), shape.count == strides.count
+            else {
                 throw fail("\(g.qualifiedName) needs (storage, offset, size, stride, ...)", at: at)
             }
             return .tensor(try tensor(storage, offset: offset, shape: shape, strides: strides, at: at))
@@ -157,7 +158,8 @@ struct RestrictedUnpickler {
             return first
         case .codecsEncode:
             guard args.count == 2, case .string(let s) = args[0], case .string(let encoding) = args[1],
-                  encoding == "latin1" || encoding == "latin-1" else {
+                encoding == "latin1" || encoding == "latin-1"
+            else {
                 throw fail("_codecs.encode is accepted only as encode(text, 'latin1')", at: at)
             }
             return .bytes(s.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) })
@@ -169,7 +171,8 @@ struct RestrictedUnpickler {
     /// `('storage', storage type, key, location, element count[, view])`: a storage kept outside the pickle.
     private mutating func persistent(_ id: PickleValue, at: Int) throws -> PickleValue {
         guard case .tuple(let fields) = id, fields.count >= 5, case .string("storage") = fields[0],
-              case .global(.storageType(let type)) = fields[1], case .int(let count) = fields[4], count >= 0 else {
+            case .global(.storageType(let type)) = fields[1], case .int(let count) = fields[4], count >= 0
+        else {
             throw fail("a persistent id that is not a tensor storage (\(id.kind))", at: at)
         }
         let key: String
@@ -264,7 +267,7 @@ struct RestrictedUnpickler {
         guard !raw.isEmpty else { return .int(0) }
         var value: UInt64 = 0
         for (i, b) in raw.enumerated() { value |= UInt64(b) << (8 * UInt64(i)) }
-        if raw.count < 8, raw.last! & 0x80 != 0 { value |= ~UInt64(0) << (8 * UInt64(raw.count)) }   // sign-extend
+        if raw.count < 8, raw.last! & 0x80 != 0 { value |= ~UInt64(0) << (8 * UInt64(raw.count)) }  // sign-extend
         return .int(Int(Int64(bitPattern: value)))
     }
 
@@ -344,7 +347,8 @@ struct RestrictedUnpickler {
     }
 
     private func fail(_ why: String, at offset: Int) -> GeoKitError {
-        GeoKitError("not a readable PyTorch checkpoint: \(why)", where: "\(source), byte \(offset)",
-                    remedy: "save it with torch.save(model.state_dict(), path), or convert it to safetensors in Python")
+        GeoKitError(
+            "not a readable PyTorch checkpoint: \(why)", where: "\(source), byte \(offset)",
+            remedy: "save it with torch.save(model.state_dict(), path), or convert it to safetensors in Python")
     }
 }

@@ -18,10 +18,13 @@ public final class Conv2d: Module {
     public let weight: Tensor
     public let bias: Tensor?
 
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
-                padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true) {
-        require(inChannels > 0 && outChannels > 0 && groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
-                "GeoKit: Conv2d: groups \(groups) must divide both channel counts, got \(inChannels) -> \(outChannels)")
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true
+    ) {
+        require(
+            inChannels > 0 && outChannels > 0 && groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
+            "GeoKit: Conv2d: groups \(groups) must divide both channel counts, got \(inChannels) -> \(outChannels)")
         require(kernelSize.0 > 0 && kernelSize.1 > 0, "GeoKit: Conv2d: kernel size must be positive, got \(kernelSize)")
         self.inChannels = inChannels
         self.outChannels = outChannels
@@ -43,10 +46,13 @@ public final class Conv2d: Module {
     }
 
     /// A square kernel with the same stride, padding and dilation along both axes.
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                            dilation: Int = 1, groups: Int = 1, bias: Bool = true) {
-        self.init(inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
-                  padding: (padding, padding), dilation: (dilation, dilation), groups: groups, bias: bias)
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+        dilation: Int = 1, groups: Int = 1, bias: Bool = true
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+            padding: (padding, padding), dilation: (dilation, dilation), groups: groups, bias: bias)
     }
 
     public override func callAsFunction(_ x: Tensor) -> Tensor {

@@ -38,11 +38,13 @@ public final class BatchNorm: Module {
     }
 
     public override func callAsFunction(_ x: Tensor) -> Tensor {
-        require(x.rank >= 2 && x.shape[1] == features,
-                "GeoKit: BatchNorm(\(features)) expects input (N, \(features), ...), got \(x.shape)")
+        require(
+            x.rank >= 2 && x.shape[1] == features,
+            "GeoKit: BatchNorm(\(features)) expects input (N, \(features), ...), got \(x.shape)")
         if isTraining { numBatchesTracked.fill(numBatchesTracked.item + 1) }
-        return x.batchNorm(weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                           training: isTraining, momentum: momentum, eps: eps)
+        return x.batchNorm(
+            weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+            training: isTraining, momentum: momentum, eps: eps)
     }
 }
 
