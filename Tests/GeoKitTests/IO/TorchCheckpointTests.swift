@@ -174,4 +174,19 @@ final class TorchWeightsThroughForwardTests: XCTestCase {
         XCTAssertEqual(loaded.status, 0, loaded.output)
         assertClose(try NPY.read(y), try fixture.tensor("usam/y"), tolerance: 1e-6, "USAM with the .pth weights")
     }
+
+    /// The same file through `Module.loadWeights(from:)` in Swift: refused without the prefix option, PyTorch's output with it.
+    func testLoadWeightsReadsAPrefixedPthInSwift() throws {
+        InTreePlugins.load()
+        let fixture = try Fixture("torch/torch_checkpoints")
+        let url = Fixture.directory.appendingPathComponent("torch/usam_module_prefix.pth")
+        let usam = try Registry.shared.make(.attention, "usam")
+        XCTAssertThrowsError(try usam.loadWeights(from: url)) { error in
+            XCTAssertTrue("\(error)".contains("--strip-prefix module."), "\(error)")
+        }
+        try usam.loadWeights(from: url, stripPrefix: "module.")
+        usam.eval()
+        let x = try fixture.tensor("usam/x")
+        assertClose(noGrad { usam(x) }, try fixture.tensor("usam/y"), tolerance: 1e-6, "USAM with the .pth weights")
+    }
 }

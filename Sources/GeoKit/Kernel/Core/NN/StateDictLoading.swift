@@ -1,3 +1,5 @@
+import Foundation
+
 extension Module {
     /// Copies `tensors` into the registered parameters and buffers in place (layers keep
     /// their references), the way PyTorch's `load_state_dict` does, with the
@@ -126,5 +128,19 @@ package enum StateDictKeys {
             return "every key of the model starts with '\(p)', which the file's keys lack: pass addPrefix: \"\(p)\""
         }
         return nil
+    }
+}
+
+extension Module {
+    /// Loads a weights file into the module: safetensors, or a PyTorch `.pth`
+    /// / `.bin` in either of torch's formats (`WeightsFile.read`), with
+    /// `loadStateDict`'s key handling.
+    ///
+    /// ```swift
+    /// let net = try Registry.shared.make(.backbone, "tf_efficientnet_lite0")
+    /// try net.loadWeights(from: URL(fileURLWithPath: "efficientnet-lite0-57934424.pth"), strict: false)
+    /// ```
+    public func loadWeights(from url: URL, strict: Bool = true, stripPrefix: String? = nil, addPrefix: String? = nil) throws {
+        try loadStateDict(WeightsFile.read(url), strict: strict, stripPrefix: stripPrefix, addPrefix: addPrefix)
     }
 }
