@@ -39,7 +39,7 @@ final class PretrainedWeightsTests: XCTestCase {
         GlobalRandom.seed(seed)
         let source = try zooBackbone("resnet18")
         var entries = source.stateDict()
-        entries += [SafeTensors.Entry("fc.weight", Tensor(zeros: [10, 512])), SafeTensors.Entry("fc.bias", Tensor(zeros: [10]))]
+        entries += [NamedTensor("fc.weight", Tensor(zeros: [10, 512])), NamedTensor("fc.bias", Tensor(zeros: [10]))]
         try SafeTensors.write(entries, to: url)
         return Dictionary(uniqueKeysWithValues: source.stateDict().map { ($0.name, $0.tensor) })
     }
