@@ -10,8 +10,6 @@ import XCTest
 /// `geokit forward --dtype float64` runs); a case with an attention module
 /// inserted runs in process, the contract having no way to insert one.
 struct ConvBackboneDifferential {
-    static let elements = ResNetDifferentialTests.elements
-    static let sums = ResNetDifferentialTests.sums
 
     struct Case: Decodable {
         let input: [Int], output: [Int], seed: Int
@@ -60,8 +58,8 @@ struct ConvBackboneDifferential {
         XCTAssertEqual(gx.dtype, .float64, "\(name): the input gradient is float64")
         XCTAssertEqual(y.shape, spec.output, name)
         XCTAssertEqual(gx.shape, spec.input, name)
-        let output = try compareWithSums(y, "\(name)/y").figures
-        let input = try compareWithSums(gx, "\(name)/gx").figures
+        let output = try fixture.compareSummarised(y, "\(name)/y").figures
+        let input = try fixture.compareSummarised(gx, "\(name)/gx").figures
         let expectedNames = Set(
             fixture.contents.tensors.keys.filter { $0.hasPrefix("\(name)/gw/") }
                 .map { String($0.dropFirst(name.count + 4)) })
@@ -69,7 +67,7 @@ struct ConvBackboneDifferential {
         var weightFigures = ErrorFigures(), worstSum = 0.0
         for key in expectedNames.sorted() {
             guard let grad = gw[key] else { continue }  // the key set is asserted above
-            let (figures, sum) = try compareWithSums(grad, "\(name)/gw/\(key)")
+            let (figures, sum) = try fixture.compareSummarised(grad, "\(name)/gw/\(key)")
             weightFigures.merge(figures)
             worstSum = max(worstSum, sum)
         }
@@ -114,35 +112,6 @@ struct ConvBackboneDifferential {
         return (y.detached(), x.grad ?? x.fullLike(0), gw)
     }
 
-    /// Checks the whole-tensor sum, sum |t| and max |t|, then the sampled elements;
-    /// returns the element figures and the worst relative error of the three sums.
-    private func compareWithSums(_ actual: Tensor, _ key: String) throws -> (figures: ErrorFigures, sums: Double) {
-        let reference = try fixture.tensor(key).scalars(as: Double.self)
-        let (sum, absSum, absMax) = (reference[0], reference[1], reference[2])
-        guard actual.dtype == .float64 else {
-            XCTFail("\(key) is \(actual.dtype)")
-            return (ErrorFigures(), .infinity)
-        }
-        let values = UnsafeBufferPointer(start: actual.pointer(Double.self), count: actual.count)
-        var (actualSum, actualAbsSum, actualAbsMax) = (0.0, 0.0, 0.0)
-        for v in values {
-            actualSum += v
-            actualAbsSum += abs(v)
-            actualAbsMax = max(actualAbsMax, abs(v))
-        }
-        var worst = 0.0
-        for (a, e, scale, what) in [
-            (actualSum, sum, absSum, "sum"), (actualAbsSum, absSum, absSum, "sum |t|"),
-            (actualAbsMax, absMax, absMax, "max |t|")
-        ] {
-            let error = abs(a - e) / max(scale, .leastNormalMagnitude)
-            if !(error <= Self.sums) { XCTFail("\(key): \(what) is \(a), expected \(e) (relative error \(error) > \(Self.sums))") }
-            worst = max(worst, error)
-        }
-        let indices = sampleIndices(values.count, reference.count - 3)
-        let figures = assertElementsClose(indices.map { values[$0] }, Array(reference[3...]), scale: absMax, Self.elements, key)
-        return (figures, worst)
-    }
 }
 
 /// An attention module that records the shape of every map it sees and passes

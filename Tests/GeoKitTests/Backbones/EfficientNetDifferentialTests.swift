@@ -85,8 +85,8 @@ final class EfficientNetDifferentialTests: XCTestCase {
         let y = try NPY.read(file("y.npy")), gx = try NPY.read(file("gx.npy"))
         XCTAssertEqual(y.shape, spec.output, name)
         XCTAssertEqual(gx.shape, spec.input, name)
-        let output = try compareWithSums(y, "\(name)/y").figures
-        let input = try compareWithSums(gx, "\(name)/gx").figures
+        let output = try fixture.compareSummarised(y, "\(name)/y").figures
+        let input = try fixture.compareSummarised(gx, "\(name)/gx").figures
 
         let gw = try SafeTensors.read(file("gw.safetensors"))
         let expectedNames = Set(
@@ -96,7 +96,7 @@ final class EfficientNetDifferentialTests: XCTestCase {
         var weightFigures = ErrorFigures(), worstSum = 0.0
         for key in expectedNames.sorted() {
             guard let grad = gw[key] else { continue }  // the key set is asserted above
-            let (figures, sum) = try compareWithSums(grad, "\(name)/gw/\(key)")
+            let (figures, sum) = try fixture.compareSummarised(grad, "\(name)/gw/\(key)")
             weightFigures.merge(figures)
             worstSum = max(worstSum, sum)
         }
@@ -104,38 +104,5 @@ final class EfficientNetDifferentialTests: XCTestCase {
             String(
                 format: "differential %@ (%.1f s): y %@; gx %@; %d weight gradients %@, sums %.1e",
                 name, seconds, "\(output)", "\(input)", expectedNames.count, "\(weightFigures)", worstSum))
-    }
-
-    /// Checks the whole-tensor sum, sum |t| and max |t| (ResNetDifferentialTests.sums), then the sampled elements
-    /// (ResNetDifferentialTests.elements); returns the element figures and the worst relative error of the sums.
-    private func compareWithSums(_ actual: Tensor, _ key: String) throws -> (figures: ErrorFigures, sums: Double) {
-        let reference = try fixture.tensor(key).scalars(as: Double.self)
-        let (sum, absSum, absMax) = (reference[0], reference[1], reference[2])
-        guard actual.dtype == .float64 else {
-            XCTFail("\(key) is written as \(actual.dtype)")
-            return (ErrorFigures(), .infinity)
-        }
-        let values = UnsafeBufferPointer(start: actual.pointer(Double.self), count: actual.count)
-        var (actualSum, actualAbsSum, actualAbsMax) = (0.0, 0.0, 0.0)
-        for v in values {
-            actualSum += v
-            actualAbsSum += abs(v)
-            actualAbsMax = max(actualAbsMax, abs(v))
-        }
-        let limit = ResNetDifferentialTests.sums
-        var worst = 0.0
-        for (a, e, scale, what) in [
-            (actualSum, sum, absSum, "sum"), (actualAbsSum, absSum, absSum, "sum |t|"),
-            (actualAbsMax, absMax, absMax, "max |t|")
-        ] {
-            let error = abs(a - e) / max(scale, .leastNormalMagnitude)
-            if !(error <= limit) { XCTFail("\(key): \(what) is \(a), expected \(e) (relative error \(error) > \(limit))") }
-            worst = max(worst, error)
-        }
-        let indices = sampleIndices(values.count, reference.count - 3)
-        let figures = assertElementsClose(
-            indices.map { values[$0] }, Array(reference[3...]), scale: absMax,
-            ResNetDifferentialTests.elements, key)
-        return (figures, worst)
     }
 }

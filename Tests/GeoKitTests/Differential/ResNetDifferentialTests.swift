@@ -110,8 +110,8 @@ final class ResNetDifferentialTests: XCTestCase {
         XCTAssertEqual(gx.dtype, .float64, "\(name): the input gradient is written in float64")
         XCTAssertEqual(y.shape, spec.output, name)
         XCTAssertEqual(gx.shape, spec.input, name)
-        let output = try compare(y, "\(name)/y")
-        let input = try compare(gx, "\(name)/gx")
+        let output = try fixture.compareSummarised(y, "\(name)/y").figures
+        let input = try fixture.compareSummarised(gx, "\(name)/gx").figures
 
         let gw = try SafeTensors.read(file("gw.safetensors"))
         let expectedNames = Set(
@@ -121,7 +121,7 @@ final class ResNetDifferentialTests: XCTestCase {
         var weightFigures = ErrorFigures(), worstSum = 0.0
         for key in expectedNames.sorted() {
             guard let grad = gw[key] else { continue }  // the key set is asserted above
-            let (figures, sum) = try compareWithSums(grad, "\(name)/gw/\(key)")
+            let (figures, sum) = try fixture.compareSummarised(grad, "\(name)/gw/\(key)")
             weightFigures.merge(figures)
             worstSum = max(worstSum, sum)
         }
@@ -130,38 +130,5 @@ final class ResNetDifferentialTests: XCTestCase {
                 format: "differential %@ (%.1f s%@): y %@; gx %@; %d weight gradients %@, sums %.1e",
                 name, seconds, throughCLI ? ", CLI" : "", "\(output)", "\(input)", expectedNames.count,
                 "\(weightFigures)", worstSum))
-    }
-
-    private func compare(_ actual: Tensor, _ key: String) throws -> ErrorFigures {
-        try compareWithSums(actual, key).figures
-    }
-
-    /// Checks the whole-tensor sum, sum |t| and max |t|, then the sampled elements;
-    /// returns the element figures and the worst relative error of the three sums.
-    private func compareWithSums(_ actual: Tensor, _ key: String) throws -> (figures: ErrorFigures, sums: Double) {
-        let reference = try fixture.tensor(key).scalars(as: Double.self)
-        let (sum, absSum, absMax) = (reference[0], reference[1], reference[2])
-        guard actual.dtype == .float64 else {
-            XCTFail("\(key) is written as \(actual.dtype)")
-            return (ErrorFigures(), .infinity)
-        }
-        // Read in place: `scalars(as:)` converts element by element through generics, seconds for ResNet-50's gradients.
-        let values = UnsafeBufferPointer(start: actual.pointer(Double.self), count: actual.count)
-        var (actualSum, actualAbsSum, actualAbsMax) = (0.0, 0.0, 0.0)
-        for v in values {
-            actualSum += v
-            actualAbsSum += abs(v)
-            actualAbsMax = max(actualAbsMax, abs(v))
-        }
-        let sums = [(actualSum, sum, absSum, "sum"), (actualAbsSum, absSum, absSum, "sum |t|"), (actualAbsMax, absMax, absMax, "max |t|")]
-        var worst = 0.0
-        for (a, e, scale, what) in sums {
-            let error = abs(a - e) / max(scale, .leastNormalMagnitude)
-            if !(error <= Self.sums) { XCTFail("\(key): \(what) is \(a), expected \(e) (relative error \(error) > \(Self.sums))") }
-            worst = max(worst, error)
-        }
-        let indices = sampleIndices(values.count, reference.count - 3)
-        let figures = assertElementsClose(indices.map { values[$0] }, Array(reference[3...]), scale: absMax, Self.elements, key)
-        return (figures, worst)
     }
 }
