@@ -60,21 +60,11 @@ struct ConvBackboneDifferential {
         XCTAssertEqual(gx.shape, spec.input, name)
         let output = try fixture.compareSummarised(y, "\(name)/y").figures
         let input = try fixture.compareSummarised(gx, "\(name)/gx").figures
-        let expectedNames = Set(
-            fixture.contents.tensors.keys.filter { $0.hasPrefix("\(name)/gw/") }
-                .map { String($0.dropFirst(name.count + 4)) })
-        XCTAssertEqual(Set(gw.keys), expectedNames, "\(name): one gradient per parameter, named as the reference's")
-        var weightFigures = ErrorFigures(), worstSum = 0.0
-        for key in expectedNames.sorted() {
-            guard let grad = gw[key] else { continue }  // the key set is asserted above
-            let (figures, sum) = try fixture.compareSummarised(grad, "\(name)/gw/\(key)")
-            weightFigures.merge(figures)
-            worstSum = max(worstSum, sum)
-        }
+        let weights = try fixture.compareWeightGradients(gw, case: name, namedAs: "the reference's")
         print(
             String(
                 format: "differential %@ (%.1f s): y %@; gx %@; %d weight gradients %@, sums %.1e",
-                name, seconds, "\(output)", "\(input)", expectedNames.count, "\(weightFigures)", worstSum))
+                name, seconds, "\(output)", "\(input)", weights.count, "\(weights.figures)", weights.sums))
     }
 
     private mutating func throughContract(_ network: String, _ name: String, _ spec: Case) throws

@@ -36,4 +36,24 @@ extension Fixture {
             indices.map { values[$0] }, Array(reference[3...]), scale: absMax, ResNetDifferentialTests.elements, key)
         return (figures, worst)
     }
+
+    /// Every weight gradient of case `name` (keys `<name>/gw/<parameter>`): `gradients` must name exactly the
+    /// reference's parameters, and each is compared with `compareSummarised`. Returns how many, the merged element
+    /// figures and the worst relative error of the sums.
+    func compareWeightGradients(_ gradients: [String: Tensor], case name: String, namedAs reference: String) throws
+        -> (count: Int, figures: ErrorFigures, sums: Double)
+    {
+        let expectedNames = Set(
+            contents.tensors.keys.filter { $0.hasPrefix("\(name)/gw/") }
+                .map { String($0.dropFirst(name.count + 4)) })
+        XCTAssertEqual(Set(gradients.keys), expectedNames, "\(name): one gradient per parameter, named as \(reference)")
+        var figures = ErrorFigures(), worstSum = 0.0
+        for key in expectedNames.sorted() {
+            guard let grad = gradients[key] else { continue }  // the key set is asserted above
+            let (keyFigures, sum) = try compareSummarised(grad, "\(name)/gw/\(key)")
+            figures.merge(keyFigures)
+            worstSum = max(worstSum, sum)
+        }
+        return (expectedNames.count, figures, worstSum)
+    }
 }
