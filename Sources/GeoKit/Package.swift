@@ -33,13 +33,16 @@ let package = Package(
         .systemLibrary(
             name: "CZip", path: "System/CZip", pkgConfig: "libzip",
             providers: [.apt(["libzip-dev"])]),
+        .systemLibrary(
+            name: "CMatio", path: "System/CMatio", pkgConfig: "matio",
+            providers: [.apt(["libmatio-dev"])]),
         // The kernel's layers, bottom to top; each may use only the layers it
         // names (docs/architecture.md). The umbrella `GeoKit` re-exports them.
         .target(
             name: "GeoKitCore",
             dependencies: ["COpenBLAS", "CZip", .product(name: "RealModule", package: "swift-numerics")],
             path: "Kernel/Core", swiftSettings: settings),
-        .target(name: "GeoKitData", dependencies: ["GeoKitCore", "CPNG", "CTurboJPEG"], path: "Kernel/Data", swiftSettings: settings),
+        .target(name: "GeoKitData", dependencies: ["GeoKitCore", "CPNG", "CTurboJPEG", "CMatio"], path: "Kernel/Data", swiftSettings: settings),
         .target(name: "GeoKitSynth", dependencies: ["GeoKitCore", "GeoKitData"], path: "Kernel/Synth", swiftSettings: settings),
         .target(name: "GeoKitComponents", dependencies: ["GeoKitCore", "GeoKitData"], path: "Kernel/Components", swiftSettings: settings),
         .target(

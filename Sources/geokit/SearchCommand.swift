@@ -40,7 +40,7 @@ struct SearchCommand: ParsableCommand {
         let query = try model.embed(files: [URL(fileURLWithPath: image)], view: view, input: input)
         var gps: [String: (Double, Double)] = [:]
         if let table = try? GPSTable(contentsOf: root.appendingPathComponent("gps.csv")) {
-            for entry in table.entries { gps[entry.id] = (entry.latitude, entry.longitude) }
+            for entry in table.entries { if case .geographic(let la, let lo) = entry.position { gps[entry.id] = (la, lo) } }
         }
         let clamped = k > references.count ? " (-k \(k) is more than the gallery holds)" : ""
         print("top \(min(k, references.count)) of \(references.count) references for \(image)\(clamped):")

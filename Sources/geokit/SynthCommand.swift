@@ -9,7 +9,7 @@ struct SynthCommand: ParsableCommand {
         abstract: "Generate a synthetic cross-view dataset (aerial tiles, ground panoramas, drone views).",
         discussion: "Same seed and options give byte-identical files. See docs/data.md for the layouts and gps.csv.")
 
-    @Option(help: "Dataset layout: cvusa or university.")
+    @Option(help: "Dataset layout: cvusa, university, cvact or vigor.")
     var layout: String = "cvusa"
 
     @Option(parsing: .unconditional, help: "Number of locations (train + test).")
@@ -51,7 +51,7 @@ struct SynthCommand: ParsableCommand {
     func run() throws {
         var options = SynthOptions()
         guard let layout = SynthOptions.Layout(rawValue: layout) else {
-            throw GeoKitError("unknown layout '\(self.layout)'", where: "--layout", remedy: "use cvusa or university")
+            throw GeoKitError("unknown layout '\(self.layout)'", where: "--layout", remedy: "use cvusa, university, cvact or vigor")
         }
         guard let difficulty = SynthOptions.Difficulty(rawValue: difficulty) else {
             throw GeoKitError("unknown difficulty '\(self.difficulty)'", where: "--difficulty", remedy: "use easy, medium or hard")

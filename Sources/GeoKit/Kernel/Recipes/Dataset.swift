@@ -11,6 +11,8 @@ import GeoKitSynth
 /// Dataset.synthetic(locations: 400, difficulty: .easy, ground: .panorama(64, 256), aerial: .polar(64, 256))
 /// Dataset.cvusa(root: "data/cvusa", ground: .panorama(128, 512), aerial: .polar(128, 512))
 /// Dataset.university1652(root: "data/University-1652", drone: .square(256), satellite: .square(256))
+/// Dataset.cvact(root: "data/CVACT", evaluation: .val)
+/// Dataset.vigor(root: "data/VIGOR", area: .cross)
 /// ```
 public struct Dataset: RecipePart, Sendable {
     /// The network input shape of a view.
@@ -31,6 +33,10 @@ public struct Dataset: RecipePart, Sendable {
         case cvusa
         /// A University-1652-layout directory.
         case university1652
+        /// A CVACT-layout directory (ACT_data.mat, ANU_data_small/, ANU_data_test/).
+        case cvact
+        /// A VIGOR-layout directory (four cities and splits/).
+        case vigor
     }
 
     public var kind: Kind
@@ -44,6 +50,10 @@ public struct Dataset: RecipePart, Sendable {
     public var sameArea = false
     public var layout = SynthOptions.Layout.cvusa
     public var droneViews = 6
+    /// CVACT's held-out split (CVACT_val or CVACT_test); `cvact` and the synthetic `cvact` layout read it.
+    public var evaluation = CVACTDataset.EvaluationSplit.val
+    /// VIGOR's same-area or cross-area split; `vigor` and the synthetic `vigor` layout read it.
+    public var area = VIGORDataset.Area.same
     /// Training augmentation: `augment` flips both views together (50%) and
     /// turns the aerial tile by a random quarter turn, rolling the panorama
     /// to match (Sample4Geo); `colourJitter` is the jitter strength of each
@@ -116,8 +126,41 @@ public struct Dataset: RecipePart, Sendable {
             colourJitter: colourJitter, erasing: erasing)
     }
 
+    /// A CVACT-layout directory: training on `trainSet`, evaluation on CVACT_val (`valSet`) or CVACT_test
+    /// (`valSetAll`, about 92,802 pairs). Ground panoramas are used whole; GPS neighbours come from the UTM table.
+    public static func cvact(
+        root: String, evaluation: CVACTDataset.EvaluationSplit = .val, ground: View = .panorama(128, 512),
+        aerial: View = .polar(128, 512), augment: Bool = true, colourJitter: Double = 0, erasing: Double = 0
+    ) -> Dataset {
+        var dataset = Dataset(kind: .cvact, root: root, ground: ground, aerial: aerial, augment: augment, colourJitter: colourJitter, erasing: erasing)
+        dataset.evaluation = evaluation
+        return dataset
+    }
+
+    /// A VIGOR-layout directory, same-area or cross-area. Panoramas are not at their tile's centre, so the aerial
+    /// view is a square tile (no polar transform); evaluation reports R@K, R@1%, the hit rate and the top-1 error in metres.
+    public static func vigor(
+        root: String, area: VIGORDataset.Area = .same, ground: View = .panorama(192, 384), aerial: View = .square(192),
+        augment: Bool = true, colourJitter: Double = 0, erasing: Double = 0
+    ) -> Dataset {
+        var dataset = Dataset(kind: .vigor, root: root, ground: ground, aerial: aerial, augment: augment, colourJitter: colourJitter, erasing: erasing)
+        dataset.area = area
+        return dataset
+    }
+
+    /// The published layout the pairs are read in: the dataset's, or the synthetic world's.
+    public var publishedLayout: SynthOptions.Layout {
+        switch kind {
+        case .synthetic: layout
+        case .cvusa: .cvusa
+        case .university1652: .university
+        case .cvact: .cvact
+        case .vigor: .vigor
+        }
+    }
+
     /// True when the pairs are University-1652's (the dataset, or the synthetic world in its layout).
-    public var isUniversityLayout: Bool { kind == .university1652 || kind == .synthetic && layout == .university }
+    public var isUniversityLayout: Bool { publishedLayout == .university }
 
     public func apply(to recipe: Recipe) { recipe.dataset = self }
 }

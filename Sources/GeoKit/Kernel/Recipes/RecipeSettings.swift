@@ -129,6 +129,8 @@ extension RecipeSettingChoice {
 extension SynthOptions.Difficulty: RecipeSettingChoice {}
 extension SynthOptions.Layout: RecipeSettingChoice {}
 extension Dataset.Kind: RecipeSettingChoice {}
+extension CVACTDataset.EvaluationSplit: RecipeSettingChoice {}
+extension VIGORDataset.Area: RecipeSettingChoice {}
 
 extension RecipeSetting {
     /// A stored value of a part (`\Recipe.dataset`, `\Dataset.locations`), present when the part is.
@@ -223,11 +225,15 @@ extension RecipeSetting {
             syntheticOnly: true),
         .dataset("sameArea", \.sameArea, "draw held-out locations from the training area", default: false, syntheticOnly: true),
         .dataset(
-            "layout", \.layout, "the synthetic world's layout (university: University-1652's)", SynthOptions.Layout.choices,
+            "layout", \.layout, "the synthetic world's layout (cvusa, university: University-1652's, cvact, vigor)", SynthOptions.Layout.choices,
             default: .cvusa, syntheticOnly: true),
         .dataset(
             "droneViews", \.droneViews, "drone views per location (layout university)", .bounds(.between(1, 64)), default: 6,
             syntheticOnly: true),
+        .dataset(
+            "evaluation", \.evaluation, "CVACT's held-out split: val (valSet) or test (valSetAll)", CVACTDataset.EvaluationSplit.choices,
+            default: .val),
+        .dataset("area", \.area, "VIGOR's split: same (all four cities) or cross (train NewYork, Seattle)", VIGORDataset.Area.choices, default: .same),
         .dataset("augment", \.augment, "flip both views together and turn the aerial tile by quarter turns", default: true),
         .dataset("colourJitter", \.colourJitter, "colour jitter strength of each view", .bounds(.between(0, 1)), default: 0),
         .dataset("erasing", \.erasing, "probability of erasing a random rectangle of each view", .bounds(.between(0, 1)), default: 0),

@@ -22,7 +22,7 @@ extension SynthWorld {
     /// away (or, with `sameArea`, both from one area). Sequential and seeded,
     /// so the plan depends on the options only.
     public func planLocations(_ options: SynthOptions) -> [SynthLocation] {
-        let testCount = min(options.locations - 1, max(1, Int((Double(options.locations) * options.effectiveTestFraction).rounded())))
+        let testCount = options.testCount
         let trainCount = options.locations - testCount
         let spacing = options.difficulty.spacing
         if options.sameArea {

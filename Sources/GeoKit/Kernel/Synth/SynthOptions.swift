@@ -3,7 +3,7 @@ import GeoKitData
 
 /// What `geokit synth` generates.
 public struct SynthOptions: Sendable {
-    public enum Layout: String, Sendable, CaseIterable { case cvusa, university }
+    public enum Layout: String, Sendable, CaseIterable { case cvusa, university, cvact, vigor }
 
     /// How hard the world is: how far apart locations are, how many
     /// transient objects the ground view has, how much the two captures'
@@ -39,14 +39,17 @@ public struct SynthOptions: Sendable {
     public var unknownHeading: Bool = false
     /// Horizontal field of view of the ground images in degrees (360 = full panorama).
     public var fieldOfView: Double = 360
-    /// Fraction of locations in the test split; nil = 0.2 (cvusa) or 0.5 (university).
+    /// Fraction of locations in the test split; nil = 0.5 (university) or 0.2 (the others).
     public var testFraction: Double?
     /// JPEG quality of the written images.
     public var jpegQuality: Int = 92
 
     public init() {}
 
-    var effectiveTestFraction: Double { testFraction ?? (layout == .cvusa ? 0.2 : 0.5) }
+    var effectiveTestFraction: Double { testFraction ?? (layout == .university ? 0.5 : 0.2) }
+
+    /// How many of the locations are held out.
+    var testCount: Int { min(locations - 1, max(1, Int((Double(locations) * effectiveTestFraction).rounded()))) }
 
     package func validate() throws {
         func fail(_ what: String, _ option: String, _ remedy: String) -> GeoKitError { GeoKitError(what, where: option, remedy: remedy) }
@@ -62,5 +65,13 @@ public struct SynthOptions: Sendable {
         if let droneSize, !(16...4096).contains(droneSize) { throw fail("drone size \(droneSize) is outside 16...4096", "--drone-size", "pick e.g. 256") }
         let f = effectiveTestFraction
         guard f > 0 && f < 1 else { throw fail("test fraction \(f) is outside (0, 1)", "--test-fraction", "pick e.g. 0.2") }
+        if layout == .vigor {
+            let test = testCount
+            guard locations - test >= 8, test >= 8 else {
+                throw fail(
+                    "the VIGOR layout needs at least 8 training and 8 test locations (4 per city, for 3 semi-positives each), got \(locations - test) and \(test)",
+                    "--locations", "pass --locations 40 or more")
+            }
+        }
     }
 }

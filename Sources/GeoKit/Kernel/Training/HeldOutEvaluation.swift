@@ -12,6 +12,7 @@ extension CrossViewModel {
     public func heldOutFigures(_ data: TrainingData, metrics: [Evaluate.Metric]? = nil) throws -> [String: Double] {
         let metrics = metrics ?? Evaluate.standardMetrics(university: data.university != nil)
         if let university = data.university { return try university.figures(model: self, input: data.input, metrics: metrics) }
+        if let vigor = data.vigor { return try vigor.figures(model: self, input: data.input, metrics: metrics) }
         let (queries, gallery) = try embed(data, split: .test)
         return Evaluate.figures(queries: queries, gallery: gallery, positives: (0..<data.test.count).map { [$0] }, metrics: metrics)
     }

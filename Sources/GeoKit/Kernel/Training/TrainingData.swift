@@ -19,6 +19,8 @@ public final class TrainingData: @unchecked Sendable {
     public let neighbours: [[Int]]?
     /// University-1652's two-direction evaluation, replacing the pairwise one, for that dataset.
     public let university: University1652Evaluation?
+    /// VIGOR's evaluation (every test panorama against every satellite of the test cities), for that dataset.
+    public let vigor: VIGOREvaluation?
     public let input: ViewInput
     /// The pipelines of the two splits; the training one augments.
     public let trainLoader: CrossViewLoader
@@ -38,53 +40,57 @@ public final class TrainingData: @unchecked Sendable {
     }
 
     public init(dataset d: Dataset, seed: Int, input: ViewInput? = nil, log: (String) -> Void) throws {
-        switch d.kind {
-        case .synthetic: root = try SyntheticWorldCache.prepare(dataset: d, log: log)
-        case .cvusa:
+        if d.kind == .synthetic {
+            root = try SyntheticWorldCache.prepare(dataset: d, log: log)
+        } else {
             root = URL(fileURLWithPath: d.root)
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw GeoKitError(
                     "the dataset directory does not exist", where: root.path,
-                    remedy: "point dataset.root at a CVUSA-layout directory (--set dataset.root=DIR), or generate one with geokit synth")
+                    remedy:
+                        "point dataset.root at a \(d.kind.rawValue)-layout directory (--set dataset.root=DIR), or generate one with geokit synth --layout \(d.publishedLayout.rawValue)"
+                )
             }
-        case .university1652:
-            root = URL(fileURLWithPath: d.root)
         }
-        if d.isUniversityLayout {
+        // Each reader's own location data (CVUSA's published list, CVACT's UTM table, VIGOR's file names), in
+        // training-pair order; else the gps.csv that geokit synth writes.
+        var locations: GPSTable?
+        var university: University1652Evaluation?, vigor: VIGOREvaluation?
+        switch d.publishedLayout {
+        case .university:
             let dataset = try University1652Dataset(root: root)
             (train, test) = (
                 try dataset.dronePairs(drone: "train/drone", satellite: "train/satellite"),
                 try dataset.dronePairs(drone: "test/query_drone", satellite: "test/gallery_satellite", firstOnly: true)
             )
             university = try University1652Evaluation(dataset: dataset)
-        } else {
+        case .cvusa:
             let dataset = try CVUSADataset(root: root)
             (train, test) = (dataset.train, dataset.test)
-            university = nil
+            locations = try dataset.locations()
+        case .cvact:
+            let dataset = try CVACTDataset(root: root, evaluation: d.evaluation)
+            (train, test) = (dataset.train, dataset.test)
+            locations = dataset.locations
+            if dataset.skipped > 0 { log("CVACT: skipped \(dataset.skipped) listed ids whose images are missing") }
+        case .vigor:
+            let dataset = try VIGORDataset(root: root, area: d.area)
+            (train, test) = (dataset.train.pairs, dataset.test.pairs)
+            locations = dataset.train.locations(split: "train")
+            vigor = VIGOREvaluation(split: dataset.test)
         }
+        (self.university, self.vigor) = (university, vigor)
         guard !train.isEmpty, !test.isEmpty else {
             throw GeoKitError(
                 "the dataset has \(train.count) training and \(test.count) test pairs", where: root.path,
                 remedy: "both splits need at least one pair")
         }
-        let gps = root.appendingPathComponent("gps.csv")
-        if FileManager.default.fileExists(atPath: gps.path) {
-            let table = try GPSTable(contentsOf: gps)
-            let trainIDs = Set(train.map(\.id))
-            let split = table.entries.first { trainIDs.contains($0.id) }?.split ?? "train"
-            let rows = table.entries.filter { $0.split == split }
-            let tableNeighbours = table.neighbours(split: split)
-            let position = Dictionary(uniqueKeysWithValues: train.enumerated().map { ($1.id, $0) })
-            if rows.count == train.count, rows.allSatisfy({ position[$0.id] != nil }) {
-                var mapped = [[Int]](repeating: [], count: train.count)
-                for (r, row) in rows.enumerated() { mapped[position[row.id]!] = tableNeighbours[r].map { position[rows[$0].id]! } }
-                neighbours = mapped
-            } else {
-                neighbours = nil
-            }
+        if let locations {
+            neighbours = locations.neighbours(split: "train")
         } else {
-            neighbours = nil
+            let gps = root.appendingPathComponent("gps.csv")
+            neighbours = FileManager.default.fileExists(atPath: gps.path) ? Self.neighbours(of: train, from: try GPSTable(contentsOf: gps)) : nil
         }
 
         self.input = input ?? ViewInput(dataset: d)
@@ -104,6 +110,20 @@ public final class TrainingData: @unchecked Sendable {
         configuration.augmentation = augmentation
         trainLoader = CrossViewLoader(pairs: train, configuration: configuration, seed: loaderSeed)
         log("streaming \(train.count) training and \(test.count) test pairs from \(root.path)")
+    }
+
+    /// The training pairs' neighbours from a `gps.csv` whose rows of one split are exactly the training pairs
+    /// (by id), or nil when they are not.
+    private static func neighbours(of train: [CrossViewPair], from table: GPSTable) -> [[Int]]? {
+        let trainIDs = Set(train.map(\.id))
+        guard trainIDs.count == train.count else { return nil }
+        let split = table.entries.first { trainIDs.contains($0.id) }?.split ?? "train"
+        let rows = table.entries.filter { $0.split == split }
+        let position = Dictionary(uniqueKeysWithValues: train.enumerated().map { ($1.id, $0) })
+        guard rows.count == train.count, Set(rows.map(\.id)) == trainIDs else { return nil }
+        var mapped = [[Int]](repeating: [], count: train.count)
+        for (r, near) in table.neighbours(split: split).enumerated() { mapped[position[rows[r].id]!] = near.map { position[rows[$0].id]! } }
+        return mapped
     }
 
     /// The training batches a sampler composed for `epoch` (location indices), augmented, decoded in the background.

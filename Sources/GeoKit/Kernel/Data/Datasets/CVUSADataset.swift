@@ -55,3 +55,37 @@ public struct CVUSADataset: Sendable {
         self.skipped = skipped
     }
 }
+
+extension CVUSADataset {
+    /// CVUSA's published location list, `split_locations/all.csv`: row n (1-based) holds
+    /// `aerial_lat,aerial_lon,ground_lat,ground_lon,...` of `bingmap/.../<n>.jpg`.
+    public static let locationList = "split_locations/all.csv"
+
+    /// The GPS sampler's table from the published location list (ground positions), or nil if the root has none.
+    /// A pair whose id is not a row number of the list is an error naming it.
+    public func locations() throws -> GPSTable? {
+        let url = root.appendingPathComponent(Self.locationList)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw GeoKitError("cannot read CVUSA's location list", where: url.path, remedy: "check the file's permissions")
+        }
+        let rows = text.split(whereSeparator: \.isNewline)
+        func position(_ pair: CrossViewPair) throws -> GPSTable.Position {
+            guard let n = Int(pair.id), n >= 1, n <= rows.count else {
+                throw GeoKitError(
+                    "pair \(pair.id) has no row in the location list (\(rows.count) rows)", where: url.path,
+                    remedy: "CVUSA's ids are the row numbers of split_locations/all.csv; use the published list")
+            }
+            let f = rows[n - 1].split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard f.count >= 4, let latitude = f[2], let longitude = f[3], (-90...90).contains(latitude), (-180...180).contains(longitude) else {
+                throw GeoKitError(
+                    "row \(n) is not aerial_lat,aerial_lon,ground_lat,ground_lon", where: url.path, remedy: "use the published list")
+            }
+            return .geographic(latitude: latitude, longitude: longitude)
+        }
+        return GPSTable(
+            entries: try [("train", train), ("test", test)].flatMap { split, pairs in
+                try pairs.map { GPSTable.Entry(split: split, id: $0.id, position: try position($0)) }
+            })
+    }
+}
