@@ -3,7 +3,7 @@ import XCTest
 
 /// `Evaluate(metrics:)` is honoured: exactly the metrics asked for, named as
 /// metrics.json names them, printed in the recipe's order, R@P% at
-/// K = ceil(P% of the gallery) and AP as University-1652 defines it.
+/// K = ceil(P% of the gallery) (or SAFA's or Sample4Geo's K) and AP as University-1652 defines it.
 final class EvaluationMetricsTests: XCTestCase {
     /// 3 queries against 150 one-hot gallery items; query q's score of item j is its
     /// j-th element, so the true item (0, 1, 2) ranks at 0-based position 0, 1 and 3.
@@ -33,6 +33,34 @@ final class EvaluationMetricsTests: XCTestCase {
         XCTAssertEqual(figures["AP"]!, 100 * 1.375 / 3, accuracy: 1e-9)
         let recallsOnly = Evaluate.figures(queries: queries, gallery: gallery, positives: positives, metrics: [.recall(5)])
         XCTAssertEqual(Array(recallsOnly.keys), ["R@5"], "no R@1% or AP unless asked for")
+    }
+
+    /// The three R@P% conventions on the same ranking: 150 items, 1% = 1.5 and 2% = 3; ranks 0, 1 and 3.
+    func testEachPapersPercentConventionGivesItsK() throws {
+        let table: [(Evaluate.PercentConvention, [Int: Int])] = [
+            (.ceiling, [40: 1, 100: 1, 150: 2, 250: 3, 350: 4, 8884: 89]),
+            (.safa, [40: 1, 100: 2, 150: 2, 250: 3, 350: 4, 8884: 89]),
+            // R // 100: 0 below 100 items (no query can count).
+            (.sample4geo, [40: 0, 100: 1, 150: 1, 250: 2, 350: 3, 8884: 88])
+        ]
+        for (convention, ks) in table {
+            for (n, k) in ks { XCTAssertEqual(convention.k(gallery: n, percent: 1), k, "\(convention) at N = \(n)") }
+        }
+        XCTAssertEqual(Evaluate.PercentConvention.safa.k(gallery: 150, percent: 2), 4, "floor(3) + 1")
+        let (queries, gallery, positives) = retrieval()
+        func r2(_ convention: Evaluate.PercentConvention) -> Double {
+            Evaluate.figures(queries: queries, gallery: gallery, positives: positives, metrics: [.recallPercent(2, convention)])["R@2%"]!
+        }
+        XCTAssertEqual(r2(.ceiling), 200.0 / 3, accuracy: 1e-9, "K = 3 leaves out rank 3")
+        XCTAssertEqual(r2(.safa), 100, accuracy: 1e-9, "K = 4 takes rank 3 in")
+        XCTAssertEqual(r2(.sample4geo), 200.0 / 3, accuracy: 1e-9, "K = 3")
+
+        let recipe = Recipe("conventions") { Evaluate(metrics: [.recall(1), .recallPercent(1)]) }
+        try recipe.override(["evaluate.percentConvention=sample4geo"])
+        XCTAssertEqual(recipe.evaluation.metrics(for: nil), [.recall(1), .recallPercent(1, .sample4geo)])
+        XCTAssertThrowsError(try recipe.override(["evaluate.percentConvention=floor"])) {
+            XCTAssertTrue("\($0)".contains("ceiling, safa, sample4geo"), "\($0)")
+        }
     }
 
     func testTheLogPrintsTheRecipesOrder() {

@@ -51,8 +51,8 @@ public struct Evaluate: RecipePart, Sendable {
     public enum Metric: Sendable, Hashable, CustomStringConvertible {
         /// R@K: the share of queries whose true reference ranks in the top K ("R@5").
         case recall(Int)
-        /// R@P%: recall at K = ceil(P% of the gallery) ("R@1%").
-        case recallPercent(Int)
+        /// R@P%: recall at K = P% of the gallery, rounded as `PercentConvention` says ("R@1%").
+        case recallPercent(Int, PercentConvention = .ceiling)
         /// Mean average precision as University-1652 defines it ("AP",
         /// `RetrievalMetrics.averagePrecision`); defined for one true reference
         /// per query too (CVUSA; University-1652's drone->satellite direction).
@@ -62,7 +62,7 @@ public struct Evaluate: RecipePart, Sendable {
         public var description: String {
             switch self {
             case .recall(let k): "R@\(k)"
-            case .recallPercent(let p): "R@\(p)%"
+            case .recallPercent(let p, _): "R@\(p)%"
             case .averagePrecision: "AP"
             }
         }
@@ -82,12 +82,37 @@ public struct Evaluate: RecipePart, Sendable {
         }
     }
 
+    /// How R@P% turns P% of a gallery of N into a whole K: the papers differ, and on a small gallery it shows
+    /// (N = 150 at 1%: K is 2, 2 and 1; N = 40: 1, 1 and 0; CVACT val's 8,884: 89, 89 and 88).
+    public enum PercentConvention: String, Sendable, CaseIterable {
+        /// K = ceil(P% of N), at least 1 (GeoKit's default: K never rounds below the share it names).
+        case ceiling
+        /// K = floor(P% of N) + 1, as CVM-Net and SAFA's evaluation compute it.
+        case safa
+        /// K = floor(P% of N), as Sample4Geo's evaluation computes it (`R // 100` at 1%; 0 below N = 100, where
+        /// no query can count).
+        case sample4geo
+
+        /// K for a gallery of `gallery` items, in integers so that no floating-point rounding moves it.
+        public func k(gallery: Int, percent: Int) -> Int {
+            let (q, r) = (gallery * percent).quotientAndRemainder(dividingBy: 100)
+            switch self {
+            case .ceiling: return max(1, q + (r > 0 ? 1 : 0))
+            case .safa: return q + 1
+            case .sample4geo: return q
+            }
+        }
+    }
+
     public var every: Int
     /// The metrics in order; nil for the dataset's standard ones (`standardMetrics`).
     public var metrics: [Metric]?
-    public init(every: Int = 1, metrics: [Metric]? = nil) {
+    /// How every R@P% of `metrics` rounds its K.
+    public var percentConvention: PercentConvention
+    public init(every: Int = 1, metrics: [Metric]? = nil, percentConvention: PercentConvention = .ceiling) {
         self.every = every
         self.metrics = metrics
+        self.percentConvention = percentConvention
     }
 
     /// What papers report: R@1, R@5, R@10, R@1%, and for University-1652 (several true images per query) AP.
@@ -95,9 +120,11 @@ public struct Evaluate: RecipePart, Sendable {
         [.recall(1), .recall(5), .recall(10), .recallPercent(1)] + (university ? [.averagePrecision] : [])
     }
 
-    /// The metrics evaluation reports for `dataset`, in order.
+    /// The metrics evaluation reports for `dataset`, in order, each R@P% with the recipe's convention.
     public func metrics(for dataset: Dataset?) -> [Metric] {
-        metrics ?? Evaluate.standardMetrics(university: dataset?.isUniversityLayout ?? false)
+        (metrics ?? Evaluate.standardMetrics(university: dataset?.isUniversityLayout ?? false)).map {
+            if case .recallPercent(let p, _) = $0 { .recallPercent(p, percentConvention) } else { $0 }
+        }
     }
     public func apply(to recipe: Recipe) { recipe.evaluation = self }
 }

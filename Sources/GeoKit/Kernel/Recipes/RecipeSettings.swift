@@ -131,6 +131,7 @@ extension SynthOptions.Layout: RecipeSettingChoice {}
 extension Dataset.Kind: RecipeSettingChoice {}
 extension CVACTDataset.EvaluationSplit: RecipeSettingChoice {}
 extension VIGORDataset.Area: RecipeSettingChoice {}
+extension Evaluate.PercentConvention: RecipeSettingChoice {}
 
 extension RecipeSetting {
     /// A stored value of a part (`\Recipe.dataset`, `\Dataset.locations`), present when the part is.
@@ -351,6 +352,14 @@ extension RecipeSetting {
                     metrics.append(metric)
                 }
                 recipe.evaluation.metrics = metrics
+            }),
+        RecipeSetting(
+            name: "evaluate.percentConvention", type: .string,
+            doc: "how R@P% rounds K from P% of the gallery: ceiling (GeoKit), safa (floor + 1) or sample4geo (round half to even)",
+            accepted: Evaluate.PercentConvention.choices, defaultValue: .string("ceiling"), condition: nil,
+            read: { .string($0.evaluation.percentConvention.rawValue) },
+            write: { recipe, value in
+                if case .string(let v) = value, let c = Evaluate.PercentConvention(rawValue: v) { recipe.evaluation.percentConvention = c }
             })
     ]
 

@@ -71,7 +71,7 @@ extension Recipe {
             switch metric {
             case .recall(let k) where !(1...1_000_000).contains(k):
                 throw GeoKitError("\(metric): K must be in [1, 1000000], got \(k)", where: "\(context), Evaluate(metrics:)", remedy: remedy)
-            case .recallPercent(let p) where !(1...100).contains(p):
+            case .recallPercent(let p, _) where !(1...100).contains(p):
                 throw GeoKitError("\(metric): the percentage must be in [1, 100], got \(p)", where: "\(context), Evaluate(metrics:)", remedy: remedy)
             default: break
             }

@@ -20,13 +20,13 @@ extension CrossViewModel {
 
 extension Evaluate {
     /// `metrics` of one retrieval (each query's true gallery items in `positives`), by name.
-    /// R@P% ranks within K = ceil(P% of the gallery), in integers so that no rounding moves K.
+    /// R@P% ranks within K = P% of the gallery, rounded by the metric's `PercentConvention`.
     public static func figures(queries: Tensor, gallery: Tensor, positives: [[Int]], metrics: [Metric]) -> [String: Double] {
         let size = gallery.shape[0]
         func k(_ metric: Metric) -> Int? {
             switch metric {
             case .recall(let k): k
-            case .recallPercent(let p): max(1, (size * p + 99) / 100)
+            case .recallPercent(let p, let convention): convention.k(gallery: size, percent: p)
             case .averagePrecision: nil
             }
         }
