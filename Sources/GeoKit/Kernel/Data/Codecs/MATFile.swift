@@ -253,7 +253,7 @@ public enum MATFile {
             var d = dims.map { size_t($0) }
             let names = fields.keys.sorted()
             let cNames = names.map { strdup($0) }
-            defer { cNames.forEach { free($0) } }
+            defer { for name in cNames { free(name) } }
             // A NULL-terminated list of field names.
             let pointers: [UnsafePointer<CChar>?] = cNames.map { UnsafePointer($0) } + [nil]
             guard let structure = Mat_VarCreateStruct2(name, Int32(d.count), &d, pointers) else { return nil }
