@@ -22,6 +22,8 @@ public final class GPSSampler: BatchSampler {
 
     public func useNeighbours(_ table: NeighbourTable) { self.table = table }
 
+    public var needs: SamplerNeeds { SamplerNeeds(gpsTable: true) }
+
     public func batches(locationCount: Int, batchSize: Int, generator g: inout RandomGenerator) -> [[Int]] {
         require(batchSize > 0, "GeoKit: sampler gps needs batchSize > 0, got \(batchSize)")
         require(

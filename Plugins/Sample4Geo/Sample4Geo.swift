@@ -21,5 +21,18 @@ enum Plugin: GeoKitPlugin {
         ) { p in
             GPSSampler(range: p.int("range"), select: p.int("select"))
         }
+        try registry.register(
+            .sampler, "dss",
+            summary: "Sample4Geo's dynamic similarity sampling: GPS batches, then batches of look-alikes re-mined every `every` epochs",
+            parameters: [
+                ParameterSpec("range", .int(128), "neighbours kept per location (GPS and mined)", bounds: .between(1, 100_000)),
+                ParameterSpec(
+                    "select", .int(64), "neighbours added per anchor: half nearest, half random from the range",
+                    bounds: .between(0, 100_000)),
+                ParameterSpec("every", .int(4), "re-mine the table after every N epochs' evaluation", bounds: .between(1, 100_000))
+            ]
+        ) { p in
+            DSSSampler(range: p.int("range"), select: p.int("select"), every: p.int("every"))
+        }
     }
 }
