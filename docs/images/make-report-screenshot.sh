@@ -13,7 +13,7 @@ command -v chromium >/dev/null || { echo "chromium is not installed (apt-get ins
 profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$profile" \
-    --window-size=1280,3000 --screenshot="$PWD/$out" "file://$PWD/$run/report.html" 2>/dev/null
+    --window-size=1100,2400 --screenshot="$PWD/$out" "file://$PWD/$run/report.html" 2>/dev/null
 if [ "$run" = runs/quickstart ]; then
     for name in loss recall retrieval attention; do cp "$run/$name.png" "docs/images/quickstart-$name.png"; done
 fi

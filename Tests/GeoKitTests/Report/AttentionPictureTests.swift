@@ -4,10 +4,12 @@ import XCTest
 /// Attention pictures: the class-activation map follows the input, and the
 /// attention components' own maps (USAM, LPN parts) are drawn with it.
 final class AttentionPictureTests: XCTestCase {
-    private func model(attention: String? = nil, aggregator: String = "gem", parameters: [String: ParameterValue] = [:]) throws -> (CrossViewModel, ViewInput) {
+    private func model(
+        attention: String? = nil, aggregator: String = "gem", parameters: [String: ParameterValue] = [:], height: Int = 64
+    ) throws -> (CrossViewModel, ViewInput) {
         InTreePlugins.load()
         let recipe = Recipe("explain") {
-            Dataset.synthetic(locations: 40, ground: .panorama(64, 256), aerial: .polar(64, 256))
+            Dataset.synthetic(locations: 40, ground: .panorama(height, 4 * height), aerial: .polar(height, 4 * height))
             Model(shareWeights: true) {
                 Backbone("resnet18")
                 if let attention { Attention(attention) }
@@ -51,8 +53,20 @@ final class AttentionPictureTests: XCTestCase {
         XCTAssertEqual([picture.input.height, picture.input.width], [64, 256], "drawn over the polar image the network sees")
     }
 
+    func testTripletAttentionsSpatialGateAndSAFAsHeadsAreDrawn() throws {
+        let (model, input) = try model(attention: "triplet", aggregator: "safa", parameters: ["height": .int(2), "width": .int(8)])
+        let picture = try AttentionPicture(model: model, image: panorama(brightAt: 100), view: .ground, input: input)
+        XCTAssertEqual(
+            picture.maps.map(\.title),
+            ["class activation (final features)", "Triplet Attention spatial gate"] + (1...4).map { "SAFA spatial weights \($0) of 8" })
+        XCTAssertTrue(picture.maps.allSatisfy { [$0.height, $0.width] == [2, 8] }, "every map is over the 2 x 8 feature map")
+        let safa = try XCTUnwrap((model.ground.aggregator as? AttentionMapReporting)?.lastMap)
+        XCTAssertEqual(safa.shape, [1, 8, 2, 8], "one map per head")
+    }
+
     func testLPNsRingPartsCoverTheMapOnceEach() throws {
-        let (model, input) = try model(aggregator: "lpn", parameters: ["blocks": .int(2)])
+        // 128 x 512 images: a 4 x 16 map, two rings of at least one row and column.
+        let (model, input) = try model(aggregator: "lpn", parameters: ["blocks": .int(2)], height: 128)
         let picture = try AttentionPicture(model: model, image: panorama(brightAt: 100), view: .ground, input: input)
         XCTAssertEqual(picture.maps.map(\.title), ["class activation (final features)", "LPN part 1 of 2", "LPN part 2 of 2"])
         let lpn = try XCTUnwrap(model.ground.aggregator as? AttentionMapReporting)

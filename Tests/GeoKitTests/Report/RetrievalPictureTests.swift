@@ -20,7 +20,9 @@ final class RetrievalPictureTests: XCTestCase {
         let image = try ImageChecks.throughPNG(RetrievalPicture(rows: [row(trueAt: 2)]).png())
         let centre = Int(RetrievalPicture.gap + 16 + RetrievalPicture.tileHeight / 2)
         XCTAssertEqual(ImageChecks.runs(image, row: centre), 6, "query + 5 references along the tiles' middle row")
-        XCTAssertEqual(image.height, Int(RetrievalPicture.gap + 16 + RetrievalPicture.tileHeight + 16 + RetrievalPicture.gap + RetrievalPicture.gap))
+        XCTAssertEqual(image.height, Int(RetrievalPicture.gap + 16 + RetrievalPicture.tileHeight + 16 + RetrievalPicture.gap))
+        // The query at its 4:1 aspect capped at 3:1, then five square tiles, each followed by a gap.
+        XCTAssertEqual(image.width, Int(RetrievalPicture.gap + (3 + 5) * RetrievalPicture.tileHeight + 6 * RetrievalPicture.gap))
         let green: (UInt8, UInt8, UInt8) = (20, 160, 60)
         XCTAssertGreaterThan(ImageChecks.pixels(image, near: green), 4 * 100, "a 4-pixel green frame around one tile")
         let none = try ImageChecks.throughPNG(RetrievalPicture(rows: [row(trueAt: nil)]).png())

@@ -40,7 +40,7 @@ final class RunReportTests: XCTestCase {
         let page = try String(contentsOf: directory.appendingPathComponent(RunReport.fileName), encoding: .utf8)
         XCTAssertEqual(page.components(separatedBy: "<tr class=\"epoch\">").count - 1, 2, "one row per trained epoch")
         XCTAssertEqual(page.components(separatedBy: "<tr class=\"baseline\">").count - 1, 2, "the untrained row, in the per-epoch and final tables")
-        XCTAssertTrue(page.contains("ground -> aerial: 10 queries against 10 gallery images"), "the final figures say what they rest on")
+        XCTAssertTrue(page.contains("ground -&gt; aerial: 10 queries against 10 gallery images"), "the final figures say what they rest on")
         XCTAssertTrue(page.contains("backbone:resnet18") && page.contains("FLOPs/image"), "the model table")
         XCTAssertTrue(page.contains("train.epochs = 2"), "the recipe's values")
         let svgs = inlined(page, "image/svg+xml").map { String(decoding: $0, as: UTF8.self) }

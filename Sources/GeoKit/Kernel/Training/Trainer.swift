@@ -130,6 +130,7 @@ public final class Trainer {
                     remedy: "raise train.epochs to resume it, or use another --out")
             }
             (startEpoch, optimizerSteps, history) = (meta.epoch, meta.optimizerSteps, meta.history)
+            report.reloadPictures()
             log.line("resuming \(recipe.name) after epoch \(startEpoch) (\(optimizerSteps) optimiser steps)")
         } else {
             log.line("recipe \(recipe.name): " + components.joined(separator: ", ") + ", \(model.parameterCount) parameters")

@@ -104,7 +104,22 @@ public struct LinePlot {
         guard !named.isEmpty else { return }
         let entryWidth = named.map { canvas.textWidth($0.element.name, size: 10) }.max()! + 30
         let boxHeight = Double(named.count) * 15 + 8
-        let (bx, by) = (px + pw - entryWidth - 8, py + 8)
+        // The corner of the plot whose box would cover the fewest data points.
+        let screen = series.flatMap { s -> [(Double, Double)] in
+            let points = s.points.filter { $0.y.isFinite }.map { (sx($0.x), sy($0.y)) }
+            // Points along each segment too, so a long straight line counts where it passes.
+            return zip(points, points.dropFirst()).flatMap { a, b in
+                (0..<16).map { t in (a.0 + (b.0 - a.0) * Double(t) / 16, a.1 + (b.1 - a.1) * Double(t) / 16) }
+            }
+                + points
+        }
+        let corners = [
+            (px + pw - entryWidth - 8, py + 8), (px + pw - entryWidth - 8, py + ph - boxHeight - 8), (px + 8, py + 8), (px + 8, py + ph - boxHeight - 8)
+        ]
+        func covered(_ corner: (Double, Double)) -> Int {
+            screen.filter { $0.0 >= corner.0 - 4 && $0.0 <= corner.0 + entryWidth + 4 && $0.1 >= corner.1 - 4 && $0.1 <= corner.1 + boxHeight + 4 }.count
+        }
+        let (bx, by) = corners.min { covered($0) < covered($1) }!
         canvas.fill(x: bx, y: by, width: entryWidth, height: boxHeight, colour: (255, 255, 255))
         canvas.frame(x: bx, y: by, width: entryWidth, height: boxHeight, colour: (200, 200, 200))
         for (row, (i, s)) in named.enumerated() {

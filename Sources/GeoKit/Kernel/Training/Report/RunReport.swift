@@ -19,12 +19,18 @@ public final class RunReport {
     let settings: [String]
     /// e.g. ["ground -> aerial": (queries, gallery)].
     let queries: [(name: String, queries: Int, gallery: Int)]
+    /// The figures' names in the recipe's order (`Evaluate.names`), for the tables and the recall plot's legend.
+    let order: [String]
     public private(set) var retrieval: Image?
     public private(set) var attention: Image?
 
     public static let fileName = "report.html"
 
-    public init(directory: URL, recipe: Recipe, model: ModelSummary?, settings: [String], queries: [(name: String, queries: Int, gallery: Int)]) {
+    public init(
+        directory: URL, recipe: Recipe, model: ModelSummary?, settings: [String], queries: [(name: String, queries: Int, gallery: Int)],
+        order: [String]
+    ) {
+        self.order = order
         self.directory = directory
         self.recipe = recipe
         self.model = model
@@ -40,7 +46,9 @@ public final class RunReport {
         let counts: [(String, Int, Int)] =
             data.university.map { $0.directions.map { ($0.name, $0.queries.count, $0.gallery.count) } }
             ?? [("ground -> aerial", data.test.count, data.test.count)]
-        self.init(directory: directory, recipe: recipe, model: summary, settings: (try? recipe.settingsListing()) ?? [], queries: counts)
+        let order = Evaluate.names(recipe.evaluation.metrics(for: dataset), directions: data.university?.directions.map(\.name) ?? [""])
+        self.init(
+            directory: directory, recipe: recipe, model: summary, settings: (try? recipe.settingsListing()) ?? [], queries: counts, order: order)
     }
 
     /// Draws the retrieval and attention pictures of `model` on the held-out split (kept for later rewrites).
@@ -49,6 +57,14 @@ public final class RunReport {
         attention = AttentionPicture.render(try model.heldOutAttention(data, seed: seed))
         try AtomicFile.write(PNG.encode(retrieval!), to: directory.appendingPathComponent("retrieval.png"))
         try AtomicFile.write(PNG.encode(attention!), to: directory.appendingPathComponent("attention.png"))
+    }
+
+    /// Takes up the pictures an earlier session of the run drew (a resumed run), until they are drawn again.
+    public func reloadPictures() {
+        func read(_ name: String) -> Image? {
+            (FileManager.default.contents(atPath: directory.appendingPathComponent(name).path)).flatMap { try? PNG.decode($0) }
+        }
+        (retrieval, attention) = (read("retrieval.png"), read("attention.png"))
     }
 
     /// The loss plot: every step (thin) and each epoch's mean, against epochs.
@@ -64,12 +80,15 @@ public final class RunReport {
         return LinePlot(title: "training loss", xLabel: "epoch", yLabel: "loss", series: series)
     }
 
-    /// The held-out figures per evaluated epoch (epoch 0: untrained), recalls first.
-    public static func recallPlot(_ history: [EpochRecord]) -> LinePlot {
-        let names = Array(Set(history.flatMap { $0.metrics?.keys.map { $0 } ?? [] })).sorted { a, b in
-            let (ka, kb) = (a.contains("R@") ? 0 : 1, b.contains("R@") ? 0 : 1)
-            return ka != kb ? ka < kb : a.localizedStandardCompare(b) == .orderedAscending
-        }
+    /// The names of the figures in `history`: those of `order` first, in its order, then any others sorted.
+    static func names(_ history: [EpochRecord], order: [String]) -> [String] {
+        let present = Set(history.flatMap { $0.metrics?.keys.map { $0 } ?? [] })
+        return order.filter(present.contains) + present.subtracting(order).sorted()
+    }
+
+    /// The held-out figures per evaluated epoch (epoch 0: untrained), in `order`.
+    public static func recallPlot(_ history: [EpochRecord], order: [String] = []) -> LinePlot {
+        let names = names(history, order: order)
         let series = names.map { name in
             LinePlot.Series(name, history.compactMap { r in r.metrics?[name].map { (x: Double(r.epoch), y: $0) } })
         }
@@ -78,7 +97,7 @@ public final class RunReport {
 
     /// Rewrites the plots and report.html for `summary`.
     public func write(_ summary: RunSummary) throws {
-        let loss = Self.lossPlot(summary.history), recall = Self.recallPlot(summary.history)
+        let loss = Self.lossPlot(summary.history), recall = Self.recallPlot(summary.history, order: order)
         try loss.write(to: directory.appendingPathComponent("loss"))
         try recall.write(to: directory.appendingPathComponent("recall"))
         try AtomicFile.write(Data(html(summary, loss: loss.svg(), recall: recall.svg()).utf8), to: directory.appendingPathComponent(Self.fileName))
@@ -96,9 +115,7 @@ public final class RunReport {
                 ? String(format: "%.2f G", Double(n) / 1e9)
                 : n >= 1_000_000 ? String(format: "%.2f M", Double(n) / 1e6) : n >= 1000 ? String(format: "%.1f k", Double(n) / 1e3) : "\(n)"
         }
-        let metricNames = Array(Set(summary.history.flatMap { $0.metrics?.keys.map { $0 } ?? [] })).sorted {
-            $0.localizedStandardCompare($1) == .orderedAscending
-        }
+        let metricNames = Self.names(summary.history, order: order)
         let last = summary.history.last?.epoch ?? 0, epochs = recipe.train?.epochs ?? last
         var page = """
             <!DOCTYPE html>
