@@ -55,6 +55,11 @@ struct ExplainCommand: ParsableCommand {
             }
             (file, overrides) = (recorded, summary.overrides ?? [])
         }
+        guard FileManager.default.fileExists(atPath: checkpoint.path) else {
+            throw GeoKitError(
+                "the run directory has no checkpoint.safetensors", where: checkpoint.path,
+                remedy: "pass --run the directory of a run that finished at least one epoch")
+        }
         let (recipe, model) = try TrainedModelOptions.load(recipe: file!, overrides: overrides, weights: checkpoint.path)
         let picture = try AttentionPicture(
             model: model, image: try Image(contentsOf: URL(fileURLWithPath: image)), view: view, input: model.viewInput(try recipe.requireDataset()))

@@ -66,6 +66,21 @@ final class ReportCommandTests: XCTestCase {
             try geokit(["explain", "--run", empty.path, box.directory("missing.png").path, "--out", box.directory("a.png").path]),
             saying: "missing.png")
         assertOneMessage(try geokit(["explain", "--run", empty.path, image.path, "--out", box.root.path]), saying: "--out is a directory")
+        // A run summary naming its recipe, but no checkpoint beside it; then one naming none.
+        let recipe = try box.recipe("tiny", RecipeSandbox.tinyRecipe())
+        func summary(_ recipeFile: String?) throws {
+            let named = recipeFile.map { ", \"recipeFile\": \"\($0)\"" } ?? ""
+            let json = "{\"recipe\": \"tiny\", \"components\": [], \"final\": {}, \"history\": [], \"trainingSeconds\": 0\(named)}"
+            try Data(json.utf8).write(to: empty.appendingPathComponent("metrics.json"))
+        }
+        try summary(recipe)
+        assertOneMessage(
+            try geokit(["explain", "--run", empty.path, image.path, "--out", box.directory("a.png").path]),
+            saying: "the run directory has no checkpoint.safetensors")
+        try summary(nil)
+        assertOneMessage(
+            try geokit(["explain", "--run", empty.path, image.path, "--out", box.directory("a.png").path]),
+            saying: "the run does not record its recipe file")
     }
 
     func testVersionNamesTheABIAndTheBLASCore() throws {
