@@ -13,7 +13,7 @@ import GeoKit
 /// let attention = try Registry.shared.make(.attention, "triplet")
 /// let y = attention(features)   // same shape as features
 /// ```
-public final class TripletAttention: Module, AttentionModule {
+public final class TripletAttention: Module, AttentionModule, AttentionMapReporting {
     /// Gates the (C, W) plane: x viewed as (N, H, C, W).
     public let channelGateH = TripletGate()
     /// Gates the (H, C) plane: x viewed as (N, W, H, C).
@@ -27,6 +27,10 @@ public final class TripletAttention: Module, AttentionModule {
         register("ChannelGateW", channelGateW)
         register("SpatialGate", spatialGate)
     }
+
+    /// The spatial (H, W) gate of the last forward (N, 1, H, W).
+    public var lastMap: Tensor? { spatialGate.lastGate }
+    public var mapTitle: String { "Triplet Attention spatial gate" }
 
     public override func callAsFunction(_ x: Tensor) -> Tensor {
         require(x.rank == 4, "GeoKit: attention triplet expects a feature map (N, C, H, W), got \(x.shape)")
@@ -42,6 +46,8 @@ public final class TripletAttention: Module, AttentionModule {
 public final class TripletGate: Module {
     public let conv = Conv2d(2, 1, kernelSize: 7, padding: 3, bias: false)
     public let bn = BatchNorm(1, eps: 1e-5, momentum: 0.01)
+    /// The weight map of the last forward, over t's last two axes.
+    public private(set) var lastGate: Tensor?
 
     public override init() {
         super.init()
@@ -53,6 +59,8 @@ public final class TripletGate: Module {
 
     public override func callAsFunction(_ t: Tensor) -> Tensor {
         let pooled = Tensor.concat([t.max(axis: 1, keepDims: true), t.mean(axes: [1], keepDims: true)], axis: 1)
-        return t * bn(conv(pooled)).sigmoid()
+        let gate = bn(conv(pooled)).sigmoid()
+        lastGate = gate.detached()
+        return t * gate
     }
 }

@@ -18,7 +18,7 @@ import GeoKit
 /// let lpn = try Registry.shared.make(.aggregator, "lpn", ["partition": .string("ring")])
 /// let descriptors = lpn(features)   // (N, 4 * C)
 /// ```
-public final class LPNAggregator: Module, AggregatorModule, InputShapeChecking {
+public final class LPNAggregator: Module, AggregatorModule, InputShapeChecking, AttentionMapReporting {
     public enum Pooling: String, CaseIterable, Sendable { case avg, max }
     public enum Partition: String, CaseIterable, Sendable { case ring, column }
 
@@ -29,6 +29,8 @@ public final class LPNAggregator: Module, AggregatorModule, InputShapeChecking {
     public let blocks: Int
     public let pooling: Pooling
     public let partition: Partition
+    /// The (H, W) of the last forward's map: the parts depend on it only.
+    private var lastGrid: (height: Int, width: Int)?
 
     public init(blocks: Int = 4, pooling: Pooling = .avg, partition: Partition = .ring) {
         self.blocks = blocks
@@ -38,6 +40,38 @@ public final class LPNAggregator: Module, AggregatorModule, InputShapeChecking {
     }
 
     public func descriptorSize(channels: Int, height: Int, width: Int) -> Int { blocks * channels }
+
+    public var mapTitle: String { "LPN part" }
+
+    /// The parts of the last forward's map, in descriptor order (1, blocks, h, w), 1 where a part pools:
+    /// rings outermost first (on the resized grid when the map was resized), or columns left to right.
+    public var lastMap: Tensor? {
+        guard let (height, width) = lastGrid else { return nil }
+        var part: (Int, Int) -> Int
+        var grid = (height, width)
+        switch partition {
+        case .column:
+            // adaptiveAvgPool2d's bins: column c falls in the last bin b whose start floor(b W / blocks) is <= c.
+            part = { _, c in (0..<self.blocks).last { $0 * width / self.blocks <= c }! }
+        case .ring:
+            var squares = RingSquares(height: height, width: width, blocks: blocks)
+            if squares.stepHeight == 0 && squares.stepWidth == 0 {
+                grid = (height + 2 * (blocks - squares.centreRow), width + 2 * (blocks - squares.centreColumn))
+                squares = RingSquares(height: grid.0, width: grid.1, blocks: blocks)
+            }
+            let found = squares
+            part = { r, c in
+                let ring = (1...self.blocks).first {
+                    let s = found.square($0); return s.rows.contains(r) && s.columns.contains(c)
+                }!
+                return self.blocks - ring
+            }
+        }
+        let map = Tensor.zeros([1, blocks, grid.0, grid.1])
+        let plane = grid.0 * grid.1
+        map.fill { e in part(e % plane / grid.1, e % grid.1) == e / plane ? 1 : 0 }
+        return map
+    }
 
     /// No more parts than the map holds: at most W columns; rings need a
     /// step of at least one row and column, which a map below 2 blocks on
@@ -73,6 +107,7 @@ public final class LPNAggregator: Module, AggregatorModule, InputShapeChecking {
         require(
             x.rank == 4 && x.shape[2] > 0 && x.shape[3] > 0,
             "GeoKit: aggregator lpn expects a non-empty feature map (N, C, H, W), got \(x.shape)")
+        lastGrid = (x.shape[2], x.shape[3])
         let parts: Tensor  // (N, blocks, C)
         switch partition {
         case .column:

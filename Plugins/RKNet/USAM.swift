@@ -13,9 +13,12 @@ import GeoKit
 /// let usam = try Registry.shared.make(.attention, "usam", ["polish": .bool(true)])
 /// let y = usam(features)   // same shape as features
 /// ```
-public final class USAM: Module, AttentionModule {
+public final class USAM: Module, AttentionModule, AttentionMapReporting {
     public let polish: Bool
     public let bn: BatchNorm
+    /// The keypoint map a of the last forward (N, 1, H, W).
+    public private(set) var lastMap: Tensor?
+    public var mapTitle: String { "USAM keypoint map" }
 
     public init(polish: Bool = true) {
         self.polish = polish
@@ -29,6 +32,7 @@ public final class USAM: Module, AttentionModule {
         let f = x.sum(axes: [1], keepDims: true)
         var a = bn(f.conv2d(weight: USAM.peakKernel(x.dtype), padding: 1)).relu()
         if polish { a = a * USAM.interiorMask(height: x.shape[2], width: x.shape[3], dtype: x.dtype) }
+        lastMap = a.detached()
         return x + a * x
     }
 

@@ -14,7 +14,7 @@ import GeoKit
 /// let safa = try Registry.shared.make(.aggregator, "safa", ["height": .int(4), "width": .int(16)])
 /// let descriptors = safa(features)   // (N, 8 * C)
 /// ```
-public final class SAFAAggregator: Module, AggregatorModule, InputShapeChecking {
+public final class SAFAAggregator: Module, AggregatorModule, InputShapeChecking, AttentionMapReporting {
     /// The most positions (H * W) a map may have: the weights hold (HW)^2 K numbers (at 4096 and K = 8, 537 MB).
     public static let largestMap = 4096
 
@@ -25,6 +25,13 @@ public final class SAFAAggregator: Module, AggregatorModule, InputShapeChecking 
     public let biases1: Tensor
     public let weights2: Tensor
     public let biases2: Tensor
+    /// The spatial weights of the last forward, one map per head (N, K, H, W);
+    /// kept as computed (K, N, HW) and reordered only when asked, so training pays nothing.
+    public var lastMap: Tensor? {
+        lastWeights.map { $0.permuted([1, 0, 2]).reshaped([$0.shape[1], heads, height, width]) }
+    }
+    private var lastWeights: Tensor?
+    public var mapTitle: String { "SAFA spatial weights" }
 
     public init(heads: Int = 8, height: Int, width: Int) {
         self.heads = heads
@@ -65,6 +72,7 @@ public final class SAFAAggregator: Module, AggregatorModule, InputShapeChecking 
         // m[k, n, i] = sum_j u[n, j, k] weights2[j, i, k]: one matmul per head.
         let perHeadWeights = weights2.permuted([2, 0, 1])
         let m = u.permuted([2, 0, 1]).matmul(perHeadWeights) + biases2.permuted([2, 0, 1])
+        lastWeights = m.detached()
         // descriptor[n, k, c] = sum_i m[k, n, i] x[n, c, i]
         let local = x.reshaped([n, channels, positions])
         let descriptors = Tensor.matmul(m.permuted([1, 0, 2]), local, transposeA: false, transposeB: true)

@@ -30,6 +30,10 @@ let package = Package(
         .systemLibrary(
             name: "CTurboJPEG", path: "System/CTurboJPEG", pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]),
+        // Plots and pictures (Training/Report): 2-D drawing with text, to PNG and SVG.
+        .systemLibrary(
+            name: "CCairo", path: "System/CCairo", pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(
             name: "CZip", path: "System/CZip", pkgConfig: "libzip",
             providers: [.apt(["libzip-dev"])]),
@@ -49,7 +53,7 @@ let package = Package(
             name: "GeoKitRecipes", dependencies: ["GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents"],
             path: "Kernel/Recipes", swiftSettings: settings),
         .target(
-            name: "GeoKitTraining", dependencies: ["GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents", "GeoKitRecipes"],
+            name: "GeoKitTraining", dependencies: ["GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents", "GeoKitRecipes", "CCairo"],
             path: "Kernel/Training", swiftSettings: settings),
         .target(
             name: "GeoKitPlugins", dependencies: ["GeoKitCore", "GeoKitComponents", "GeoKitRecipes", "CFFI", "CGeoKitABI"],

@@ -24,7 +24,9 @@ struct EmbedCommand: ParsableCommand {
         for image in images { try OptionCheck.inputFile(image, "the image") }
         try OptionCheck.outputFile(out, "--out")
         let (recipe, model) = try model.load()
-        let descriptors = try model.embed(files: images.map { URL(fileURLWithPath: $0) }, view: view, input: model.viewInput(try recipe.requireDataset()))
+        let descriptors = try model.embed(
+            files: images.map { URL(fileURLWithPath: $0) }, view: view, input: model.viewInput(try recipe.requireDataset()),
+            progress: ProgressBar(label: "embed", unit: "images"))
         try NPY.write(descriptors, to: URL(fileURLWithPath: out))
         print("wrote \(descriptors.shape[0]) x \(descriptors.shape[1]) descriptors to \(out)")
     }

@@ -7,10 +7,11 @@ struct GeoKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "geokit",
         abstract: "Cross-view geo-localisation: assemble, train and evaluate retrieval models.",
+        version: "geokit \(Backends.version)\nC ABI: \(PluginABI.version)\n\(Backends.description)",
         subcommands: [
             RunCommand.self, EvalCommand.self, EmbedCommand.self, SearchCommand.self, BenchCommand.self, ForwardCommand.self,
             PluginsCommand.self, PluginCommand.self, ConfigCommand.self, ConvertCommand.self, PolarCommand.self, SynthCommand.self,
-            SynthPreviewCommand.self, PixelBaselineCommand.self, LoaderBenchCommand.self, GPSCommand.self
+            SynthPreviewCommand.self, PixelBaselineCommand.self, LoaderBenchCommand.self, ExplainCommand.self, GPSCommand.self
         ])
 
     /// Every failure exits 1, a command-line mistake included (ArgumentParser

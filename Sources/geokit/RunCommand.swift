@@ -10,7 +10,8 @@ struct RunCommand: ParsableCommand {
         discussion: """
             The recipe is compiled with swiftc into a shared library (cached by content and kernel version in \
             $GEOKIT_CACHE/recipes, default ~/.cache/geokit/recipes) and loaded. The run directory (--out, default \
-            runs/<recipe name>) receives checkpoint.safetensors, metrics.json, train.log, loss.png and recall.png.
+            runs/<recipe name>) receives checkpoint.safetensors, metrics.json, train.log, loss/recall .png and .svg, \
+            retrieval.png, attention.png and report.html (docs/run-directory.md).
             Example: geokit run Examples/quickstart.swift --set train.epochs=2 --set dataset.locations=200
             """)
 
@@ -54,6 +55,7 @@ struct RunCommand: ParsableCommand {
         }
         // Resuming, the checkpoint's trained weights replace the pretrained ones: they are not read.
         let trainer = try Trainer(recipe: recipe, directory: directory, appendLog: resume, loadPretrained: !resume)
+        (trainer.recipeFile, trainer.overrides) = (URL(fileURLWithPath: file).standardizedFileURL.path, overrides)
         try trainer.run(resume: resume, stopAfter: stopAfter)
     }
 }

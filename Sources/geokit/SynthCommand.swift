@@ -70,7 +70,7 @@ struct SynthCommand: ParsableCommand {
         options.unknownHeading = unknownHeading
         options.fieldOfView = fov
         options.testFraction = testFraction
-        let bar = ProgressBar(label: "synth")
+        let bar = ProgressBar(label: "synth", unit: "locations")
         let start = Date()
         let plan = try SynthWriter(options: options, root: URL(fileURLWithPath: out)).write { done, total in bar.update(done, total) }
         bar.finish()

@@ -16,8 +16,13 @@ struct TrainedModelOptions: ParsableArguments {
 
     /// The recipe and its model with the trained weights, in eval mode.
     func load() throws -> (recipe: Recipe, model: CrossViewModel) {
+        try Self.load(recipe: recipe, overrides: overrides, weights: weights)
+    }
+
+    /// The recipe file with `overrides` and its model with `weights` (default the recipe's run directory's checkpoint), in eval mode.
+    static func load(recipe file: String, overrides: [String], weights: String?) throws -> (recipe: Recipe, model: CrossViewModel) {
         startKernel()
-        let recipe = try RecipeCompiler.load(self.recipe)
+        let recipe = try RecipeCompiler.load(file)
         try recipe.override(overrides)
         // The trained weights replace the pretrained ones, which are therefore not read.
         let model = try CrossViewModel(recipe: recipe, loadPretrained: false)

@@ -8,17 +8,25 @@ import GeoKitSynth
 extension CrossViewModel {
     /// L2-normalised descriptors (ground, aerial) of a split of `data`,
     /// unaugmented, in eval mode (the previous mode is restored), streamed
-    /// through the data pipeline. A plugin's failure in a forward (`ComponentFailure`) is thrown.
-    public func embed(_ data: TrainingData, split: TrainingData.Split, chunk: Int = 64) throws -> (ground: Tensor, aerial: Tensor) {
+    /// through the data pipeline, reporting pairs done to `progress`. A plugin's failure in a forward
+    /// (`ComponentFailure`) is thrown.
+    public func embed(
+        _ data: TrainingData, split: TrainingData.Split, chunk: Int = 64, progress: ProgressBar? = nil
+    ) throws -> (ground: Tensor, aerial: Tensor) {
         var grounds: [Tensor] = [], aerials: [Tensor] = []
         let stream = data.evaluationStream(split, chunk: chunk)
+        let total = split == .test ? data.test.count : data.train.count
+        var done = 0
         try withEvaluationMode {
             while let batch = try stream.next() {
                 grounds.append(ground(batch.ground).detached())
                 aerials.append(aerial(batch.aerial).detached())
                 try ComponentFailure.check()
+                done += batch.indices.count
+                progress?.update(done, total)
             }
         }
+        progress?.finish()
         let groundDescriptors = Tensor.concat(grounds, axis: 0), aerialDescriptors = Tensor.concat(aerials, axis: 0)
         try Self.requireFinite(groundDescriptors, "the \(split) split's ground views")
         try Self.requireFinite(aerialDescriptors, "the \(split) split's aerial views")
@@ -26,8 +34,8 @@ extension CrossViewModel {
     }
 
     /// L2-normalised descriptors of image files of one view, decoded and
-    /// prepared in the background `chunk` at a time, ahead of the forward.
-    public func embed(files: [URL], view: CrossView, input: ViewInput, chunk: Int = 32) throws -> Tensor {
+    /// prepared in the background `chunk` at a time, ahead of the forward; images done go to `progress`.
+    public func embed(files: [URL], view: CrossView, input: ViewInput, chunk: Int = 32, progress: ProgressBar? = nil) throws -> Tensor {
         let batches = stride(from: 0, to: files.count, by: chunk).map { Array($0..<Swift.min(files.count, $0 + chunk)) }
         let stream = BatchStream(batches: batches, prefetch: TrainingData.prefetch) { indices in
             let images = try indices.map { try Image(contentsOf: files[$0]) }
@@ -38,8 +46,10 @@ extension CrossViewModel {
             while let batch = try stream.next() {
                 parts.append((view == .ground ? ground : aerial)(batch).detached())
                 try ComponentFailure.check()
+                progress?.update(Swift.min(files.count, parts.count * chunk), files.count)
             }
         }
+        progress?.finish()
         let descriptors = Tensor.concat(parts, axis: 0)
         try Self.requireFinite(descriptors, "\(files.count) \(view) images")
         return descriptors.l2Normalized()

@@ -8,12 +8,14 @@ extension CrossViewModel {
     /// The held-out figures of `data` as metrics.json names them, shared by
     /// training and `geokit eval`: ground queries against the aerial gallery
     /// ("R@1", ...), or for University-1652 both directions ("D->S R@1", ..., "S->D AP");
-    /// exactly `metrics` (nil: the dataset's standard ones, `Evaluate.standardMetrics`).
-    public func heldOutFigures(_ data: TrainingData, metrics: [Evaluate.Metric]? = nil) throws -> [String: Double] {
+    /// exactly `metrics` (nil: the dataset's standard ones, `Evaluate.standardMetrics`). The embedding reports to `progress`.
+    public func heldOutFigures(_ data: TrainingData, metrics: [Evaluate.Metric]? = nil, progress: ProgressBar? = nil) throws -> [String: Double] {
         let metrics = metrics ?? Evaluate.standardMetrics(university: data.university != nil)
-        if let university = data.university { return try university.figures(model: self, input: data.input, metrics: metrics) }
-        if let vigor = data.vigor { return try vigor.figures(model: self, input: data.input, metrics: metrics) }
-        let (queries, gallery) = try embed(data, split: .test)
+        if let university = data.university {
+            return try university.figures(model: self, input: data.input, metrics: metrics, progress: progress)
+        }
+        if let vigor = data.vigor { return try vigor.figures(model: self, input: data.input, metrics: metrics, progress: progress) }
+        let (queries, gallery) = try embed(data, split: .test, progress: progress)
         return Evaluate.figures(queries: queries, gallery: gallery, positives: (0..<data.test.count).map { [$0] }, metrics: metrics)
     }
 }

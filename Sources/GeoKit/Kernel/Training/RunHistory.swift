@@ -13,6 +13,8 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var learningRate: Double?
     public var seconds: Double?
     public var metrics: [String: Double]?
+    /// The loss of every training step of the epoch, in order (absent in runs made before it was recorded).
+    public var stepLosses: [Double]?
 }
 
 /// What `metrics.json` holds: the final metrics (R@1, R@5, R@10, R@1%,
@@ -24,6 +26,10 @@ public struct RunSummary: Codable, Sendable {
     public var untrained: [String: Double]?
     public var history: [EpochRecord]
     public var trainingSeconds: Double
+    /// The recipe file and `--set` overrides the run was started with (by `geokit run`), so that
+    /// `geokit explain --run DIR` can rebuild its model.
+    public var recipeFile: String?
+    public var overrides: [String]?
 
     /// The metric names of a RetrievalMetrics result, as metrics.json spells them.
     public static func figures(_ m: RetrievalMetrics) -> [String: Double] {

@@ -8,7 +8,7 @@ import GeoKitSynth
 /// Runs a recipe: builds its model and data, trains with the recipe's
 /// optimiser, schedule, sampler and accumulation, evaluates on the held-out
 /// split, and keeps the run directory current after every epoch
-/// (checkpoint.safetensors, metrics.json, train.log, loss.png, recall.png).
+/// (checkpoint.safetensors, metrics.json, train.log, the plots and report.html: `RunReport`).
 ///
 /// Every random choice is drawn from (seed, epoch, step) — the batch
 /// order, the augmentation, dropout — so `resume` after an interruption
@@ -25,6 +25,9 @@ public final class Trainer {
     public private(set) var loaderHighWaterMark = 0
 
     public static let checkpointName = "checkpoint.safetensors"
+    /// The recipe file and `--set` overrides this run came from, recorded in metrics.json (set by `geokit run`).
+    public var recipeFile: String?
+    public var overrides: [String] = []
 
     /// Builds the model (weights initialised from the recipe's seed, then the
     /// backbone's pretrained weights unless `loadPretrained` is false, as when
@@ -106,6 +109,7 @@ public final class Trainer {
         let metrics = recipe.evaluation.metrics(for: dataset)
         let order = Evaluate.names(metrics, directions: data.university?.directions.map(\.name) ?? [""])
         let clipNorm = train.clipNorm
+        let report = try RunReport(recipe: recipe, directory: directory, model: model, data: data)
 
         var history: [EpochRecord] = []
         var startEpoch = 0, optimizerSteps = 0
@@ -126,6 +130,7 @@ public final class Trainer {
                     remedy: "raise train.epochs to resume it, or use another --out")
             }
             (startEpoch, optimizerSteps, history) = (meta.epoch, meta.optimizerSteps, meta.history)
+            report.reloadPictures()
             log.line("resuming \(recipe.name) after epoch \(startEpoch) (\(optimizerSteps) optimiser steps)")
         } else {
             log.line("recipe \(recipe.name): " + components.joined(separator: ", ") + ", \(model.parameterCount) parameters")
@@ -134,7 +139,6 @@ public final class Trainer {
             history.append(EpochRecord(epoch: 0, metrics: untrained))
             log.line("untrained: " + Trainer.format(untrained, order: order))
         }
-        let started = Date()
         for epoch in startEpoch..<epochs {
             let epochStart = Date()
             var generator = RandomGenerator(seed: SeedMixing.hash(seed, UInt64(epoch), 0x5A1))
@@ -148,6 +152,7 @@ public final class Trainer {
             if epoch == startEpoch { log.line("epoch \(epoch + 1): \(batches.count) batches of \(batchSize) pairs from \(data.train.count) locations") }
             model.train()
             var lossSum = 0.0, lossCount = 0
+            var stepLosses: [Double] = []
             let usable = batches.count / accumulate * accumulate
             let stream = data.trainingStream(Array(batches.prefix(usable)), epoch: epoch)
             for b in 0..<usable {
@@ -164,6 +169,7 @@ public final class Trainer {
                 (accumulate > 1 ? loss / Double(accumulate) : loss).backward()
                 try checkPlugins(epoch: epoch, step: b, of: usable)
                 lossSum += value
+                stepLosses.append(value)
                 lossCount += 1
                 if (b + 1) % accumulate == 0 {
                     scheduler.apply(step: optimizerSteps)
@@ -190,6 +196,7 @@ public final class Trainer {
             var record = EpochRecord(
                 epoch: epoch + 1, loss: lossCount > 0 ? lossSum / Double(lossCount) : nil,
                 learningRate: optimizer.groups.last?.learningRate, seconds: nil)
+            record.stepLosses = stepLosses
             if (epoch + 1) % every == 0 || epoch + 1 == epochs { record.metrics = try model.heldOutFigures(data, metrics: metrics) }
             record.seconds = Date().timeIntervalSince(epochStart)
             history.append(record)
@@ -200,34 +207,30 @@ public final class Trainer {
                 recipe: recipe.name, components: components, epoch: epoch + 1,
                 optimizerSteps: optimizerSteps, seed: seed, history: history)
             try Checkpoint.write(model: model, optimizer: optimizer, metadata: meta, to: checkpointURL)
-            try writeSummary(history: history, components: components, seconds: Date().timeIntervalSince(started))
+            // After the checkpoint: a picture that cannot be drawn never costs the epoch.
+            let sessionEnds = epoch + 1 == epochs || stopAfter.map { epoch + 1 >= $0 } == true
+            if sessionEnds && record.metrics != nil { try report.drawPictures(model: model, data: data, seed: seed) }
+            try writeSummary(history: history, components: components, report: report)
             if let stopAfter, epoch + 1 >= stopAfter, epoch + 1 < epochs {
                 log.line("stopping after epoch \(epoch + 1) as asked; continue with --resume")
                 break
             }
         }
-        let summary = try writeSummary(history: history, components: components, seconds: Date().timeIntervalSince(started))
+        let summary = try writeSummary(history: history, components: components, report: report)
         log.line("final: " + Trainer.format(summary.final, order: order) + "  (run directory \(directory.path))")
         return summary
     }
 
     @discardableResult
-    private func writeSummary(history: [EpochRecord], components: [String], seconds: Double) throws -> RunSummary {
+    private func writeSummary(history: [EpochRecord], components: [String], report: RunReport) throws -> RunSummary {
         let evaluated = history.filter { $0.metrics != nil }
-        let summary = RunSummary(
+        var summary = RunSummary(
             recipe: recipe.name, components: components, final: evaluated.last?.metrics ?? [:],
             untrained: history.first { $0.epoch == 0 }?.metrics, history: history,
             trainingSeconds: history.compactMap(\.seconds).reduce(0, +))
+        (summary.recipeFile, summary.overrides) = (recipeFile, overrides)
         try summary.write(to: directory.appendingPathComponent("metrics.json"))
-        let trained = history.filter { $0.epoch > 0 }
-        try LinePlot.write(
-            title: "training loss", series: [("loss", trained.compactMap { r in r.loss.map { (Double(r.epoch), $0) } })],
-            to: directory.appendingPathComponent("loss.png"))
-        let recallSeries = ["R@1", "R@5", "R@10", "D->S R@1", "S->D R@1"].map { name in
-            (name, evaluated.compactMap { r in r.metrics?[name].map { (Double(r.epoch), $0) } })
-        }.filter { !$0.1.isEmpty }
-        try LinePlot.write(title: "held-out recall (%)", series: recallSeries, to: directory.appendingPathComponent("recall.png"))
-        _ = seconds
+        try report.write(summary)
         return summary
     }
 

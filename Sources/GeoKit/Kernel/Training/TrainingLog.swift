@@ -5,13 +5,13 @@ import GeoKitData
 import GeoKitRecipes
 import GeoKitSynth
 
-/// The run's log: plain lines to standard output and `train.log`, and on a
-/// terminal a `ProgressBar` on standard error (epoch, step, loss, images/s,
-/// ETA) redrawn in place.
+/// The run's log: plain lines to standard output and `train.log`, and the
+/// training progress (epoch, step, loss, images/s, ETA) through one
+/// `ProgressBar`: redrawn in place on a terminal, a logged line at each
+/// quarter of an epoch elsewhere.
 public final class TrainingLog {
     private let file: FileHandle?
-    private let bar = ProgressBar(label: "epoch")
-
+    private lazy var bar = ProgressBar(label: "epoch", unit: "img", quietSeconds: 0) { [unowned self] in self.line($0) }
     public init(file url: URL?) {
         if let url {
             FileManager.default.createFile(atPath: url.path, contents: nil)
@@ -36,27 +36,9 @@ public final class TrainingLog {
         file?.write(Data((text + "\n").utf8))
     }
 
-    /// Redraws the bar on a terminal (at most 10 times a second); elsewhere
-    /// writes a plain line at every quarter of the epoch.
+    /// Reports the step to the progress bar; the rate and time left are the trainer's (over all epochs).
     public func progress(epoch: Int, epochs: Int, step: Int, steps: Int, loss: Double, imagesPerSecond: Double, eta: Double) {
-        guard bar.isTerminal else {
-            let quarter = Swift.max(1, steps / 4)
-            if step % quarter == 0 && step < steps {
-                line(
-                    String(
-                        format: "epoch %d/%d step %d/%d  loss %.4f  %.1f img/s  ETA %@", epoch, epochs, step, steps, loss,
-                        imagesPerSecond, TrainingLog.duration(eta)))
-            }
-            return
-        }
         bar.update(
-            step, steps, label: "epoch \(epoch)/\(epochs)",
-            details: String(format: "loss %.4f  %.1f img/s  ETA %@", loss, imagesPerSecond, TrainingLog.duration(eta)))
-    }
-
-    static func duration(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "--:--" }
-        let s = Int(seconds)
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+            step, steps, label: "epoch \(epoch)/\(epochs) step", details: String(format: "loss %.4f", loss), rate: imagesPerSecond, eta: eta)
     }
 }

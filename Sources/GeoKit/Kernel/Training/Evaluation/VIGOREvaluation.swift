@@ -14,10 +14,10 @@ public struct VIGOREvaluation: Sendable {
     public init(split: VIGORDataset.Split) { self.split = split }
 
     /// The figures as metrics.json names them: `metrics` (R@K, R@1%) plus "hit rate", "top-1 error m (median)" and
-    /// "top-1 error m (mean)".
-    public func figures(model: CrossViewModel, input: ViewInput, metrics: [Evaluate.Metric]) throws -> [String: Double] {
-        let queries = try model.embed(files: split.queries.map(\.url), view: .ground, input: input)
-        let gallery = try model.embed(files: split.gallery.map(\.url), view: .aerial, input: input)
+    /// "top-1 error m (mean)"; each embedding reports to `progress`.
+    public func figures(model: CrossViewModel, input: ViewInput, metrics: [Evaluate.Metric], progress: ProgressBar? = nil) throws -> [String: Double] {
+        let queries = try model.embed(files: split.queries.map(\.url), view: .ground, input: input, progress: progress)
+        let gallery = try model.embed(files: split.gallery.map(\.url), view: .aerial, input: input, progress: progress)
         return Self.figures(queries: queries, gallery: gallery, split: split, metrics: metrics)
     }
 
