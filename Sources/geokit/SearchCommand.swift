@@ -47,10 +47,7 @@ struct SearchCommand: ParsableCommand {
             files: references.map { galleryView == .aerial ? $0.aerial : $0.ground }, view: galleryView, input: input,
             progress: ProgressBar(label: "index", unit: "images"))
         let query = try model.embed(files: [URL(fileURLWithPath: image)], view: view, input: input)
-        var gps: [String: (Double, Double)] = [:]
-        if let table = try? GPSTable(contentsOf: root.appendingPathComponent("gps.csv")) {
-            for entry in table.entries { if case .geographic(let la, let lo) = entry.position { gps[entry.id] = (la, lo) } }
-        }
+        let gps = GPSTable.positions(in: root)
         let clamped = k > references.count ? " (-k \(k) is more than the gallery holds)" : ""
         print("top \(min(k, references.count)) of \(references.count) references for \(image)\(clamped):")
         let hits = Similarity.topK(queries: query, gallery: galleryDescriptors, k: min(k, references.count))[0]
@@ -79,7 +76,7 @@ struct SearchCommand: ParsableCommand {
             return RetrievalPicture.Hit(
                 image: try Image(contentsOf: galleryView == .aerial ? reference.aerial : reference.ground), rank: rank + 1,
                 distance: (max(0, 2 - 2 * Double(hit.similarity))).squareRoot(), isTrue: hit.index == own,
-                metres: origin.flatMap { from in gps[reference.id].map { RetrievalPicture.metres(from, $0) } })
+                metres: origin.flatMap { from in gps[reference.id].map { GPSTable.haversineMetres(from.0, from.1, $0.0, $0.1) } })
         }
         let row = RetrievalPicture.Row(
             query: try Image(contentsOf: queryURL), caption: "query " + (own.map { references[$0].id } ?? queryURL.lastPathComponent), hits: tiles)

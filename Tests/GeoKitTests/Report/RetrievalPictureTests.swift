@@ -37,8 +37,8 @@ final class RetrievalPictureTests: XCTestCase {
 
     func testGroundDistanceIsTheGreatCircleDistance() {
         // One thousandth of a degree of latitude is 111.2 m anywhere; of longitude at 60 degrees, half that.
-        XCTAssertEqual(RetrievalPicture.metres((40, 10), (40.001, 10)), 111.195, accuracy: 0.01)
-        XCTAssertEqual(RetrievalPicture.metres((60, 10), (60, 10.001)), 55.597, accuracy: 0.01)
-        XCTAssertEqual(RetrievalPicture.metres((1, 2), (1, 2)), 0)
+        XCTAssertEqual(GPSTable.haversineMetres(40, 10, 40.001, 10), 111.195, accuracy: 0.01)
+        XCTAssertEqual(GPSTable.haversineMetres(60, 10, 60, 10.001), 55.597, accuracy: 0.01)
+        XCTAssertEqual(GPSTable.haversineMetres(1, 2, 1, 2), 0)
     }
 }

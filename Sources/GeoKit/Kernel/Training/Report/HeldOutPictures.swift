@@ -27,7 +27,7 @@ extension CrossViewModel {
                 return RetrievalPicture.Hit(
                     image: try Image(contentsOf: reference.aerial), rank: rank + 1,
                     distance: Swift.max(0, 2 - 2 * Double(hit.similarity)).squareRoot(), isTrue: hit.index == q,
-                    metres: gps[pair.id].flatMap { from in gps[reference.id].map { RetrievalPicture.metres(from, $0) } })
+                    metres: gps[pair.id].flatMap { from in gps[reference.id].map { GPSTable.haversineMetres(from.0, from.1, $0.0, $0.1) } })
             }
             let trueRank = ranking.firstIndex { $0.index == q }.map { $0 + 1 }
             rows.append(
@@ -49,11 +49,14 @@ extension CrossViewModel {
 }
 
 extension GPSTable {
-    /// (latitude, longitude) by id from `root`/gps.csv; empty when the dataset has none (or it cannot be read).
+    /// (latitude, longitude) by id from `root`/gps.csv; empty when the dataset has none (or it cannot be read,
+    /// or holds planar positions).
     public static func positions(in root: URL) -> [String: (Double, Double)] {
         guard let table = try? GPSTable(contentsOf: root.appendingPathComponent("gps.csv")) else { return [:] }
         var result: [String: (Double, Double)] = [:]
-        for entry in table.entries { result[entry.id] = (entry.latitude, entry.longitude) }
+        for entry in table.entries {
+            if case .geographic(let latitude, let longitude) = entry.position { result[entry.id] = (latitude, longitude) }
+        }
         return result
     }
 }

@@ -80,12 +80,4 @@ public struct RetrievalPicture {
     }
 
     static func metresText(_ m: Double) -> String { m >= 1000 ? String(format: "%.2f km", m / 1000) : String(format: "%.0f m", m) }
-
-    /// Great-circle distance in metres between two (latitude, longitude) points in degrees (haversine, mean Earth radius).
-    public static func metres(_ a: (Double, Double), _ b: (Double, Double)) -> Double {
-        let radians = Double.pi / 180
-        let dLat = (b.0 - a.0) * radians, dLon = (b.1 - a.1) * radians
-        let h = sin(dLat / 2) * sin(dLat / 2) + cos(a.0 * radians) * cos(b.0 * radians) * sin(dLon / 2) * sin(dLon / 2)
-        return 2 * 6_371_008.8 * asin(Swift.min(1, h.squareRoot()))
-    }
 }
