@@ -33,6 +33,10 @@ let package = Package(
         .systemLibrary(
             name: "CZip", path: "System/CZip", pkgConfig: "libzip",
             providers: [.apt(["libzip-dev"])]),
+        // Open MPI, for data-parallel training (Kernel/Training/Distributed).
+        .systemLibrary(
+            name: "CMPI", path: "System/CMPI", pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]),
         // The kernel's layers, bottom to top; each may use only the layers it
         // names (docs/architecture.md). The umbrella `GeoKit` re-exports them.
         .target(
@@ -46,7 +50,8 @@ let package = Package(
             name: "GeoKitRecipes", dependencies: ["GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents"],
             path: "Kernel/Recipes", swiftSettings: settings),
         .target(
-            name: "GeoKitTraining", dependencies: ["GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents", "GeoKitRecipes"],
+            name: "GeoKitTraining",
+            dependencies: ["GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents", "GeoKitRecipes", "CMPI"],
             path: "Kernel/Training", swiftSettings: settings),
         .target(
             name: "GeoKitPlugins", dependencies: ["GeoKitCore", "GeoKitComponents", "GeoKitRecipes", "CFFI", "CGeoKitABI"],

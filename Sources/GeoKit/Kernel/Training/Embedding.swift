@@ -9,9 +9,28 @@ extension CrossViewModel {
     /// L2-normalised descriptors (ground, aerial) of a split of `data`,
     /// unaugmented, in eval mode (the previous mode is restored), streamed
     /// through the data pipeline. A plugin's failure in a forward (`ComponentFailure`) is thrown.
-    public func embed(_ data: TrainingData, split: TrainingData.Split, chunk: Int = 64) throws -> (ground: Tensor, aerial: Tensor) {
+    ///
+    /// Under `mpirun` (`communicator` of more than one rank) each rank embeds
+    /// a contiguous shard of the split and the shards are gathered in order,
+    /// so every rank returns the descriptors of the whole split, as one process would.
+    public func embed(
+        _ data: TrainingData, split: TrainingData.Split, chunk: Int = 64, communicator: Communicator = .world
+    ) throws -> (ground: Tensor, aerial: Tensor) {
         var grounds: [Tensor] = [], aerials: [Tensor] = []
-        let stream = data.evaluationStream(split, chunk: chunk)
+        let stream: BatchStream<CrossViewBatch>
+        if communicator.size > 1 {
+            let count = (split == .test ? data.test : data.train).count, size = communicator.size, rank = communicator.rank
+            guard count >= size else {
+                throw GeoKitError(
+                    "the \(split) split has \(count) pairs, fewer than the \(size) ranks that share its embedding", where: data.root.path,
+                    remedy: "launch fewer ranks (mpirun -np) or use a larger split")
+            }
+            let shard = (count * rank / size)..<(count * (rank + 1) / size)
+            let batches = stride(from: shard.lowerBound, to: shard.upperBound, by: chunk).map { Array($0..<Swift.min(shard.upperBound, $0 + chunk)) }
+            stream = (split == .test ? data.testLoader : data.trainLoader).stream(batches, epoch: nil)
+        } else {
+            stream = data.evaluationStream(split, chunk: chunk)
+        }
         try withEvaluationMode {
             while let batch = try stream.next() {
                 grounds.append(ground(batch.ground).detached())
@@ -19,7 +38,8 @@ extension CrossViewModel {
                 try ComponentFailure.check()
             }
         }
-        let groundDescriptors = Tensor.concat(grounds, axis: 0), aerialDescriptors = Tensor.concat(aerials, axis: 0)
+        let groundDescriptors = communicator.allGather(Tensor.concat(grounds, axis: 0))
+        let aerialDescriptors = communicator.allGather(Tensor.concat(aerials, axis: 0))
         try Self.requireFinite(groundDescriptors, "the \(split) split's ground views")
         try Self.requireFinite(aerialDescriptors, "the \(split) split's aerial views")
         return (groundDescriptors.l2Normalized(), aerialDescriptors.l2Normalized())

@@ -11,6 +11,15 @@ import GeoKitSynth
 public final class TrainingLog {
     private let file: FileHandle?
     private let bar = ProgressBar(label: "epoch")
+    /// False for the log of an `mpirun` rank other than 0, which writes nothing (rank 0 logs the job).
+    private var enabled = true
+
+    /// A log that writes nothing (an `mpirun` rank other than 0).
+    public static func silent() -> TrainingLog {
+        let log = TrainingLog(file: nil)
+        log.enabled = false
+        return log
+    }
 
     public init(file url: URL?) {
         if let url {
@@ -30,6 +39,7 @@ public final class TrainingLog {
     }
 
     public func line(_ text: String) {
+        guard enabled else { return }
         bar.clear()
         print(text)
         fflush(stdout)
@@ -39,6 +49,7 @@ public final class TrainingLog {
     /// Redraws the bar on a terminal (at most 10 times a second); elsewhere
     /// writes a plain line at every quarter of the epoch.
     public func progress(epoch: Int, epochs: Int, step: Int, steps: Int, loss: Double, imagesPerSecond: Double, eta: Double) {
+        guard enabled else { return }
         guard bar.isTerminal else {
             let quarter = Swift.max(1, steps / 4)
             if step % quarter == 0 && step < steps {
