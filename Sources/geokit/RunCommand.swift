@@ -40,7 +40,7 @@ struct RunCommand: ParsableCommand {
         let world = Communicator.world
         do {
             try run(world)
-        } catch where !world.isRoot {
+        } catch  where !world.isRoot {
             // Rank 0 reports a failure every rank meets (and its exit makes mpirun end this rank); one met
             // by this rank alone is reported after that grace, naming the rank.
             Thread.sleep(forTimeInterval: 2)

@@ -1,6 +1,7 @@
-@_implementationOnly import CMPI
 import Foundation
 import GeoKitCore
+
+@_implementationOnly import CMPI
 
 /// The processes of one data-parallel job and the collectives between
 /// them, over Open MPI. A process started by `mpirun` (which exports
