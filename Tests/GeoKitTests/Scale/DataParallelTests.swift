@@ -22,7 +22,8 @@ final class DataParallelTests: XCTestCase {
 
     func testTwoRanksReachTheWeightsAndFiguresOfOneProcessWithTheWholeBatch() throws {
         let box = try RecipeSandbox()
-        let file = try box.recipe("dp", ScaleRecipes.source(name: "dp"))
+        // 25 test pairs: shards of 12 and 13.
+        let file = try box.recipe("dp", ScaleRecipes.source(name: "dp", locations: 100))
         let one = box.directory("one"), two = box.directory("two")
         _ = try train(ranks: 0, file, out: one)
         let distributed = try train(ranks: 2, file, out: two)

@@ -91,7 +91,7 @@ final class MPIJob {
 /// BatchNorm), so that a step takes milliseconds and the equivalence of a
 /// distributed run with one process is exact up to rounding.
 enum ScaleRecipes {
-    static func source(name: String, batchNorm: Bool = false, epochs: Int = 2, batchSize: Int = 8) -> String {
+    static func source(name: String, batchNorm: Bool = false, epochs: Int = 2, batchSize: Int = 8, locations: Int = 96) -> String {
         let norm = batchNorm ? "bn(conv1(x))" : "conv1(x)"
         return """
             import GeoKit
@@ -118,7 +118,7 @@ enum ScaleRecipes {
             }()
 
             let recipe = { _ = registered; return Recipe("\(name)") {
-                Dataset.synthetic(locations: 96, difficulty: .easy, testFraction: 0.25, sameArea: true, ground: .panorama(32, 128), aerial: .polar(32, 128))
+                Dataset.synthetic(locations: \(locations), difficulty: .easy, testFraction: 0.25, sameArea: true, ground: .panorama(32, 128), aerial: .polar(32, 128))
                 Model(shareWeights: true) {
                     Backbone("\(name)")
                     Aggregator("gem")

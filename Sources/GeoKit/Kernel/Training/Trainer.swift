@@ -205,7 +205,7 @@ public final class Trainer {
             }
             let (pairs, producing) = stream.produced
             let consumed = Date().timeIntervalSince(epochStart)
-            logCommunication(seconds: consumed)
+            logCommunication(seconds: consumed, globalImages: 2 * batchSize * lossCount)
             log.line(
                 String(
                     format: "data pipeline: decoded+augmented %.1f images/s, trainer consumed %.1f images/s, waited %.1f s for data, "

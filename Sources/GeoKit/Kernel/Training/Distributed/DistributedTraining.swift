@@ -73,10 +73,14 @@ extension Trainer {
                 + "the loss sees all \(batchSize)" + (train.syncBatchNorm ? "; BatchNorm statistics synchronised" : ""))
     }
 
-    /// Rank 0's time in collectives this epoch (including waiting for slower ranks), of the epoch's training time.
-    func logCommunication(seconds: Double) {
+    /// The job's training rate this epoch (the pipeline's line counts rank 0's share only), and rank 0's time
+    /// in collectives (including waiting for slower ranks) of the epoch's training time.
+    func logCommunication(seconds: Double, globalImages: Int) {
         guard communicator.size > 1 else { return }
         let spent = communicator.communicationSeconds
-        log.line(String(format: "communication: %.2f s of %.2f s training (%.1f%%) in collectives", spent, seconds, 100 * spent / max(seconds, 1e-9)))
+        log.line(
+            String(
+                format: "data parallel: %.1f images/s over %d ranks; rank 0 spent %.2f s of %.2f s training (%.1f%%) in collectives",
+                Double(globalImages) / max(seconds, 1e-9), communicator.size, spent, seconds, 100 * spent / max(seconds, 1e-9)))
     }
 }
