@@ -40,6 +40,10 @@ let package = Package(
         .systemLibrary(
             name: "CMatio", path: "System/CMatio", pkgConfig: "matio",
             providers: [.apt(["libmatio-dev"])]),
+        // Open MPI, for data-parallel training (Kernel/Training/Distributed).
+        .systemLibrary(
+            name: "CMPI", path: "System/CMPI", pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]),
         // The kernel's layers, bottom to top; each may use only the layers it
         // names (docs/architecture.md). The umbrella `GeoKit` re-exports them.
         .target(
@@ -53,7 +57,8 @@ let package = Package(
             name: "GeoKitRecipes", dependencies: ["GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents"],
             path: "Kernel/Recipes", swiftSettings: settings),
         .target(
-            name: "GeoKitTraining", dependencies: ["GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents", "GeoKitRecipes", "CCairo"],
+            name: "GeoKitTraining",
+            dependencies: ["GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents", "GeoKitRecipes", "CCairo", "CMPI"],
             path: "Kernel/Training", swiftSettings: settings),
         .target(
             name: "GeoKitPlugins", dependencies: ["GeoKitCore", "GeoKitComponents", "GeoKitRecipes", "CFFI", "CGeoKitABI"],

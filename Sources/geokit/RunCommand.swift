@@ -13,6 +13,8 @@ struct RunCommand: ParsableCommand {
             runs/<recipe name>) receives checkpoint.safetensors, metrics.json, train.log, loss/recall .png and .svg, \
             retrieval.png, attention.png and report.html (docs/run-directory.md).
             Example: geokit run Examples/quickstart.swift --set train.epochs=2 --set dataset.locations=200
+            Data-parallel: mpirun -np 2 geokit run FILE.swift (each rank trains on its share of every batch; rank 0 \
+            writes the run directory; docs/scale.md).
             """)
 
     @Argument(help: "The recipe file.")
@@ -36,12 +38,31 @@ struct RunCommand: ParsableCommand {
     var dry = false
 
     func run() throws {
+        let world = Communicator.world
+        do {
+            try run(world)
+        } catch  where !world.isRoot {
+            // Rank 0 reports a failure every rank meets (and its exit makes mpirun end this rank); one met
+            // by this rank alone is reported after that grace, naming the rank.
+            Thread.sleep(forTimeInterval: 2)
+            FileHandle.standardError.write(Data("geokit: rank \(world.rank) of \(world.size): ".utf8))
+            throw error
+        }
+        world.finalize()
+    }
+
+    private func run(_ world: Communicator) throws {
         if let stopAfter { try OptionCheck.number(stopAfter, "--stop-after", .atLeast(1), command: "run", example: "2") }
         startKernel()
-        let recipe = try RecipeCompiler.load(file)
-        try recipe.override(overrides)
+        // Rank 0 compiles into the shared recipe cache; the others load what it stored.
+        let recipe = try world.rootFirst {
+            let recipe = try RecipeCompiler.load(file)
+            try recipe.override(overrides)
+            return recipe
+        }
         let directory = URL(fileURLWithPath: out ?? "runs/\(recipe.name)")
         if dry {
+            guard world.isRoot else { return }
             GlobalRandom.seed(0)
             let model = try CrossViewModel(recipe: recipe)
             print("recipe \(recipe.name)\n")

@@ -331,6 +331,10 @@ extension RecipeSetting {
         .train("backboneLRScale", \.backboneLRScale, "the backbone group's learning-rate factor", .bounds(.between(0, 1000)), default: 1),
         .train("clipNorm", \.clipNorm, "clip the gradient norm to this (0: no clipping)", .bounds(.atLeast(0)), default: 0),
         .train("seed", \.seed, "the seed of every random choice (weights, batches, augmentation, dropout)", .bounds(.atLeast(0)), default: 0),
+        .train(
+            "microBatch", \.microBatch, "gradient caching: pairs embedded at a time, the loss over the whole batch (0: off)",
+            .bounds(.between(0, 1_000_000)), default: 0),
+        .train("syncBatchNorm", \.syncBatchNorm, "BatchNorm statistics over all mpirun ranks' batch shares", default: false),
         RecipeSetting(
             name: "evaluate.every", type: .int, doc: "evaluate every N epochs (and after the last)",
             accepted: .bounds(.between(1, 100_000)), defaultValue: .int(1), condition: nil,

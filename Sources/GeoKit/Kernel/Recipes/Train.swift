@@ -5,12 +5,16 @@ import GeoKitSynth
 
 /// How to train: epochs, batch size (pairs), optimiser, schedule,
 /// gradient accumulation, the backbone's learning-rate scale (a second
-/// parameter group) and the seed every random choice derives from. The
+/// parameter group), the seed every random choice derives from, and how a
+/// large contrastive batch is computed: `microBatch` pairs at a time by
+/// gradient caching, BatchNorm statistics over every rank (`syncBatchNorm`,
+/// under `mpirun`; docs/scale.md). The
 /// trainer reads these typed values as they are (`--set train.NAME=VALUE`
 /// writes them through `RecipeSetting.table`).
 ///
 /// ```swift
 /// Train(epochs: 40, batchSize: 24, optimizer: .adamW(lr: 1e-5, weightDecay: 5e-5), schedule: .cosine(warmupEpochs: 1))
+/// Train(epochs: 40, batchSize: 128, microBatch: 8)  // one 128-pair InfoNCE softmax, activations of 8 pairs at a time
 /// ```
 public struct Train: RecipePart, Sendable {
     public enum Optimizer: Sendable, Equatable {
@@ -101,13 +105,22 @@ public struct Train: RecipePart, Sendable {
     public var backboneLRScale: Double
     public var clipNorm: Double
     public var seed: Int
+    /// Gradient caching: the loss still sees the whole batch (`batchSize`
+    /// pairs, all ranks' together), but each rank holds the activations of
+    /// `microBatch` pairs at a time (0: the rank's whole share at once).
+    public var microBatch: Int
+    /// Synchronised BatchNorm: training batch statistics over the global
+    /// batch (all ranks), not each rank's share. No effect in one process.
+    public var syncBatchNorm: Bool
 
     public init(
         epochs: Int, batchSize: Int, optimizer: Optimizer = .adamW(lr: 1e-3), schedule: Schedule = .cosine(),
-        accumulate: Int = 1, backboneLRScale: Double = 1, clipNorm: Double = 0, seed: Int = 0
+        accumulate: Int = 1, backboneLRScale: Double = 1, clipNorm: Double = 0, seed: Int = 0, microBatch: Int = 0,
+        syncBatchNorm: Bool = false
     ) {
         (self.epochs, self.batchSize, self.optimizer, self.schedule) = (epochs, batchSize, optimizer, schedule)
         (self.accumulate, self.backboneLRScale, self.clipNorm, self.seed) = (accumulate, backboneLRScale, clipNorm, seed)
+        (self.microBatch, self.syncBatchNorm) = (microBatch, syncBatchNorm)
     }
 
     public func apply(to recipe: Recipe) { recipe.train = self }

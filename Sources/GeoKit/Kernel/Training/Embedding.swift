@@ -10,12 +10,31 @@ extension CrossViewModel {
     /// unaugmented, in eval mode (the previous mode is restored), streamed
     /// through the data pipeline, reporting pairs done to `progress`. A plugin's failure in a forward
     /// (`ComponentFailure`) is thrown.
+    ///
+    /// Under `mpirun` (`communicator` of more than one rank) each rank embeds
+    /// a contiguous shard of the split and the shards are gathered in order,
+    /// so every rank returns the descriptors of the whole split, as one process would.
     public func embed(
-        _ data: TrainingData, split: TrainingData.Split, chunk: Int = 64, progress: ProgressBar? = nil
+        _ data: TrainingData, split: TrainingData.Split, chunk: Int = 64, progress: ProgressBar? = nil,
+        communicator: Communicator = .world
     ) throws -> (ground: Tensor, aerial: Tensor) {
         var grounds: [Tensor] = [], aerials: [Tensor] = []
-        let stream = data.evaluationStream(split, chunk: chunk)
-        let total = split == .test ? data.test.count : data.train.count
+        let stream: BatchStream<CrossViewBatch>
+        var total = split == .test ? data.test.count : data.train.count
+        if communicator.size > 1 {
+            let count = total, size = communicator.size, rank = communicator.rank
+            guard count >= size else {
+                throw GeoKitError(
+                    "the \(split) split has \(count) pairs, fewer than the \(size) ranks that share its embedding", where: data.root.path,
+                    remedy: "launch fewer ranks (mpirun -np) or use a larger split")
+            }
+            let shard = (count * rank / size)..<(count * (rank + 1) / size)
+            let batches = stride(from: shard.lowerBound, to: shard.upperBound, by: chunk).map { Array($0..<Swift.min(shard.upperBound, $0 + chunk)) }
+            stream = (split == .test ? data.testLoader : data.trainLoader).stream(batches, epoch: nil)
+            total = shard.count
+        } else {
+            stream = data.evaluationStream(split, chunk: chunk)
+        }
         var done = 0
         try withEvaluationMode {
             while let batch = try stream.next() {
@@ -27,7 +46,8 @@ extension CrossViewModel {
             }
         }
         progress?.finish()
-        let groundDescriptors = Tensor.concat(grounds, axis: 0), aerialDescriptors = Tensor.concat(aerials, axis: 0)
+        let groundDescriptors = communicator.allGather(Tensor.concat(grounds, axis: 0))
+        let aerialDescriptors = communicator.allGather(Tensor.concat(aerials, axis: 0))
         try Self.requireFinite(groundDescriptors, "the \(split) split's ground views")
         try Self.requireFinite(aerialDescriptors, "the \(split) split's aerial views")
         return (groundDescriptors.l2Normalized(), aerialDescriptors.l2Normalized())

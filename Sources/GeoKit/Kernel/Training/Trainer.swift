@@ -13,6 +13,10 @@ import GeoKitSynth
 /// Every random choice is drawn from (seed, epoch, step) — the batch
 /// order, the augmentation, dropout — so `resume` after an interruption
 /// reaches the same weights as an uninterrupted run.
+///
+/// Under `mpirun` every rank runs a Trainer on `communicator`: each takes
+/// its share of every global batch, and rank 0 alone writes the run
+/// directory (docs/scale.md; the distributed parts are in Distributed/).
 public final class Trainer {
     public let recipe: Recipe
     public let directory: URL
@@ -21,6 +25,8 @@ public final class Trainer {
     let dataset: Dataset
     let train: Train
     let seed: UInt64
+    /// The job's ranks (a world of one outside `mpirun`).
+    public let communicator: Communicator
     /// The most decoded training batches alive at once in the last run (the pipeline's bound is `TrainingData.prefetch + 1`).
     public private(set) var loaderHighWaterMark = 0
 
@@ -32,17 +38,27 @@ public final class Trainer {
     /// Builds the model (weights initialised from the recipe's seed, then the
     /// backbone's pretrained weights unless `loadPretrained` is false, as when
     /// resuming: the checkpoint's trained weights replace them) and opens the run directory.
-    public init(recipe: Recipe, directory: URL, appendLog: Bool = false, loadPretrained: Bool = true, registry: Registry = .shared) throws {
+    /// Under `mpirun`, rank 0 builds first (a recipe mistake is reported once) and its weights are broadcast.
+    public init(
+        recipe: Recipe, directory: URL, appendLog: Bool = false, loadPretrained: Bool = true, registry: Registry = .shared,
+        communicator: Communicator = .world
+    ) throws {
         self.recipe = recipe
         self.directory = directory
+        self.communicator = communicator
         dataset = try recipe.requireDataset()
         train = try recipe.requireTrain()
         seed = UInt64(max(0, train.seed))
         GlobalRandom.seed(seed)
-        model = try CrossViewModel(recipe: recipe, registry: registry, loadPretrained: loadPretrained)
-        try Trainer.prepareRunDirectory(directory)
+        model = try communicator.rootFirst { try CrossViewModel(recipe: recipe, registry: registry, loadPretrained: loadPretrained) }
         let logURL = directory.appendingPathComponent("train.log")
-        log = appendLog ? TrainingLog(appendingTo: logURL) : TrainingLog(file: logURL)
+        if communicator.isRoot {
+            try Trainer.prepareRunDirectory(directory)
+            log = appendLog ? TrainingLog(appendingTo: logURL) : TrainingLog(file: logURL)
+        } else {
+            log = .silent()
+        }
+        broadcastInitialState()
     }
 
     /// Throws a plugin's recorded failure (`ComponentFailure`) with the step it happened at, before its NaN is used.
@@ -87,7 +103,7 @@ public final class Trainer {
     public func run(resume: Bool = false, stopAfter: Int? = nil, registry: Registry = .shared) throws -> RunSummary {
         // Validated with the recipe when the model was built (Recipe.validate): epochs >= 1, batch size >= 2.
         let epochs = train.epochs, batchSize = train.batchSize, accumulate = train.accumulate
-        let data = try TrainingData(dataset: dataset, seed: train.seed, input: model.viewInput(dataset), log: log.line)
+        let data = try communicator.rootFirst { try TrainingData(dataset: dataset, seed: train.seed, input: model.viewInput(dataset), log: log.line) }
         guard data.train.count >= batchSize else {
             throw GeoKitError(
                 "the training split has \(data.train.count) pairs, fewer than one batch of \(batchSize)", where: data.root.path,
@@ -99,6 +115,11 @@ public final class Trainer {
                 "train.accumulate is \(accumulate), but an epoch has only \(data.train.count / batchSize) batches of \(batchSize)",
                 where: "recipe \(recipe.name)", remedy: "lower train.accumulate or train.batchSize")
         }
+        try checkDistributedBatch(batchSize)
+        let step = TrainingStep(model: model, communicator: communicator, microBatch: train.microBatch)
+        let averager = GradientAverager(communicator: communicator, parameters: model.parameters())
+        let synchronisedNorms = train.syncBatchNorm ? SynchronisedBatchNorm(communicator: communicator) : nil
+        defer { synchronisedNorms?.stop() }
         let sampler = try makeSampler(data: data, registry: registry)
         let optimizer = makeOptimizer()
         let stepsPerEpoch = max(1, data.train.count / batchSize / accumulate)
@@ -114,11 +135,7 @@ public final class Trainer {
         var history: [EpochRecord] = []
         var startEpoch = 0, optimizerSteps = 0
         if resume {
-            guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
-                throw GeoKitError(
-                    "there is no checkpoint to resume from", where: checkpointURL.path, remedy: "run without --resume, or pass the --out of the earlier run")
-            }
-            let meta = try Checkpoint.restore(model: model, optimizer: optimizer, from: checkpointURL)
+            let meta = try restoreCheckpoint(checkpointURL, optimizer: optimizer)
             guard meta.recipe == recipe.name, meta.components == components else {
                 throw GeoKitError(
                     "the checkpoint is from recipe \(meta.recipe) (\(meta.components.joined(separator: ", "))), not this one",
@@ -135,7 +152,7 @@ public final class Trainer {
         } else {
             log.line("recipe \(recipe.name): " + components.joined(separator: ", ") + ", \(model.parameterCount) parameters")
             for report in model.pretrained { log.line(report.description) }
-            let untrained = try model.heldOutFigures(data, metrics: metrics)
+            let untrained = try model.heldOutFigures(data, metrics: metrics, communicator: communicator)
             history.append(EpochRecord(epoch: 0, metrics: untrained))
             log.line("untrained: " + Trainer.format(untrained, order: order))
         }
@@ -149,16 +166,22 @@ public final class Trainer {
                     "sampler \(recipe.sampler?.name ?? "random") made a batch of \(short.count) pairs at epoch \(epoch + 1)",
                     where: "recipe \(recipe.name), sampler", remedy: "a sampler must return batches of at least 2 locations")
             }
-            if epoch == startEpoch { log.line("epoch \(epoch + 1): \(batches.count) batches of \(batchSize) pairs from \(data.train.count) locations") }
+            if epoch == startEpoch {
+                log.line("epoch \(epoch + 1): \(batches.count) batches of \(batchSize) pairs from \(data.train.count) locations")
+                logDistribution(batchSize: batchSize)
+            }
             model.train()
             var lossSum = 0.0, lossCount = 0
             var stepLosses: [Double] = []
             let usable = batches.count / accumulate * accumulate
-            let stream = data.trainingStream(Array(batches.prefix(usable)), epoch: epoch)
+            try checkDistributedBatches(batches.prefix(usable), epoch: epoch)
+            let stream = data.trainingStream(batches.prefix(usable).map(shareOfBatch), epoch: epoch)
+            communicator.resetCommunicationTime()
             for b in 0..<usable {
-                GlobalRandom.seed(SeedMixing.hash(seed, UInt64(epoch), UInt64(b), 0xD0))
+                let stepSeed = rankSeed(SeedMixing.hash(seed, UInt64(epoch), UInt64(b), 0xD0))
                 guard let batch = try stream.next() else { break }
-                let loss = model.loss(ground: batch.ground, aerial: batch.aerial)
+                let forward = step.forward(ground: batch.ground, aerial: batch.aerial, seed: stepSeed)
+                let loss = forward.loss
                 try checkPlugins(epoch: epoch, step: b, of: usable)
                 let value = loss.item
                 guard value.isFinite else {
@@ -166,12 +189,13 @@ public final class Trainer {
                         "the loss became \(value) at epoch \(epoch + 1), step \(b + 1) of \(usable)", where: "recipe \(recipe.name)",
                         remedy: "lower train.lr, add warm-up or train.clipNorm; the last complete checkpoint (if any) is kept")
                 }
-                (accumulate > 1 ? loss / Double(accumulate) : loss).backward()
+                step.backward(forward, dividedBy: accumulate, ground: batch.ground, aerial: batch.aerial, seed: stepSeed)
                 try checkPlugins(epoch: epoch, step: b, of: usable)
                 lossSum += value
                 stepLosses.append(value)
                 lossCount += 1
                 if (b + 1) % accumulate == 0 {
+                    averager.average()
                     scheduler.apply(step: optimizerSteps)
                     if clipNorm > 0 { clipGradNorm(model.parameters(), maxNorm: clipNorm) }
                     optimizer.step()
@@ -187,6 +211,7 @@ public final class Trainer {
             }
             let (pairs, producing) = stream.produced
             let consumed = Date().timeIntervalSince(epochStart)
+            logCommunication(seconds: consumed, globalImages: 2 * batchSize * lossCount)
             log.line(
                 String(
                     format: "data pipeline: decoded+augmented %.1f images/s, trainer consumed %.1f images/s, waited %.1f s for data, "
@@ -197,7 +222,9 @@ public final class Trainer {
                 epoch: epoch + 1, loss: lossCount > 0 ? lossSum / Double(lossCount) : nil,
                 learningRate: optimizer.groups.last?.learningRate, seconds: nil)
             record.stepLosses = stepLosses
-            if (epoch + 1) % every == 0 || epoch + 1 == epochs { record.metrics = try model.heldOutFigures(data, metrics: metrics) }
+            if (epoch + 1) % every == 0 || epoch + 1 == epochs {
+                record.metrics = try model.heldOutFigures(data, metrics: metrics, communicator: communicator)
+            }
             record.seconds = Date().timeIntervalSince(epochStart)
             history.append(record)
             log.line(
@@ -206,10 +233,12 @@ public final class Trainer {
             let meta = Checkpoint.Metadata(
                 recipe: recipe.name, components: components, epoch: epoch + 1,
                 optimizerSteps: optimizerSteps, seed: seed, history: history)
-            try Checkpoint.write(model: model, optimizer: optimizer, metadata: meta, to: checkpointURL)
-            // After the checkpoint: a picture that cannot be drawn never costs the epoch.
-            let sessionEnds = epoch + 1 == epochs || stopAfter.map { epoch + 1 >= $0 } == true
-            if sessionEnds && record.metrics != nil { try report.drawPictures(model: model, data: data, seed: seed) }
+            if communicator.isRoot {
+                try Checkpoint.write(model: model, optimizer: optimizer, metadata: meta, to: checkpointURL)
+                // After the checkpoint: a picture that cannot be drawn never costs the epoch.
+                let sessionEnds = epoch + 1 == epochs || stopAfter.map { epoch + 1 >= $0 } == true
+                if sessionEnds && record.metrics != nil { try report.drawPictures(model: model, data: data, seed: seed) }
+            }
             try writeSummary(history: history, components: components, report: report)
             if let stopAfter, epoch + 1 >= stopAfter, epoch + 1 < epochs {
                 log.line("stopping after epoch \(epoch + 1) as asked; continue with --resume")
@@ -229,6 +258,7 @@ public final class Trainer {
             untrained: history.first { $0.epoch == 0 }?.metrics, history: history,
             trainingSeconds: history.compactMap(\.seconds).reduce(0, +))
         (summary.recipeFile, summary.overrides) = (recipeFile, overrides)
+        guard communicator.isRoot else { return summary }
         try summary.write(to: directory.appendingPathComponent("metrics.json"))
         try report.write(summary)
         return summary

@@ -12,6 +12,16 @@ import GeoKitSynth
 public final class TrainingLog {
     private let file: FileHandle?
     private lazy var bar = ProgressBar(label: "epoch", unit: "img", quietSeconds: 0) { [unowned self] in self.line($0) }
+    /// False for the log of an `mpirun` rank other than 0, which writes nothing (rank 0 logs the job).
+    private var enabled = true
+
+    /// A log that writes nothing (an `mpirun` rank other than 0).
+    public static func silent() -> TrainingLog {
+        let log = TrainingLog(file: nil)
+        log.enabled = false
+        return log
+    }
+
     public init(file url: URL?) {
         if let url {
             FileManager.default.createFile(atPath: url.path, contents: nil)
@@ -30,6 +40,7 @@ public final class TrainingLog {
     }
 
     public func line(_ text: String) {
+        guard enabled else { return }
         bar.clear()
         print(text)
         fflush(stdout)
@@ -38,6 +49,7 @@ public final class TrainingLog {
 
     /// Reports the step to the progress bar; the rate and time left are the trainer's (over all epochs).
     public func progress(epoch: Int, epochs: Int, step: Int, steps: Int, loss: Double, imagesPerSecond: Double, eta: Double) {
+        guard enabled else { return }
         bar.update(
             step, steps, label: "epoch \(epoch)/\(epochs) step", details: String(format: "loss %.4f", loss), rate: imagesPerSecond, eta: eta)
     }

@@ -37,11 +37,16 @@ public final class BatchNorm: Module {
         registerBuffer("num_batches_tracked", numBatchesTracked, integer: true)
     }
 
+    /// While set, every BatchNorm's training forward (GeoKitTraining's
+    /// synchronised BatchNorm, statistics over all processes of a job).
+    package nonisolated(unsafe) static var trainingForward: ((BatchNorm, Tensor) -> Tensor)?
+
     public override func callAsFunction(_ x: Tensor) -> Tensor {
         require(
             x.rank >= 2 && x.shape[1] == features,
             "GeoKit: BatchNorm(\(features)) expects input (N, \(features), ...), got \(x.shape)")
         if isTraining { numBatchesTracked.fill(numBatchesTracked.item + 1) }
+        if isTraining, let forward = BatchNorm.trainingForward { return forward(self, x) }
         return x.batchNorm(
             weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
             training: isTraining, momentum: momentum, eps: eps)
