@@ -55,4 +55,51 @@ final class DSSSamplerTests: XCTestCase {
             try Registry.shared.make(.sampler, "dss", ["every": 3]).needs,
             SamplerNeeds(gpsTable: true, similarityMining: .init(every: 3, range: 128)))
     }
+
+    /// Three epochs with `every: 1`: re-mined after epochs 1 and 2 (not after the last), and again on resume.
+    func testTheTrainerReMinesAfterEveryNthEpochAndOnResume() throws {
+        InTreePlugins.load()
+        let dir = try TemporaryDirectory("geokit-dss-run")
+        let recipe = Recipe("dss") {
+            Dataset.synthetic(locations: 40, difficulty: .easy, seed: 6, sameArea: true, ground: .panorama(16, 64), aerial: .polar(16, 64))
+            Model(shareWeights: true) {
+                Backbone("resnet18")
+                Aggregator("gem")
+            }
+            Loss("infonce")
+            Sampler("dss", ["every": 1, "range": 8, "select": 4])
+            Train(epochs: 3, batchSize: 4, optimizer: .adamW(lr: 1e-3))
+        }
+        try recipe.override(["dataset.root=\(dir.file("world").path)"])
+        _ = try Trainer(recipe: recipe, directory: dir.file("run")).run(stopAfter: 2)
+        let log = try String(contentsOf: dir.file("run/train.log"), encoding: .utf8)
+        XCTAssertEqual(log.components(separatedBy: "re-mined the sampler's neighbour table").count - 1, 2, log)
+        XCTAssertTrue(log.contains("(32 locations, 8 each)"), log)
+        _ = try Trainer(recipe: recipe, directory: dir.file("run"), appendLog: true).run(resume: true)
+        let resumed = try String(contentsOf: dir.file("run/train.log"), encoding: .utf8)
+        XCTAssertEqual(resumed.components(separatedBy: "re-mined the sampler's neighbour table").count - 1, 3, "once more on resume, none after the last epoch")
+    }
+
+    func testASamplerThatNeedsGPSWithoutLocationDataIsOneError() throws {
+        InTreePlugins.load()
+        let dir = try TemporaryDirectory("geokit-dss-nogps")
+        var options = SynthOptions()
+        (options.locations, options.aerialSize, options.panoramaHeight, options.panoramaWidth) = (12, 32, 16, 64)
+        let world = dir.file("world")
+        try SynthWriter(options: options, root: world).write()
+        for name in ["gps.csv", "split_locations"] { try FileManager.default.removeItem(at: world.appendingPathComponent(name)) }
+        let recipe = Recipe("dss-nogps") {
+            Dataset.cvusa(root: world.path, ground: .panorama(16, 64), aerial: .polar(16, 64))
+            Model(shareWeights: true) {
+                Backbone("resnet18")
+                Aggregator("gem")
+            }
+            Loss("infonce")
+            Sampler("dss")
+            Train(epochs: 1, batchSize: 4, optimizer: .adamW(lr: 1e-3))
+        }
+        XCTAssertThrowsError(try Trainer(recipe: recipe, directory: dir.file("run")).run()) {
+            XCTAssertTrue("\($0)".contains("sampler:dss needs GPS coordinates"), "\($0)")
+        }
+    }
 }

@@ -149,6 +149,9 @@ public final class Trainer {
             (startEpoch, optimizerSteps, history) = (meta.epoch, meta.optimizerSteps, meta.history)
             report.reloadPictures()
             log.line("resuming \(recipe.name) after epoch \(startEpoch) (\(optimizerSteps) optimiser steps)")
+            // The table a re-mining sampler held is rebuilt from the resumed weights (the one it had when the
+            // resumed epoch is a mining epoch, as Sample4Geo's evaluate-and-save epochs are).
+            if let mining = sampler.needs.similarityMining, startEpoch >= mining.every { try mineNeighbours(for: sampler, mining, data: data) }
         } else {
             log.line("recipe \(recipe.name): " + components.joined(separator: ", ") + ", \(model.parameterCount) parameters")
             for report in model.pretrained { log.line(report.description) }
@@ -225,6 +228,9 @@ public final class Trainer {
             if (epoch + 1) % every == 0 || epoch + 1 == epochs {
                 record.metrics = try model.heldOutFigures(data, metrics: metrics, communicator: communicator)
             }
+            if let mining = sampler.needs.similarityMining, (epoch + 1) % mining.every == 0, epoch + 1 < epochs {
+                try mineNeighbours(for: sampler, mining, data: data)
+            }
             record.seconds = Date().timeIntervalSince(epochStart)
             history.append(record)
             log.line(
@@ -275,12 +281,25 @@ public final class Trainer {
         }
         if let neighbours = data.neighbours {
             sampler.useNeighbours(try NeighbourTable(neighbours))
-        } else if name == "gps" {
+        } else if sampler.needs.gpsTable {
             throw GeoKitError(
-                "sampler:gps needs GPS coordinates, and the dataset has no gps.csv matching its training split",
-                where: data.root.path, remedy: "add gps.csv (split,id,latitude,longitude) or use Sampler(\"random\")")
+                "sampler:\(name) needs GPS coordinates, and the dataset has no location data matching its training split",
+                where: data.root.path,
+                remedy: "add the dataset's location data (docs/data.md: CVUSA's split_locations/all.csv, or a gps.csv) or use Sampler(\"random\")")
         }
         return sampler
+    }
+
+    /// Hands `sampler` the table it re-mines: the training split embedded with the evaluation transforms, each
+    /// location's most similar references other than its own (`NeighbourTable.similarity`).
+    private func mineNeighbours(for sampler: BatchSampler, _ mining: SamplerNeeds.SimilarityMining, data: TrainingData) throws {
+        let started = Date()
+        let (queries, references) = try model.embed(data, split: .train, communicator: communicator)
+        sampler.useNeighbours(try NeighbourTable.similarity(queries: queries, references: references, range: mining.range))
+        log.line(
+            String(
+                format: "re-mined the sampler's neighbour table from descriptor similarity (%d locations, %d each) in %.1f s",
+                data.train.count, mining.range, Date().timeIntervalSince(started)))
     }
 
     private func makeOptimizer() -> Optimizer {
