@@ -6,7 +6,7 @@ import GeoKit
 /// model and which weights to load (default: the recipe's run directory).
 struct TrainedModelOptions: ParsableArguments {
     @Option(help: "The recipe the model was trained with.")
-    var recipe: String
+    var recipe: String?
 
     @Option(name: .customLong("set"), help: "Recipe overrides used for training, e.g. dataset.locations=200 (repeatable).")
     var overrides: [String] = []
@@ -16,8 +16,10 @@ struct TrainedModelOptions: ParsableArguments {
 
     /// The recipe and its model with the trained weights, in eval mode.
     func load() throws -> (recipe: Recipe, model: CrossViewModel) {
+        // Optional for the parser only: `geokit search --index` needs no recipe; everything else does.
+        guard let path = self.recipe else { throw GeoKitError("no recipe given", remedy: "pass --recipe FILE (the recipe the model was trained with)") }
         startKernel()
-        let recipe = try RecipeCompiler.load(self.recipe)
+        let recipe = try RecipeCompiler.load(path)
         try recipe.override(overrides)
         // The trained weights replace the pretrained ones, which are therefore not read.
         let model = try CrossViewModel(recipe: recipe, loadPretrained: false)
