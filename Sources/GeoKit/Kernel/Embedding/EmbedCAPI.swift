@@ -97,13 +97,13 @@ private func text(_ pointer: UnsafePointer<CChar>?, _ what: String) throws -> St
 }
 
 @_cdecl("geokit_embed_version")
-public func geokit_embed_version() -> Int32 { EmbedAPI.version }
+public func geokitEmbedVersion() -> Int32 { EmbedAPI.version }
 
 @_cdecl("geokit_embed_last_error")
-public func geokit_embed_last_error() -> UnsafePointer<CChar>? { EmbedAPI.lastError }
+public func geokitEmbedLastError() -> UnsafePointer<CChar>? { EmbedAPI.lastError }
 
 @_cdecl("geokit_model_load")
-public func geokit_model_load(_ directory: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+public func geokitModelLoad(_ directory: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     EmbedAPI.call {
         guard let out else { throw EmbedAPI.argument("out is NULL") }
         out.pointee = nil
@@ -113,13 +113,13 @@ public func geokit_model_load(_ directory: UnsafePointer<CChar>?, _ out: UnsafeM
 }
 
 @_cdecl("geokit_model_free")
-public func geokit_model_free(_ handle: OpaquePointer?) {
+public func geokitModelFree(_ handle: OpaquePointer?) {
     guard let handle else { return }
     _ = EmbedAPI.call { Unmanaged<EmbedModelHandle>.fromOpaque(UnsafeRawPointer(handle)).release() }
 }
 
 @_cdecl("geokit_model_descriptor_size")
-public func geokit_model_descriptor_size(_ handle: OpaquePointer?, _ size: UnsafeMutablePointer<Int32>?) -> Int32 {
+public func geokitModelDescriptorSize(_ handle: OpaquePointer?, _ size: UnsafeMutablePointer<Int32>?) -> Int32 {
     EmbedAPI.call {
         guard let size else { throw EmbedAPI.argument("size is NULL") }
         size.pointee = Int32(try model(handle).config.descriptorSize)
@@ -127,7 +127,7 @@ public func geokit_model_descriptor_size(_ handle: OpaquePointer?, _ size: Unsaf
 }
 
 @_cdecl("geokit_model_input_size")
-public func geokit_model_input_size(
+public func geokitModelInputSize(
     _ handle: OpaquePointer?, _ view: Int32, _ height: UnsafeMutablePointer<Int32>?, _ width: UnsafeMutablePointer<Int32>?
 ) -> Int32 {
     EmbedAPI.call {
@@ -138,7 +138,7 @@ public func geokit_model_input_size(
 }
 
 @_cdecl("geokit_model_embed_files")
-public func geokit_model_embed_files(
+public func geokitModelEmbedFiles(
     _ handle: OpaquePointer?, _ view: Int32, _ paths: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int64,
     _ out: UnsafeMutablePointer<Float>?
 ) -> Int32 {
@@ -150,7 +150,7 @@ public func geokit_model_embed_files(
 }
 
 @_cdecl("geokit_model_embed_rgb8")
-public func geokit_model_embed_rgb8(
+public func geokitModelEmbedRgb8(
     _ handle: OpaquePointer?, _ view: Int32, _ pixels: UnsafePointer<UInt8>?, _ count: Int64, _ height: Int32, _ width: Int32,
     _ out: UnsafeMutablePointer<Float>?
 ) -> Int32 {
@@ -167,7 +167,7 @@ public func geokit_model_embed_rgb8(
 }
 
 @_cdecl("geokit_model_embed_inputs")
-public func geokit_model_embed_inputs(
+public func geokitModelEmbedInputs(
     _ handle: OpaquePointer?, _ view: Int32, _ inputs: UnsafePointer<Float>?, _ count: Int64, _ out: UnsafeMutablePointer<Float>?
 ) -> Int32 {
     EmbedAPI.call {
@@ -181,7 +181,7 @@ public func geokit_model_embed_inputs(
 }
 
 @_cdecl("geokit_index_create")
-public func geokit_index_create(
+public func geokitIndexCreate(
     _ dimension: Int32, _ kind: UnsafePointer<CChar>?, _ parameters: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?
 ) -> Int32 {
     EmbedAPI.call {
@@ -197,7 +197,7 @@ public func geokit_index_create(
 }
 
 @_cdecl("geokit_index_add")
-public func geokit_index_add(
+public func geokitIndexAdd(
     _ handle: OpaquePointer?, _ descriptors: UnsafePointer<Float>?, _ count: Int64, _ ids: UnsafePointer<UnsafePointer<CChar>?>?,
     _ latlon: UnsafePointer<Double>?
 ) -> Int32 {
@@ -215,7 +215,7 @@ public func geokit_index_add(
 }
 
 @_cdecl("geokit_index_search")
-public func geokit_index_search(
+public func geokitIndexSearch(
     _ handle: OpaquePointer?, _ queries: UnsafePointer<Float>?, _ count: Int64, _ k: Int32, _ rows: UnsafeMutablePointer<Int64>?,
     _ scores: UnsafeMutablePointer<Float>?
 ) -> Int32 {
@@ -233,7 +233,7 @@ public func geokit_index_search(
 }
 
 @_cdecl("geokit_index_count")
-public func geokit_index_count(_ handle: OpaquePointer?, _ count: UnsafeMutablePointer<Int64>?) -> Int32 {
+public func geokitIndexCount(_ handle: OpaquePointer?, _ count: UnsafeMutablePointer<Int64>?) -> Int32 {
     EmbedAPI.call {
         guard let count else { throw EmbedAPI.argument("count is NULL") }
         count.pointee = Int64(try indexHandle(handle).index.count)
@@ -241,7 +241,7 @@ public func geokit_index_count(_ handle: OpaquePointer?, _ count: UnsafeMutableP
 }
 
 @_cdecl("geokit_index_dimension")
-public func geokit_index_dimension(_ handle: OpaquePointer?, _ dimension: UnsafeMutablePointer<Int32>?) -> Int32 {
+public func geokitIndexDimension(_ handle: OpaquePointer?, _ dimension: UnsafeMutablePointer<Int32>?) -> Int32 {
     EmbedAPI.call {
         guard let dimension else { throw EmbedAPI.argument("dimension is NULL") }
         dimension.pointee = Int32(try indexHandle(handle).index.dimension)
@@ -249,7 +249,7 @@ public func geokit_index_dimension(_ handle: OpaquePointer?, _ dimension: Unsafe
 }
 
 @_cdecl("geokit_index_id")
-public func geokit_index_id(_ handle: OpaquePointer?, _ row: Int64, _ id: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> Int32 {
+public func geokitIndexId(_ handle: OpaquePointer?, _ row: Int64, _ id: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> Int32 {
     EmbedAPI.call {
         let holder = try indexHandle(handle)
         guard let id, row >= 0, row < Int64(holder.index.count) else { throw EmbedAPI.argument("id is NULL or row \(row) is outside the index") }
@@ -260,7 +260,7 @@ public func geokit_index_id(_ handle: OpaquePointer?, _ row: Int64, _ id: Unsafe
 }
 
 @_cdecl("geokit_index_position")
-public func geokit_index_position(
+public func geokitIndexPosition(
     _ handle: OpaquePointer?, _ row: Int64, _ latitude: UnsafeMutablePointer<Double>?, _ longitude: UnsafeMutablePointer<Double>?,
     _ known: UnsafeMutablePointer<Int32>?
 ) -> Int32 {
@@ -276,12 +276,12 @@ public func geokit_index_position(
 }
 
 @_cdecl("geokit_index_save")
-public func geokit_index_save(_ handle: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
+public func geokitIndexSave(_ handle: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
     EmbedAPI.call { try indexHandle(handle).index.save(to: URL(fileURLWithPath: try text(path, "path"))) }
 }
 
 @_cdecl("geokit_index_load")
-public func geokit_index_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+public func geokitIndexLoad(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     EmbedAPI.call {
         guard let out else { throw EmbedAPI.argument("out is NULL") }
         out.pointee = nil
@@ -290,7 +290,7 @@ public func geokit_index_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutabl
 }
 
 @_cdecl("geokit_index_free")
-public func geokit_index_free(_ handle: OpaquePointer?) {
+public func geokitIndexFree(_ handle: OpaquePointer?) {
     guard let handle else { return }
     _ = EmbedAPI.call { Unmanaged<EmbedIndexHandle>.fromOpaque(UnsafeRawPointer(handle)).release() }
 }

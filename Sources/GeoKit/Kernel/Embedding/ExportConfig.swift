@@ -123,7 +123,7 @@ public struct ExportConfig: Codable, Sendable, Equatable {
 
     /// "descriptorSize" -> "descriptor_size", as the file spells it.
     private static func snake(_ name: String) -> String {
-        name.reduce(into: "") { out, c in c.isUppercase ? out += "_" + c.lowercased() : out.append(c) }
+        name.map { $0.isUppercase ? "_" + $0.lowercased() : String($0) }.joined()
     }
 }
 
