@@ -98,6 +98,8 @@ struct IndexBenchCommand: ParsableCommand {
         try OptionCheck.number(queries, "--queries", .between(1, 1_000_000), command: "index bench", example: "1000")
         try OptionCheck.number(clusters, "--clusters", .between(1, Double(count)), command: "index bench", example: "1000")
         try OptionCheck.number(seed, "--seed", .atLeast(0), command: "index bench", example: "0")
+        // Line-buffered, so that a long run shows each kind as it finishes, also into a file.
+        setvbuf(stdout, nil, _IOLBF, 0)
         var bench = IndexBenchmark()
         (bench.count, bench.dimension, bench.queries, bench.clusters, bench.seed) = (count, dimension, queries, clusters, UInt64(seed))
         bench.ivfpq = try GalleryIndex.Options(kind: .ivfpq, parameters: ivfpq)

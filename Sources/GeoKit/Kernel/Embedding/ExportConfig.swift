@@ -31,6 +31,11 @@ public struct ExportConfig: Codable, Sendable, Equatable {
         public var tileSize: Int
         public var mean: [Double]
         public var std: [Double]
+
+        enum CodingKeys: String, CodingKey {
+            case height, width, polar, mean, std
+            case tileSize = "tile_size"
+        }
     }
 
     /// "geokit-embedding"; a file without it is not an export.
@@ -51,6 +56,13 @@ public struct ExportConfig: Codable, Sendable, Equatable {
     /// The weights file next to this one (safetensors, the model's state-dict keys).
     public var weights: String
 
+    // Explicit names: a key strategy would also rewrite the parameters' names (labelSmoothing), which are the registry's.
+    enum CodingKeys: String, CodingKey {
+        case format, recipe, layout, components, ground, aerial, weights
+        case formatVersion = "format_version", geokitAbiVersion = "geokit_abi_version", embedApiVersion = "embed_api_version"
+        case shareWeights = "share_weights", descriptorSize = "descriptor_size"
+    }
+
     public static let formatName = "geokit-embedding"
     public static let currentVersion = 1
     public static let fileName = "config.json"
@@ -67,7 +79,6 @@ public struct ExportConfig: Codable, Sendable, Equatable {
 
     func encoded() throws -> Data {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return try encoder.encode(self)
     }
@@ -76,7 +87,6 @@ public struct ExportConfig: Codable, Sendable, Equatable {
     static func decode(_ data: Data, source: String) throws -> ExportConfig {
         let remedy = "export the model again with geokit export"
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         let config: ExportConfig
         do { config = try decoder.decode(ExportConfig.self, from: data) } catch let error as DecodingError {
             throw GeoKitError("the exported model's config.json is unreadable: \(describe(error))", where: source, remedy: remedy)
@@ -110,7 +120,7 @@ public struct ExportConfig: Codable, Sendable, Equatable {
 
     private static func describe(_ error: DecodingError) -> String {
         func path(_ keys: [any CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\(snake($0.stringValue))" }.joined().drop { $0 == "." }.description
+            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
         }
         switch error {
         case .keyNotFound(let key, let context): return "field \(path(context.codingPath + [key])) is missing"
@@ -119,11 +129,6 @@ public struct ExportConfig: Codable, Sendable, Equatable {
         case .dataCorrupted(let context): return context.codingPath.isEmpty ? "not valid JSON" : "field \(path(context.codingPath)) is invalid"
         @unknown default: return "not the expected structure"
         }
-    }
-
-    /// "descriptorSize" -> "descriptor_size", as the file spells it.
-    private static func snake(_ name: String) -> String {
-        name.map { $0.isUppercase ? "_" + $0.lowercased() : String($0) }.joined()
     }
 }
 

@@ -218,7 +218,8 @@ public final class GalleryIndex {
             GeoKitError("not a valid gallery index: \(why)", where: source, remedy: "build it again with geokit index build")
         }
         let bytes = [UInt8](data.prefix(20))
-        guard bytes.count == 20, Array(bytes[0..<8]) == magic else { throw bad("it does not start with GKINDEX") }
+        guard bytes.count == 20 else { throw bad("shorter than its 20-byte start (magic, version, header length)") }
+        guard Array(bytes[0..<8]) == magic else { throw bad("it does not start with GKINDEX") }
         let version = bytes[8..<12].enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
         guard version == formatVersion else {
             throw GeoKitError(
