@@ -8,8 +8,9 @@ config.json's backbone and aggregator entries), loads it back with
   <net>/x   the input, (2, 3, 32, 64) network inputs (already normalised)
   <net>/d   the snippet's descriptors of x: GeM (p = 3) of forward_features, L2-normalised
 
-and in metadata `<net>` the timm state-dict keys, sorted (JSON), which
-GeoKit's export must carry under `backbone.`. ExportTests compares both."""
+and in metadata `<net>` the timm state-dict keys without the classifier
+head, sorted (JSON), which GeoKit's export must carry under `backbone.`.
+ExportTests compares both."""
 import json
 import pathlib
 import tempfile
@@ -35,7 +36,10 @@ def load_geokit_export(directory):
     aggregator = next(c for c in config["components"] if c["section"] == "aggregator")
     assert aggregator["name"] == "gem", "this snippet covers GeM; see docs/methods.md for the others"
     model = timm.create_model(backbone["name"], pretrained=False, num_classes=0, global_pool="")
-    model.load_state_dict({k[len("backbone."):]: v for k, v in state.items() if k.startswith("backbone.")})
+    weights = {k[len("backbone."):]: v for k, v in state.items() if k.startswith("backbone.")}
+    missing, unexpected = model.load_state_dict(weights, strict=False)
+    # GeoKit's backbone is timm's forward_features: only the classifier head (e.g. ConvNeXt's head.norm) is not in it.
+    assert not unexpected and all(k.startswith("head.") for k in missing), (missing, unexpected)
     model.eval()
     p = state["aggregator.p"].reshape(1, -1, 1, 1)
 
@@ -51,6 +55,9 @@ def load_geokit_export(directory):
 def write_export(net, directory):
     """What `geokit export` writes for a shared-weights model of `net` with GeM, from deterministic weights."""
     model = timm.create_model(net, pretrained=False, num_classes=0, global_pool="")
+    # GeoKit's backbone has no classifier head (ConvNeXt's head.norm): without it the sorted keys,
+    # and so the deterministic weights, are the ones GeoKit's fillDeterministic gives its backbone.
+    model.head = torch.nn.Identity()
     fill_deterministic(model)
     state = {"backbone." + k: v for k, v in model.state_dict().items()}
     state["aggregator.p"] = torch.tensor([3.0])
