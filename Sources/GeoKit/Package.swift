@@ -63,9 +63,26 @@ let package = Package(
         .target(
             name: "GeoKitPlugins", dependencies: ["GeoKitCore", "GeoKitComponents", "GeoKitRecipes", "CFFI", "CGeoKitABI"],
             path: "Kernel/Plugins", swiftSettings: settings),
+        // FAISS behind a small C bridge: Debian's libfaiss-dev ships only the static C++
+        // library (position-independent, so it links into libGeoKit.so), which needs
+        // OpenMP (libgomp) and BLAS/LAPACK.
+        .systemLibrary(name: "CFaissBridge", path: "System/CFaissBridge"),
+        .target(
+            name: "FaissBridge", path: "Kernel/FaissBridge",
+            linkerSettings: [.linkedLibrary("faiss"), .linkedLibrary("gomp"), .linkedLibrary("lapack"), .linkedLibrary("openblas")]),
+        .target(
+            name: "GeoKitEmbedding",
+            dependencies: [
+                "GeoKitCore", "GeoKitData", "GeoKitComponents", "GeoKitRecipes", "GeoKitTraining", "GeoKitPlugins", "COpenBLAS",
+                "CFaissBridge", "FaissBridge"
+            ],
+            path: "Kernel/Embedding", swiftSettings: settings),
         .target(
             name: "GeoKit",
-            dependencies: ["GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents", "GeoKitRecipes", "GeoKitTraining", "GeoKitPlugins"],
+            dependencies: [
+                "GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents", "GeoKitRecipes", "GeoKitTraining", "GeoKitPlugins",
+                "GeoKitEmbedding"
+            ],
             path: "Kernel/GeoKit", swiftSettings: settings)
     ]
 )

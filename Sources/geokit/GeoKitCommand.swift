@@ -11,7 +11,8 @@ struct GeoKitCommand: ParsableCommand {
         subcommands: [
             RunCommand.self, EvalCommand.self, EmbedCommand.self, SearchCommand.self, BenchCommand.self, ForwardCommand.self,
             PluginsCommand.self, PluginCommand.self, ConfigCommand.self, ConvertCommand.self, PolarCommand.self, SynthCommand.self,
-            SynthPreviewCommand.self, PixelBaselineCommand.self, LoaderBenchCommand.self, ExplainCommand.self, GPSCommand.self
+            SynthPreviewCommand.self, PixelBaselineCommand.self, LoaderBenchCommand.self, ExplainCommand.self, GPSCommand.self,
+            ExportCommand.self, IndexCommand.self
         ])
 
     /// Every failure exits 1, a command-line mistake included (ArgumentParser

@@ -14,10 +14,22 @@ struct SearchCommand: ParsableCommand {
     @Argument(help: "The query image (a ground panorama, or an aerial tile with --view aerial).")
     var image: String
 
-    @Option(help: "CVUSA-layout gallery directory.")
-    var gallery: String
+    @Option(help: "CVUSA-layout gallery directory (embedded on every call; see --index).")
+    var gallery: String?
 
-    @OptionGroup var model: TrainedModelOptions
+    @Option(help: "A gallery index from geokit index build, searched instead of embedding a --gallery (with --model).")
+    var index: String?
+
+    @Option(help: "With --index: the exported model directory the index was built with (geokit export --out).")
+    var model: String?
+
+    @Option(name: .customLong("query-gps"), help: "With --index: the query's LAT,LON (degrees), to report each hit's distance in metres.")
+    var queryGPS: String?
+
+    @Flag(help: "With --index: print the hits as JSON.")
+    var json = false
+
+    @OptionGroup var trained: TrainedModelOptions
 
     @Option(help: "The query's view.")
     var view: CrossView = .ground
@@ -36,7 +48,9 @@ struct SearchCommand: ParsableCommand {
         try OptionCheck.number(k, "-k", .atLeast(1), command: "search", example: "5")
         try OptionCheck.inputFile(image, "the query image")
         if let picture { try OptionCheck.outputFile(picture, "--picture") }
-        let (recipe, model) = try model.load()
+        if let index { return try searchIndex(index) }
+        guard let gallery else { throw GeoKitError("no gallery given", where: "geokit search", remedy: "pass --gallery DIR, or --index FILE --model DIR") }
+        let (recipe, model) = try trained.load()
         let root = URL(fileURLWithPath: gallery)
         let dataset = try CVUSADataset(root: root)
         let references = dataset.test

@@ -6,7 +6,7 @@ import GeoKit
 /// model and which weights to load (default: the recipe's run directory).
 struct TrainedModelOptions: ParsableArguments {
     @Option(help: "The recipe the model was trained with.")
-    var recipe: String
+    var recipe: String?
 
     @Option(name: .customLong("set"), help: "Recipe overrides used for training, e.g. dataset.locations=200 (repeatable).")
     var overrides: [String] = []
@@ -16,7 +16,9 @@ struct TrainedModelOptions: ParsableArguments {
 
     /// The recipe and its model with the trained weights, in eval mode.
     func load() throws -> (recipe: Recipe, model: CrossViewModel) {
-        try Self.load(recipe: recipe, overrides: overrides, weights: weights)
+        // Optional for the parser only: `geokit search --index` needs no recipe; everything else does.
+        guard let recipe else { throw GeoKitError("no recipe given", remedy: "pass --recipe FILE (the recipe the model was trained with)") }
+        return try Self.load(recipe: recipe, overrides: overrides, weights: weights)
     }
 
     /// The recipe file with `overrides` and its model with `weights` (default the recipe's run directory's checkpoint), in eval mode.

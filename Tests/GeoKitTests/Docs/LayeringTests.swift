@@ -28,7 +28,7 @@ final class LayeringTests: XCTestCase {
             Set(layers.keys),
             [
                 "GeoKit", "GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents", "GeoKitRecipes",
-                "GeoKitTraining", "GeoKitPlugins"
+                "GeoKitTraining", "GeoKitPlugins", "GeoKitEmbedding"
             ])
         var checked = 0
         for (target, layer) in layers {

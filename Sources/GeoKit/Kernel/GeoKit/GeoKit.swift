@@ -3,6 +3,7 @@
 @_exported import GeoKitComponents
 @_exported import GeoKitCore
 @_exported import GeoKitData
+@_exported import GeoKitEmbedding
 @_exported import GeoKitPlugins
 @_exported import GeoKitRecipes
 @_exported import GeoKitSynth
