@@ -58,7 +58,7 @@ struct IndexBuildCommand: ParsableCommand {
         let source = try (layout ?? GalleryLayout.detect(root)).read(root)
         startKernel()
         let exported = try ExportedModel.load(URL(fileURLWithPath: model))
-        let descriptors = try exported.embed(files: source.files, view: view)
+        let descriptors = try exported.embed(files: source.files, view: view, progress: ProgressBar(label: "index", unit: "images"))
         let built = try GalleryIndex(dimension: exported.config.descriptorSize, options: options, view: view, model: exported.config.identity)
         try built.add(descriptors.scalars(as: Float.self), ids: source.ids, positions: source.positions)
         try built.save(to: URL(fileURLWithPath: out))

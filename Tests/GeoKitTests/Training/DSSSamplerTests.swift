@@ -83,10 +83,8 @@ final class DSSSamplerTests: XCTestCase {
     func testASamplerThatNeedsGPSWithoutLocationDataIsOneError() throws {
         InTreePlugins.load()
         let dir = try TemporaryDirectory("geokit-dss-nogps")
-        var options = SynthOptions()
-        (options.locations, options.aerialSize, options.panoramaHeight, options.panoramaWidth) = (12, 32, 16, 64)
         let world = dir.file("world")
-        try SynthWriter(options: options, root: world).write()
+        try writeTinyWorld(.cvusa, locations: 12, seed: 0, to: world)
         for name in ["gps.csv", "split_locations"] { try FileManager.default.removeItem(at: world.appendingPathComponent(name)) }
         let recipe = Recipe("dss-nogps") {
             Dataset.cvusa(root: world.path, ground: .panorama(16, 64), aerial: .polar(16, 64))

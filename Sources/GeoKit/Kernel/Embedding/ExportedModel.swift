@@ -153,9 +153,9 @@ public final class ExportedModel {
         view == .ground ? input.groundSize : input.aerialSize
     }
 
-    /// L2-normalised descriptors (N, D) of image files (JPEG or PNG) of one view.
-    public func embed(files: [URL], view: CrossView) throws -> Tensor {
-        try model.embed(files: files, view: view, input: input)
+    /// L2-normalised descriptors (N, D) of image files (JPEG or PNG) of one view; images done go to `progress`.
+    public func embed(files: [URL], view: CrossView, progress: ProgressBar? = nil) throws -> Tensor {
+        try model.embed(files: files, view: view, input: input, progress: progress)
     }
 
     /// L2-normalised descriptors (N, D) of decoded images of one view, prepared as `input` says.

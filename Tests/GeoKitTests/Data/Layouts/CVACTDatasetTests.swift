@@ -4,15 +4,9 @@ import XCTest
 
 /// CVACT read from a generated copy of its published layout (ACT_data.mat, ANU_data_small/, ANU_data_test/).
 final class CVACTDatasetTests: XCTestCase {
-    private func world(_ dir: TemporaryDirectory, locations: Int = 10) throws -> (URL, [SynthLocation]) {
-        var options = SynthOptions()
-        options.layout = .cvact
-        options.locations = locations
-        options.seed = 5
-        options.aerialSize = 32
-        (options.panoramaHeight, options.panoramaWidth) = (16, 64)
+    private func world(_ dir: TemporaryDirectory) throws -> (URL, [SynthLocation]) {
         let root = dir.file("cvact")
-        return (root, try SynthWriter(options: options, root: root).write())
+        return (root, try writeTinyWorld(.cvact, locations: 10, seed: 5, to: root))
     }
 
     func testTheSplitsUTMAndImagesAreReadAsPublished() throws {

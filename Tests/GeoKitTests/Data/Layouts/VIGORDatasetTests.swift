@@ -6,14 +6,8 @@ import XCTest
 /// metre error) against cases worked out by hand.
 final class VIGORDatasetTests: XCTestCase {
     private func world(_ dir: TemporaryDirectory) throws -> (URL, [SynthLocation]) {
-        var options = SynthOptions()
-        options.layout = .vigor
-        options.locations = 40
-        options.seed = 2
-        options.aerialSize = 32
-        (options.panoramaHeight, options.panoramaWidth) = (16, 64)
         let root = dir.file("vigor")
-        return (root, try SynthWriter(options: options, root: root).write())
+        return (root, try writeTinyWorld(.vigor, locations: 40, seed: 2, to: root))
     }
 
     func testSameAndCrossAreaSplitsAreReadAsPublished() throws {
