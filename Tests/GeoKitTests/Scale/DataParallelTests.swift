@@ -38,6 +38,22 @@ final class DataParallelTests: XCTestCase {
         XCTAssertEqual(a.history.map { $0.loss.map { ($0 * 1e4).rounded() } }, b.history.map { $0.loss.map { ($0 * 1e4).rounded() } })
     }
 
+    /// University-1652's two directions and VIGOR's panoramas against its tiles are embedded in shards too
+    /// (uneven ones included), with one process's figures.
+    func testShardedUniversity1652AndVIGOREvaluationsGiveOneProcesssFigures() throws {
+        let box = try RecipeSandbox()
+        let file = try box.recipe("dp", ScaleRecipes.source(name: "dp", epochs: 1, locations: 40))
+        for (layout, extra) in [("university", ["--set", "dataset.droneViews=3", "--set", "dataset.testFraction=0.5"]), ("vigor", [])] {
+            let settings = ["--set", "dataset.layout=\(layout)"] + extra
+            let one = box.directory("\(layout)-one"), two = box.directory("\(layout)-two")
+            _ = try train(ranks: 0, file, out: one, settings)
+            _ = try train(ranks: 2, file, out: two, settings)
+            let a = try ScaleRecipes.summary(one), b = try ScaleRecipes.summary(two)
+            XCTAssertEqual(a.history.map(\.metrics), b.history.map(\.metrics), layout)
+            XCTAssertNotNil(a.history.last?.metrics?[layout == "vigor" ? "hit rate" : "S->D AP"], "\(layout): \(a.history)")
+        }
+    }
+
     /// The rank-local loss (each rank's own 4 pairs as negatives, no gather) is not the same training: the
     /// equivalence above depends on the gathered loss, not on the weights barely moving.
     func testTwoRanksDifferFromOneProcessWithHalfTheBatch() throws {

@@ -11,12 +11,12 @@ extension CrossViewModel {
     /// through the data pipeline, reporting pairs done to `progress`. A plugin's failure in a forward
     /// (`ComponentFailure`) is thrown.
     ///
-    /// Under `mpirun` (`communicator` of more than one rank) each rank embeds
+    /// With a `communicator` of more than one rank (the trainer passes `world` under `mpirun`) each rank embeds
     /// a contiguous shard of the split and the shards are gathered in order,
     /// so every rank returns the descriptors of the whole split, as one process would.
     public func embed(
         _ data: TrainingData, split: TrainingData.Split, chunk: Int = 64, progress: ProgressBar? = nil,
-        communicator: Communicator = .world
+        communicator: Communicator = .process
     ) throws -> (ground: Tensor, aerial: Tensor) {
         var grounds: [Tensor] = [], aerials: [Tensor] = []
         let stream: BatchStream<CrossViewBatch>
@@ -55,10 +55,22 @@ extension CrossViewModel {
 
     /// L2-normalised descriptors of image files of one view, decoded and
     /// prepared in the background `chunk` at a time, ahead of the forward; images done go to `progress`.
-    public func embed(files: [URL], view: CrossView, input: ViewInput, chunk: Int = 32, progress: ProgressBar? = nil) throws -> Tensor {
-        let batches = stride(from: 0, to: files.count, by: chunk).map { Array($0..<Swift.min(files.count, $0 + chunk)) }
+    /// With a `communicator` of more than one rank each embeds a contiguous shard of the files and the shards are gathered in order,
+    /// so every rank returns the descriptors of all of them, as one process would.
+    public func embed(
+        files: [URL], view: CrossView, input: ViewInput, chunk: Int = 32, progress: ProgressBar? = nil,
+        communicator: Communicator = .process
+    ) throws -> Tensor {
+        let (size, rank) = (communicator.size, communicator.rank)
+        guard files.count >= size else {
+            throw GeoKitError(
+                "\(files.count) \(view) images are fewer than the \(size) ranks that share their embedding", where: "embedding",
+                remedy: "launch fewer ranks (mpirun -np) or use a larger split")
+        }
+        let mine = Array(files[(files.count * rank / size)..<(files.count * (rank + 1) / size)])
+        let batches = stride(from: 0, to: mine.count, by: chunk).map { Array($0..<Swift.min(mine.count, $0 + chunk)) }
         let stream = BatchStream(batches: batches, prefetch: TrainingData.prefetch) { indices in
-            let images = try indices.map { try Image(contentsOf: files[$0]) }
+            let images = try indices.map { try Image(contentsOf: mine[$0]) }
             return input.stack(view == .ground ? images.map(input.prepareGround) : images.map { input.finishAerial(input.prepareAerial($0)) }, view: view)
         }
         var parts: [Tensor] = []
@@ -66,11 +78,11 @@ extension CrossViewModel {
             while let batch = try stream.next() {
                 parts.append((view == .ground ? ground : aerial)(batch).detached())
                 try ComponentFailure.check()
-                progress?.update(Swift.min(files.count, parts.count * chunk), files.count)
+                progress?.update(Swift.min(mine.count, parts.count * chunk), mine.count)
             }
         }
         progress?.finish()
-        let descriptors = Tensor.concat(parts, axis: 0)
+        let descriptors = communicator.allGather(Tensor.concat(parts, axis: 0))
         try Self.requireFinite(descriptors, "\(files.count) \(view) images")
         return descriptors.l2Normalized()
     }

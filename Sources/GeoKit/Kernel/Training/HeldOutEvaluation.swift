@@ -9,17 +9,18 @@ extension CrossViewModel {
     /// training and `geokit eval`: ground queries against the aerial gallery
     /// ("R@1", ...), or for University-1652 both directions ("D->S R@1", ..., "S->D AP");
     /// exactly `metrics` (nil: the dataset's standard ones, `Evaluate.standardMetrics`). The embedding reports to `progress`.
-    /// Under `mpirun` the pairwise split is embedded in shards across the
-    /// ranks (`embed`), with the same figures on every rank as in one process;
-    /// University-1652's and VIGOR's evaluations run whole on every rank.
+    /// With a `communicator` of more than one rank (the trainer passes `world` under `mpirun`) queries and gallery are embedded in shards across the
+    /// ranks (`embed`) and gathered, with the same figures on every rank as in one process.
     public func heldOutFigures(
-        _ data: TrainingData, metrics: [Evaluate.Metric]? = nil, progress: ProgressBar? = nil, communicator: Communicator = .world
+        _ data: TrainingData, metrics: [Evaluate.Metric]? = nil, progress: ProgressBar? = nil, communicator: Communicator = .process
     ) throws -> [String: Double] {
         let metrics = metrics ?? Evaluate.standardMetrics(university: data.university != nil)
         if let university = data.university {
-            return try university.figures(model: self, input: data.input, metrics: metrics, progress: progress)
+            return try university.figures(model: self, input: data.input, metrics: metrics, progress: progress, communicator: communicator)
         }
-        if let vigor = data.vigor { return try vigor.figures(model: self, input: data.input, metrics: metrics, progress: progress) }
+        if let vigor = data.vigor {
+            return try vigor.figures(model: self, input: data.input, metrics: metrics, progress: progress, communicator: communicator)
+        }
         let (queries, gallery) = try embed(data, split: .test, progress: progress, communicator: communicator)
         return Evaluate.figures(queries: queries, gallery: gallery, positives: (0..<data.test.count).map { [$0] }, metrics: metrics)
     }

@@ -30,6 +30,11 @@ public final class Communicator: @unchecked Sendable {
     /// The job this process belongs to, decided once from the environment.
     public static let world = Communicator(environment: ProcessInfo.processInfo.environment)
 
+    /// This process alone, whatever launched it: the default of every function with a `communicator:`, so that a
+    /// collective happens only where a caller that all ranks run (the trainer) asks for `world`; work one rank does
+    /// alone (rank 0's pictures, say) cannot wait for the others.
+    public static let process = Communicator(environment: [:])
+
     /// Whether `environment` says the process was started by an MPI launcher.
     public static func launchedByMPI(_ environment: [String: String]) -> Bool {
         environment["OMPI_COMM_WORLD_SIZE"] != nil || environment["PMIX_RANK"] != nil

@@ -53,12 +53,16 @@ public struct University1652Evaluation: Sendable {
     }
 
     /// The figures of both directions as metrics.json names them ("D->S R@1", ..., "S->D AP"); each embedding reports to `progress`.
-    public func figures(model: CrossViewModel, input: ViewInput, metrics: [Evaluate.Metric], progress: ProgressBar? = nil) throws -> [String: Double] {
+    public func figures(
+        model: CrossViewModel, input: ViewInput, metrics: [Evaluate.Metric], progress: ProgressBar? = nil, communicator: Communicator = .process
+    ) throws -> [String: Double] {
         var result: [String: Double] = [:]
         for direction in directions {
             let galleryView: CrossView = direction.queryView == .ground ? .aerial : .ground
-            let queries = try model.embed(files: direction.queries.map(\.file), view: direction.queryView, input: input, progress: progress)
-            let gallery = try model.embed(files: direction.gallery.map(\.file), view: galleryView, input: input, progress: progress)
+            let queries = try model.embed(
+                files: direction.queries.map(\.file), view: direction.queryView, input: input, progress: progress, communicator: communicator)
+            let gallery = try model.embed(
+                files: direction.gallery.map(\.file), view: galleryView, input: input, progress: progress, communicator: communicator)
             for (key, value) in Evaluate.figures(queries: queries, gallery: gallery, positives: direction.positives, metrics: metrics) {
                 result["\(direction.name) \(key)"] = value
             }

@@ -15,9 +15,11 @@ public struct VIGOREvaluation: Sendable {
 
     /// The figures as metrics.json names them: `metrics` (R@K, R@1%) plus "hit rate", "top-1 error m (median)" and
     /// "top-1 error m (mean)"; each embedding reports to `progress`.
-    public func figures(model: CrossViewModel, input: ViewInput, metrics: [Evaluate.Metric], progress: ProgressBar? = nil) throws -> [String: Double] {
-        let queries = try model.embed(files: split.queries.map(\.url), view: .ground, input: input, progress: progress)
-        let gallery = try model.embed(files: split.gallery.map(\.url), view: .aerial, input: input, progress: progress)
+    public func figures(
+        model: CrossViewModel, input: ViewInput, metrics: [Evaluate.Metric], progress: ProgressBar? = nil, communicator: Communicator = .process
+    ) throws -> [String: Double] {
+        let queries = try model.embed(files: split.queries.map(\.url), view: .ground, input: input, progress: progress, communicator: communicator)
+        let gallery = try model.embed(files: split.gallery.map(\.url), view: .aerial, input: input, progress: progress, communicator: communicator)
         return Self.figures(queries: queries, gallery: gallery, split: split, metrics: metrics)
     }
 
