@@ -61,7 +61,7 @@ final class BadInputTests: XCTestCase {
             ("dataset.erasing=1.5", "dataset.erasing must be a number in [0, 1], got '1.5'"),
             ("dataset.sameArea=perhaps", "dataset.sameArea must be true or false, got 'perhaps'"),
             ("dataset.difficulty=extreme", "dataset.difficulty must be one of easy, medium, hard, got 'extreme'"),
-            ("dataset.layout=grid", "dataset.layout must be one of cvusa, university, got 'grid'"),
+            ("dataset.layout=grid", "dataset.layout must be one of cvusa, university, cvact, vigor, got 'grid'"),
             ("train.optimizer=adagrad", "train.optimizer must be one of sgd, adam, adamw, got 'adagrad'"),
             ("train.momentum=0.5", "train.momentum does not apply to recipe tiny (it exists with optimizer .sgd)"),
             ("train.epoch=2", "recipe tiny has no value 'train.epoch'"),
