@@ -44,35 +44,12 @@ public struct NeighbourTable: Sendable, Equatable {
                 "similarity mining needs one query and one reference descriptor per location, got \(queries.shape) and \(references.shape)",
                 remedy: "embed the training split's two views")
         }
-        let n = queries.shape[0], keep = Swift.min(range, Swift.max(n - 1, 0))
-        var rows = [[Int]](repeating: [], count: n)
-        let block = 256
-        for start in stride(from: 0, to: n, by: block) {
-            let end = Swift.min(n, start + block)
-            let scores = Tensor.matmul(queries.sliced(axis: 0, start..<end).to(.float32), references.to(.float32), transposeA: false, transposeB: true)
-            let s = scores.pointer(Float.self)
-            for q in start..<end {
-                let row = UnsafeBufferPointer(start: s + (q - start) * n, count: n)
-                rows[q] = Self.best(row, excluding: q, keep: keep)
-            }
-        }
-        return try NeighbourTable(rows)
-    }
-
-    /// The `keep` highest entries of `row` other than `excluded`, highest first, ties to the lower index.
-    private static func best(_ row: UnsafeBufferPointer<Float>, excluding excluded: Int, keep: Int) -> [Int] {
-        guard keep > 0 else { return [] }
-        var top: [(Float, Int)] = []
-        top.reserveCapacity(keep + 1)
-        for j in 0..<row.count where j != excluded {
-            let v = row[j]
-            if top.count == keep, v <= top[keep - 1].0 { continue }
-            var i = top.count
-            while i > 0, top[i - 1].0 < v { i -= 1 }
-            top.insert((v, j), at: i)
-            if top.count > keep { top.removeLast() }
-        }
-        return top.map(\.1)
+        let (n, d) = (queries.shape[0], queries.shape[1])
+        let (q, r) = (queries.to(.float32), references.to(.float32))
+        // One more than kept, so that the location's own reference can be dropped wherever it ranks.
+        let hits = ExactSearch.search(
+            gallery: r.pointer(Float.self), count: n, queries: q.pointer(Float.self), queryCount: n, dimension: d, k: range + 1)
+        return try NeighbourTable(hits.enumerated().map { i, row in Array(row.map(\.index).filter { $0 != i }.prefix(range)) })
     }
 
     /// The first `limit` neighbours of `location` (fewer when its row is shorter).

@@ -1,11 +1,15 @@
 internal import COpenBLAS
 import Foundation
-import GeoKitCore
 
 /// One gallery entry found for a query: its row and inner product (the cosine of L2-normalised descriptors).
 public struct SearchHit: Sendable, Equatable {
     public let index: Int
     public let score: Float
+
+    package init(index: Int, score: Float) {
+        self.index = index
+        self.score = score
+    }
 }
 
 /// Exact maximum-inner-product search: the gallery is scored in blocks of
@@ -13,8 +17,8 @@ public struct SearchHit: Sendable, Equatable {
 /// query keeps its k best in a min-heap as the blocks go by, so a gallery
 /// of a million rows is never materialised as scores nor sorted: the
 /// work beyond the GEMM is one comparison per score, plus log k for the few
-/// that beat the current k-th.
-enum ExactSearch {
+/// that beat the current k-th. The gallery index and the similarity sampler's mining both search with it.
+package enum ExactSearch {
     /// Rows of the gallery per GEMM and queries per GEMM: a 256 x 8192 score block is 8 MB,
     /// which stays in the last-level cache's neighbourhood while the heaps read it.
     static let galleryBlock = 8192
@@ -22,7 +26,7 @@ enum ExactSearch {
 
     /// The k best rows of `gallery` (count x dimension) for each query (queryCount x dimension),
     /// best first; ties keep the lower row. Fewer than k when the gallery is smaller.
-    static func search(
+    package static func search(
         gallery: UnsafePointer<Float>, count: Int, queries: UnsafePointer<Float>, queryCount: Int, dimension: Int, k: Int
     ) -> [[SearchHit]] {
         let k = min(k, count)
