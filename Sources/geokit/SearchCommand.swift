@@ -61,7 +61,7 @@ struct SearchCommand: ParsableCommand {
             files: references.map { galleryView == .aerial ? $0.aerial : $0.ground }, view: galleryView, input: input,
             progress: ProgressBar(label: "index", unit: "images"))
         let query = try model.embed(files: [URL(fileURLWithPath: image)], view: view, input: input)
-        let gps = GPSTable.positions(in: root)
+        let gps = GPSTable.geographicPositions(in: root)
         let clamped = k > references.count ? " (-k \(k) is more than the gallery holds)" : ""
         print("top \(min(k, references.count)) of \(references.count) references for \(image)\(clamped):")
         let hits = Similarity.topK(queries: query, gallery: galleryDescriptors, k: min(k, references.count))[0]

@@ -46,13 +46,9 @@ public enum GalleryLayout: String, CaseIterable, Sendable {
                 "the \(rawValue) gallery holds no images", where: root.path,
                 remedy: self == .images ? "put JPEG or PNG files in it" : "check the dataset's test split")
         }
-        var known: [String: GeoPosition] = [:]
         let table = root.appendingPathComponent("gps.csv")
-        if FileManager.default.fileExists(atPath: table.path) {
-            for entry in try GPSTable(contentsOf: table).entries {
-                if case .geographic(let latitude, let longitude) = entry.position { known[entry.id] = GeoPosition(latitude: latitude, longitude: longitude) }
-            }
-        }
-        return Gallery(layout: self, ids: entries.map(\.id), files: entries.map(\.file), positions: entries.map { known[$0.id] })
+        let known = FileManager.default.fileExists(atPath: table.path) ? try GPSTable(contentsOf: table).geographicPositions : [:]
+        let positions = entries.map { entry in known[entry.id].map { GeoPosition(latitude: $0.latitude, longitude: $0.longitude) } }
+        return Gallery(layout: self, ids: entries.map(\.id), files: entries.map(\.file), positions: positions)
     }
 }

@@ -95,9 +95,19 @@ public struct GPSTable: Sendable {
         return text
     }
 
-    /// The position of each id.
-    public var positions: [String: Position] {
-        Dictionary(entries.map { ($0.id, $0.position) }, uniquingKeysWith: { first, _ in first })
+    /// (latitude, longitude) by id, of the entries with a geographic position (the first of a repeated id).
+    public var geographicPositions: [String: (latitude: Double, longitude: Double)] {
+        var result: [String: (latitude: Double, longitude: Double)] = [:]
+        for entry in entries where result[entry.id] == nil {
+            if case .geographic(let latitude, let longitude) = entry.position { result[entry.id] = (latitude, longitude) }
+        }
+        return result
+    }
+
+    /// The geographic positions of `root`/gps.csv; empty when the dataset has none, it cannot be read, or it holds
+    /// planar positions (for pictures and search output, where GPS is optional).
+    public static func geographicPositions(in root: URL) -> [String: (latitude: Double, longitude: Double)] {
+        (try? GPSTable(contentsOf: root.appendingPathComponent("gps.csv")))?.geographicPositions ?? [:]
     }
 
     /// For each entry of `split` (in table order), the indices (into that split's entries) of the `range`

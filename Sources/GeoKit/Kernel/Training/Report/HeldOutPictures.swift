@@ -17,7 +17,7 @@ extension CrossViewModel {
     public func heldOutRetrieval(_ data: TrainingData, seed: UInt64, count: Int = 4, k: Int = 5) throws -> RetrievalPicture {
         let (queries, gallery) = try embed(data, split: .test)
         let chosen = Self.pictureQueries(testCount: data.test.count, seed: seed, count: count)
-        let gps = GPSTable.positions(in: data.root)
+        let gps = GPSTable.geographicPositions(in: data.root)
         let top = Similarity.topK(queries: queries.gathered(rows: chosen), gallery: gallery, k: data.test.count)
         var rows: [RetrievalPicture.Row] = []
         for (q, ranking) in zip(chosen, top) {
@@ -45,19 +45,6 @@ extension CrossViewModel {
             try AttentionPicture(model: self, image: try Image(contentsOf: pair.ground), view: .ground, input: data.input),
             try AttentionPicture(model: self, image: try Image(contentsOf: pair.aerial), view: .aerial, input: data.input)
         ]
-    }
-}
-
-extension GPSTable {
-    /// (latitude, longitude) by id from `root`/gps.csv; empty when the dataset has none (or it cannot be read,
-    /// or holds planar positions).
-    public static func positions(in root: URL) -> [String: (Double, Double)] {
-        guard let table = try? GPSTable(contentsOf: root.appendingPathComponent("gps.csv")) else { return [:] }
-        var result: [String: (Double, Double)] = [:]
-        for entry in table.entries {
-            if case .geographic(let latitude, let longitude) = entry.position { result[entry.id] = (latitude, longitude) }
-        }
-        return result
     }
 }
 
