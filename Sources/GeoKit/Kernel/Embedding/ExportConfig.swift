@@ -89,7 +89,7 @@ public struct ExportConfig: Codable, Sendable, Equatable {
         let decoder = JSONDecoder()
         let config: ExportConfig
         do { config = try decoder.decode(ExportConfig.self, from: data) } catch let error as DecodingError {
-            throw GeoKitError("the exported model's config.json is unreadable: \(describe(error))", where: source, remedy: remedy)
+            throw GeoKitError("the exported model's config.json is unreadable: \(error.fieldDescription)", where: source, remedy: remedy)
         } catch {
             throw GeoKitError("the exported model's config.json is unreadable", where: source, remedy: remedy)
         }
@@ -116,19 +116,6 @@ public struct ExportConfig: Codable, Sendable, Equatable {
         }
         guard !config.weights.contains("/") else { throw bad("weights '\(config.weights)' is not a file name next to config.json") }
         return config
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
-        }
-        switch error {
-        case .keyNotFound(let key, let context): return "field \(path(context.codingPath + [key])) is missing"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "field \(path(context.codingPath)) has the wrong type"
-        case .dataCorrupted(let context): return context.codingPath.isEmpty ? "not valid JSON" : "field \(path(context.codingPath)) is invalid"
-        @unknown default: return "not the expected structure"
-        }
     }
 }
 

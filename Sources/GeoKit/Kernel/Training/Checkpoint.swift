@@ -85,7 +85,7 @@ public struct Checkpoint {
         }
         let metadata: Metadata
         do { metadata = try JSONDecoder().decode(Metadata.self, from: Data(text.utf8)) } catch let error as DecodingError {
-            throw GeoKitError("the checkpoint's run metadata is unreadable: \(describe(error))", where: source, remedy: remedy)
+            throw GeoKitError("the checkpoint's run metadata is unreadable: \(error.fieldDescription)", where: source, remedy: remedy)
         } catch {
             throw GeoKitError("the checkpoint's run metadata is unreadable", where: source, remedy: remedy)
         }
@@ -110,29 +110,5 @@ public struct Checkpoint {
             }
         }
         return fields
-    }
-
-    /// "epoch: expected a whole number" from a DecodingError, naming the field's path.
-    private static func describe(_ error: DecodingError) -> String {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
-        }
-        switch error {
-        case .keyNotFound(let key, let context): return "field \(path(context.codingPath + [key])) is missing"
-        case .typeMismatch(let type, let context): return "field \(path(context.codingPath)) is not \(readable(type))"
-        case .valueNotFound(let type, let context): return "field \(path(context.codingPath)) is null, not \(readable(type))"
-        case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "not valid JSON" : "field \(path(context.codingPath)) has an invalid value"
-        @unknown default: return "not the expected structure"
-        }
-    }
-
-    private static func readable(_ type: Any.Type) -> String {
-        switch type {
-        case is Int.Type, is UInt64.Type: "a whole number in range"
-        case is Double.Type: "a number"
-        case is String.Type: "a string"
-        default: "of the expected type"
-        }
     }
 }
