@@ -11,28 +11,25 @@ enum Plugin: GeoKitPlugin {
             InfoNCELoss(labelSmoothing: p.double("labelSmoothing"))
         }
         try registry.register(
-            .sampler, "gps", summary: "Sample4Geo's GPS sampling: batches of geographic neighbours (needs the dataset's gps.csv)",
-            parameters: [
-                ParameterSpec("range", .int(128), "neighbours considered per anchor", bounds: .between(1, 100_000)),
-                ParameterSpec(
-                    "select", .int(64), "neighbours added per anchor: half nearest, half random from the range",
-                    bounds: .between(0, 100_000))
-            ]
+            .sampler, "gps", summary: "Sample4Geo's GPS sampling: batches of geographic neighbours (needs the dataset's location data)",
+            parameters: neighbourBatches
         ) { p in
             GPSSampler(range: p.int("range"), select: p.int("select"))
         }
         try registry.register(
             .sampler, "dss",
             summary: "Sample4Geo's dynamic similarity sampling: GPS batches, then batches of look-alikes re-mined every `every` epochs",
-            parameters: [
-                ParameterSpec("range", .int(128), "neighbours kept per location (GPS and mined)", bounds: .between(1, 100_000)),
-                ParameterSpec(
-                    "select", .int(64), "neighbours added per anchor: half nearest, half random from the range",
-                    bounds: .between(0, 100_000)),
+            parameters: neighbourBatches + [
                 ParameterSpec("every", .int(4), "re-mine the table after every N epochs' evaluation", bounds: .between(1, 100_000))
             ]
         ) { p in
             DSSSampler(range: p.int("range"), select: p.int("select"), every: p.int("every"))
         }
     }
+
+    /// How `gps` and `dss` compose a batch from a neighbour table (geographic, or for `dss` later mined).
+    private static let neighbourBatches = [
+        ParameterSpec("range", .int(128), "neighbours considered per anchor (and kept per location when mined)", bounds: .between(1, 100_000)),
+        ParameterSpec("select", .int(64), "neighbours added per anchor: half nearest, half random from the range", bounds: .between(0, 100_000))
+    ]
 }

@@ -162,21 +162,23 @@ public final class RunReport {
             page += metricNames.map { name in "<td>\(record.metrics?[name].map { String(format: "%.2f", $0) } ?? "")</td>" }.joined() + "</tr>\n"
         }
         page += "</table>\n"
-        page += "<h2>Retrieval</h2>\n"
-        if let retrieval {
-            page +=
-                "<p>Held-out ground queries (fixed by the recipe's seed) and their top 5 aerial references: rank, descriptor distance, the true reference framed in green, ground distance from the query where GPS is known.</p>\n"
-            page += image(try PNG.encode(retrieval), "image/png", "retrieval") + "\n"
-        } else {
-            page += "<p>Drawn when the session's last epoch has been evaluated.</p>\n"
-        }
-        page += "<h2>Attention</h2>\n"
-        if let attention {
-            page +=
-                "<p>One held-out location, ground and aerial view as the network sees them: the class-activation map of the final feature map, then each attention component's own map.</p>\n"
-            page += image(try PNG.encode(attention), "image/png", "attention") + "\n"
-        } else {
-            page += "<p>Drawn when the session's last epoch has been evaluated.</p>\n"
+        let pictures: [(title: String, id: String, picture: Image?, caption: String)] = [
+            (
+                "Retrieval", "retrieval", retrieval,
+                "Held-out ground queries (fixed by the recipe's seed) and their top 5 aerial references: rank, descriptor distance, the true reference framed in green, ground distance from the query where GPS is known."
+            ),
+            (
+                "Attention", "attention", attention,
+                "One held-out location, ground and aerial view as the network sees them: the class-activation map of the final feature map, then each attention component's own map."
+            )
+        ]
+        for section in pictures {
+            page += "<h2>\(section.title)</h2>\n"
+            if let picture = section.picture {
+                page += "<p>\(section.caption)</p>\n" + image(try PNG.encode(picture), "image/png", section.id) + "\n"
+            } else {
+                page += "<p>Drawn when the session's last epoch has been evaluated.</p>\n"
+            }
         }
         if let model {
             page +=
