@@ -1,45 +1,91 @@
 // swift-tools-version:6.0
-// The root package: the `geokit` CLI, the in-tree plugins and the
-// tests, all linking the one kernel library built by Sources/GeoKit.
+// The GeoKit kernel: one dynamic library (libGeoKit.so) shared by the CLI,
+// every plugin and every compiled recipe, so that there is one registry,
+// one grad mode and one RNG in a process. This root package is what another
+// package depends on (`.package(url: ..., from: "0.3.0")`, product "GeoKit");
+// it has no local dependencies. The CLI, the in-tree plugins and the tests
+// are the package in Workspace/, which depends on this one (docs/architecture.md).
 import PackageDescription
 
-/// The in-tree plugins, each a dynamically loaded library
-/// (Plugins/<Name> -> lib<Name>Plugin.so) registering its components into
-/// the one kernel at start: the model zoo (Backbones) and the published
-/// methods. Each folder's PluginEntry.swift is a
-/// symlink to the shared Plugins/PluginEntry.swift (a target's sources
-/// cannot lie outside its path; symlinks inside it are followed).
-let plugins = ["Backbones", "AENet", "RKNet", "Sample4Geo", "SAFA", "LPN"]
+let settings: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 
 let package = Package(
-    name: "GeoKitRoot",
+    name: "GeoKit",
     products: [
-        .executable(name: "geokit", targets: ["geokit"])
-    ] + plugins.map { .library(name: "\($0)Plugin", type: .dynamic, targets: ["\($0)Plugin"]) },
-    dependencies: [
-        .package(path: "Sources/GeoKit"),
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .library(name: "GeoKit", type: .dynamic, targets: ["GeoKit"])
     ],
-    targets: plugins.map { method in
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/GeoKit/System/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CPNG", path: "Sources/GeoKit/System/CPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(
+            name: "CFFI", path: "Sources/GeoKit/System/CFFI", pkgConfig: "libffi",
+            providers: [.apt(["libffi-dev"])]),
+        // The plugin C ABI (include/geokit.h), imported so that the kernel and
+        // C plugins share one definition of every struct.
+        .systemLibrary(name: "CGeoKitABI", path: "Sources/GeoKit/System/CGeoKitABI"),
+        .systemLibrary(
+            name: "CTurboJPEG", path: "Sources/GeoKit/System/CTurboJPEG", pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]),
+        // Plots and pictures (Training/Report): 2-D drawing with text, to PNG and SVG.
+        .systemLibrary(
+            name: "CCairo", path: "Sources/GeoKit/System/CCairo", pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(
+            name: "CZip", path: "Sources/GeoKit/System/CZip", pkgConfig: "libzip",
+            providers: [.apt(["libzip-dev"])]),
+        .systemLibrary(
+            name: "CMatio", path: "Sources/GeoKit/System/CMatio", pkgConfig: "matio",
+            providers: [.apt(["libmatio-dev"])]),
+        // Open MPI, for data-parallel training (Kernel/Training/Distributed).
+        .systemLibrary(
+            name: "CMPI", path: "Sources/GeoKit/System/CMPI", pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]),
+        // The kernel's layers, bottom to top; each may use only the layers it
+        // names (docs/architecture.md). The umbrella `GeoKit` re-exports them.
         .target(
-            name: "\(method)Plugin",
-            dependencies: [.product(name: "GeoKit", package: "GeoKit")],
-            path: "Plugins/\(method)",
-            swiftSettings: [.swiftLanguageMode(.v5)])
-    } + [
-        .executableTarget(
-            name: "geokit",
+            name: "GeoKitCore",
+            dependencies: ["COpenBLAS", "CZip", .product(name: "RealModule", package: "swift-numerics")],
+            path: "Sources/GeoKit/Kernel/Core", swiftSettings: settings),
+        .target(name: "GeoKitData", dependencies: ["GeoKitCore", "CPNG", "CTurboJPEG", "CMatio"], path: "Sources/GeoKit/Kernel/Data", swiftSettings: settings),
+        .target(name: "GeoKitSynth", dependencies: ["GeoKitCore", "GeoKitData"], path: "Sources/GeoKit/Kernel/Synth", swiftSettings: settings),
+        .target(name: "GeoKitComponents", dependencies: ["GeoKitCore", "GeoKitData"], path: "Sources/GeoKit/Kernel/Components", swiftSettings: settings),
+        .target(
+            name: "GeoKitRecipes", dependencies: ["GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents"],
+            path: "Sources/GeoKit/Kernel/Recipes", swiftSettings: settings),
+        .target(
+            name: "GeoKitTraining",
+            dependencies: ["GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents", "GeoKitRecipes", "CCairo", "CMPI"],
+            path: "Sources/GeoKit/Kernel/Training", swiftSettings: settings),
+        .target(
+            name: "GeoKitPlugins", dependencies: ["GeoKitCore", "GeoKitComponents", "GeoKitRecipes", "CFFI", "CGeoKitABI"],
+            path: "Sources/GeoKit/Kernel/Plugins", swiftSettings: settings),
+        // FAISS behind a small C bridge: Debian's libfaiss-dev ships only the static C++
+        // library (position-independent, so it links into libGeoKit.so), which needs
+        // OpenMP (libgomp) and BLAS/LAPACK.
+        .systemLibrary(name: "CFaissBridge", path: "Sources/GeoKit/System/CFaissBridge"),
+        .target(
+            name: "FaissBridge", path: "Sources/GeoKit/Kernel/FaissBridge",
+            linkerSettings: [.linkedLibrary("faiss"), .linkedLibrary("gomp"), .linkedLibrary("lapack"), .linkedLibrary("openblas")]),
+        .target(
+            name: "GeoKitEmbedding",
             dependencies: [
-                .product(name: "GeoKit", package: "GeoKit"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser")
+                "GeoKitCore", "GeoKitData", "GeoKitComponents", "GeoKitRecipes", "GeoKitTraining", "GeoKitPlugins", "COpenBLAS",
+                "CFaissBridge", "FaissBridge"
             ],
-            path: "Sources/geokit",
-            swiftSettings: [.swiftLanguageMode(.v5)]),
-        .testTarget(
-            name: "GeoKitTests",
-            dependencies: [.product(name: "GeoKit", package: "GeoKit")],
-            path: "Tests/GeoKitTests",
-            resources: [.copy("Fixtures")],
-            swiftSettings: [.swiftLanguageMode(.v5)])
+            path: "Sources/GeoKit/Kernel/Embedding", swiftSettings: settings),
+        .target(
+            name: "GeoKit",
+            dependencies: [
+                "GeoKitCore", "GeoKitData", "GeoKitSynth", "GeoKitComponents", "GeoKitRecipes", "GeoKitTraining", "GeoKitPlugins",
+                "GeoKitEmbedding"
+            ],
+            path: "Sources/GeoKit/Kernel/GeoKit", swiftSettings: settings)
     ]
 )

@@ -28,7 +28,10 @@ struct PluginNewCommand: ParsableCommand {
         }
         let files =
             switch lang {
-            case .swift: try SwiftPluginTemplate(name: name, kernelPackage: PluginSDK.kernelPackageDirectory.path).files()
+            case .swift:
+                try SwiftPluginTemplate(
+                    name: name, kernelPackage: PluginSDK.kernelPackageDirectory.path, kernelIdentity: PluginSDK.kernelPackageIdentity
+                ).files()
             case .c: CPluginTemplate(name: name, includeDirectory: try PluginSDK.includeDirectory().path).files
             }
         for (path, text) in files {

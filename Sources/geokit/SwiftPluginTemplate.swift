@@ -8,6 +8,8 @@ import GeoKit
 struct SwiftPluginTemplate {
     let name: String
     let kernelPackage: String
+    /// SwiftPM's identity of the kernel package (its directory's name), which a product dependency names.
+    let kernelIdentity: String
 
     private var typeName: String { name.prefix(1).uppercased() + name.dropFirst() + "Attention" }
 
@@ -32,7 +34,7 @@ struct SwiftPluginTemplate {
             targets: [
                 .target(
                     name: "\(name)",
-                    dependencies: [.product(name: "GeoKit", package: "GeoKit")],
+                    dependencies: [.product(name: "GeoKit", package: "\(kernelIdentity)")],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
             ]
         )

@@ -17,8 +17,7 @@ final class Lite0PhotographTests: XCTestCase {
 
     /// The directories searched, in order.
     static var searchPath: [URL] {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+        let repository = PluginTestSupport.repositoryRoot
         var dirs: [URL] = []
         if let dir = ProcessInfo.processInfo.environment["GEOKIT_PYPI_DIR"], !dir.isEmpty { dirs.append(URL(fileURLWithPath: dir)) }
         dirs.append(repository.appendingPathComponent(".ci/pypi"))

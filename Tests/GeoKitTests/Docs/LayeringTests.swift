@@ -2,11 +2,11 @@ import Foundation
 import XCTest
 
 /// The kernel's layers as the manifest declares them (`swift package
-/// dump-package` on Sources/GeoKit), checked against the code and the docs:
+/// dump-package` on the root package, the kernel), checked against the code and the docs:
 /// every kernel file imports only the layers its target may use, and the
 /// table in docs/architecture.md says what the manifest says.
 final class LayeringTests: XCTestCase {
-    private static let kernel = PluginTestSupport.repositoryRoot.appendingPathComponent("Sources/GeoKit")
+    private static let kernel = PluginTestSupport.repositoryRoot
 
     /// target name -> (folder, the kernel layers it depends on).
     private func declaredLayers() throws -> [String: (path: String, uses: Set<String>)] {

@@ -6,7 +6,8 @@ import XCTest
 /// paths, `cc`, child processes (the built `geokit` executable, so a crash
 /// shows as a signal instead of taking the test runner down).
 enum PluginTestSupport {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+    /// (The workspace package reaches Tests/ through a link: resolved, so the root is the repository's.)
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The build products directory holding this test bundle, the geokit CLI and libGeoKit.so.

@@ -5,10 +5,10 @@ import XCTest
 /// kernel package's path is here only, so moving the package (issue 13) is
 /// one line.
 enum RepositoryLayout {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    /// The kernel package (product "GeoKit").
-    static let kernelPackage = root.appendingPathComponent("Sources/GeoKit")
+    static let root = PluginTestSupport.repositoryRoot
+    /// The kernel package (product "GeoKit"): the root; SwiftPM names it after its directory.
+    static let kernelPackage = root
+    static let kernelIdentity = root.lastPathComponent.lowercased()
     static let examples = root.appendingPathComponent("Examples")
 }
 
@@ -53,7 +53,7 @@ final class ExampleRecipesTests: XCTestCase {
         let package = Package(
             name: "RecipeCheck",
             dependencies: [.package(path: "\(RepositoryLayout.kernelPackage.path)")],
-            targets: [.executableTarget(name: "RecipeCheck", dependencies: [.product(name: "GeoKit", package: "GeoKit")])]
+            targets: [.executableTarget(name: "RecipeCheck", dependencies: [.product(name: "GeoKit", package: "\(RepositoryLayout.kernelIdentity)")])]
         )
         """.write(to: package.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(

@@ -8,17 +8,26 @@ import GeoKitRecipes
 /// source tree it was built from, so these are found next to this file's
 /// compiled-in path.
 public enum PluginSDK {
-    /// The kernel package (Sources/GeoKit), holding Package.swift and include/.
+    /// The kernel package: the repository root, whose Package.swift builds
+    /// libGeoKit.so (the kernel's sources are in Sources/GeoKit).
     public static var kernelPackageDirectory: URL {
+        kernelSourceDirectory.deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// The package's identity as SwiftPM names it: the lowercased name of its directory.
+    public static var kernelPackageIdentity: String { kernelPackageDirectory.lastPathComponent.lowercased() }
+
+    /// Sources/GeoKit, holding Kernel/, System/ and include/.
+    private static var kernelSourceDirectory: URL {
         URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent()  // Plugins
             .deletingLastPathComponent()  // Kernel
-            .deletingLastPathComponent()  // the kernel package
+            .deletingLastPathComponent()  // Sources/GeoKit
     }
 
     /// The directory holding geokit.h, checked to exist.
     public static func includeDirectory() throws -> URL {
-        let directory = kernelPackageDirectory.appendingPathComponent("include")
+        let directory = kernelSourceDirectory.appendingPathComponent("include")
         guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("geokit.h").path) else {
             throw GeoKitError(
                 "geokit.h is not where this GeoKit was built (\(directory.path))",
@@ -31,8 +40,7 @@ public enum PluginSDK {
     /// of this source tree), for `geokit plugin new --lang swift` to write
     /// the very text the in-tree plugins build.
     public static func swiftEntryPoints() throws -> String {
-        let file = kernelPackageDirectory.deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Plugins/PluginEntry.swift")
+        let file = kernelPackageDirectory.appendingPathComponent("Plugins/PluginEntry.swift")
         guard let text = try? String(contentsOf: file, encoding: .utf8) else {
             throw GeoKitError(
                 "the Swift plugin entry points are not where this GeoKit was built (\(file.path))",
