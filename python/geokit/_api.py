@@ -28,7 +28,7 @@ def _find_library():
     if built.exists():
         return str(built)
     raise GeoKitError(
-        f"libGeoKit.so not found (not at {built}); build GeoKit (swift build -c release) or set GEOKIT_LIBRARY")
+        f"libGeoKit.so not found (not at {built}); build GeoKit (bash .ci/setup) or set GEOKIT_LIBRARY")
 
 
 def _bind(lib):

@@ -10,7 +10,10 @@ final class LayeringTests: XCTestCase {
 
     /// target name -> (folder, the kernel layers it depends on).
     private func declaredLayers() throws -> [String: (path: String, uses: Set<String>)] {
-        let outcome = try PluginTestSupport.tool("swift", ["package", "--package-path", Self.kernel.path, "dump-package"])
+        // A scratch directory of its own: the root's .build is the one the running test build holds locked.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("geokit-layering-dump-package")
+        let outcome = try PluginTestSupport.tool(
+            "swift", ["package", "--package-path", Self.kernel.path, "--scratch-path", scratch.path, "dump-package"])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         let manifest = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
         var layers: [String: (String, Set<String>)] = [:]

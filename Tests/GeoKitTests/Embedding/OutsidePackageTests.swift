@@ -70,7 +70,7 @@ final class OutsidePackageTests: XCTestCase {
         let gem = try Registry.shared.make(.aggregator, "gem", [:])
         let head = Linear(16, 4)
         let features = Tensor.randn([8, 16, 3, 3], seed: 1), target = Tensor.randn([8, 4], seed: 2)
-        let sgd = SGD([ParameterGroup(parameters: head.parameters(), learningRate: 0.5, weightDecay: 0)])
+        let sgd = SGD([ParameterGroup(parameters: head.parameters(), learningRate: 0.05, weightDecay: 0)])
         for _ in 0..<20 {
             let difference = head(gem(features)) - target
             let loss = (difference * difference).mean()
@@ -90,13 +90,15 @@ final class OutsidePackageTests: XCTestCase {
         let losses = run.stdout.split(separator: "\n").filter { $0.hasPrefix("loss ") }.compactMap { Double($0.dropFirst(5)) }
         XCTAssertEqual(losses.count, 20, run.stdout)
         XCTAssertTrue(run.stdout.contains("kernel \(Backends.version)"), run.stdout)
+        // (1.93 down to 0.65 when written: the probe fits what 16 pooled channels can of random targets.)
+        XCTAssertTrue(zip(losses, losses.dropFirst()).allSatisfy { $1 < $0 }, "every SGD step should lower the loss: \(losses)")
         XCTAssertGreaterThan(losses.first ?? 0, 2 * (losses.last ?? .infinity), "20 SGD steps should more than halve the loss: \(losses)")
         // The same script in this process, on the in-tree kernel: the outside build computes the same losses.
         GlobalRandom.seed(7)
         let gem = try Registry.shared.make(.aggregator, "gem", [:])
         let head = Linear(16, 4)
         let features = Tensor.randn([8, 16, 3, 3], seed: 1), target = Tensor.randn([8, 4], seed: 2)
-        let sgd = SGD([ParameterGroup(parameters: head.parameters(), learningRate: 0.5, weightDecay: 0)])
+        let sgd = SGD([ParameterGroup(parameters: head.parameters(), learningRate: 0.05, weightDecay: 0)])
         for (step, outside) in losses.enumerated() {
             let difference = head(gem(features)) - target
             let loss = (difference * difference).mean()

@@ -71,7 +71,9 @@ public final class GalleryIndex {
         var factoryDescription: String {
             switch kind {
             case .exact, .flat: "Flat"
-            case .ivfpq: "IVF\(nlist),PQ\(m)"
+            // "np": no polysemous training, FAISS's factory default for PQ, which anneals each code book
+            // for Hamming-distance filtering that a GeoKit search never uses (it was most of a 100k build).
+            case .ivfpq: "IVF\(nlist),PQ\(m)np"
             case .hnsw: "HNSW\(hnswM),Flat"
             }
         }

@@ -20,7 +20,9 @@ public enum RecipeCompiler {
             throw GeoKitError("recipe file does not exist or cannot be read", where: file, remedy: "check the path")
         }
         guard let kernel = PluginLoader.kernelDirectory() else {
-            throw GeoKitError("cannot find libGeoKit.so in this process", remedy: "run the geokit built by `bash .ci/setup` (swift build -c release --package-path Workspace --scratch-path .build)")
+            throw GeoKitError(
+                "cannot find libGeoKit.so in this process",
+                remedy: "run the geokit that `bash .ci/setup` builds (swift build -c release --package-path Workspace --scratch-path .build)")
         }
         let library = try compile(file: file, source: source, kernelDirectory: kernel)
         guard let handle = dlopen(library.path, RTLD_NOW | RTLD_LOCAL) else {
