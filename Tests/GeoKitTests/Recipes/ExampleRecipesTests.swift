@@ -32,8 +32,8 @@ final class ExampleRecipesTests: XCTestCase {
         }
     }
 
-    /// Slow (the first run builds the kernel in release, minutes; later runs reuse the scratch
-    /// directory in the temporary directory): a throwaway SwiftPM package depending on the
+    /// Slow when it runs first (it builds the kernel in release, minutes; the Swift plugin tests
+    /// reuse that build): a throwaway SwiftPM package depending on the
     /// kernel by path, whose executable holds Examples/quickstart.swift verbatim and a
     /// main.swift printing `recipe.name`.
     func testARecipeTypeChecksAsPlainSwiftInAnyPackage() throws {
@@ -43,7 +43,8 @@ final class ExampleRecipesTests: XCTestCase {
                 .first(where: FileManager.default.isExecutableFile(atPath:))
         else { throw XCTSkip("swift is not on PATH") }
         let base = FileManager.default.temporaryDirectory
-        let package = base.appendingPathComponent("geokit-recipe-package"), scratch = base.appendingPathComponent("geokit-recipe-package-build")
+        // The Swift plugin tests' scratch directory, so the kernel is compiled once for every package that depends on it by path.
+        let package = base.appendingPathComponent("geokit-recipe-package"), scratch = SwiftPluginTests.scratch
         let sources = package.appendingPathComponent("Sources/RecipeCheck")
         try? FileManager.default.removeItem(at: sources)
         try FileManager.default.createDirectory(at: sources, withIntermediateDirectories: true)
