@@ -11,9 +11,12 @@ struct TrainedModelOptions: ParsableArguments {
     @Option(name: .customLong("set"), help: "Recipe overrides used for training, e.g. dataset.locations=200 (repeatable).")
     var overrides: [String] = []
 
+    @Option(name: .customLong("run"), help: "The run directory --checkpoint best|last reads (default runs/<recipe name>).")
+    var runDirectory: String?
+
     @Option(
         help: ArgumentHelp(
-            "best or last (runs/<recipe name>/best.safetensors or last.safetensors), or a checkpoint file (default: best when the run has one, else last).",
+            "best or last (the run directory's best.safetensors or last.safetensors), or a checkpoint file (default: best when the run has one, else last).",
             valueName: "best|last|file"))
     var checkpoint: String?
 
@@ -27,7 +30,7 @@ struct TrainedModelOptions: ParsableArguments {
         if weights != nil && checkpoint != nil {
             throw GeoKitError("both --weights and --checkpoint are given", remedy: "pass one of them (--weights FILE is --checkpoint FILE)")
         }
-        return try Self.load(recipe: recipe, overrides: overrides, checkpoint: weights ?? checkpoint, run: nil)
+        return try Self.load(recipe: recipe, overrides: overrides, checkpoint: weights ?? checkpoint, run: runDirectory.map { URL(fileURLWithPath: $0) })
     }
 
     /// The checkpoint `checkpoint` names: best or last in `run`, else a file (nil: `Trainer.checkpoint(in:choice:)`'s default).

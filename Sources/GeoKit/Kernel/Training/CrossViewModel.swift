@@ -12,7 +12,7 @@ import GeoKitSynth
 /// the recipe words naming registry components:
 ///
 /// ```swift
-/// let branch = try ViewBranch(backbone: Backbone("resnet18"), attentions: [Attention("cbam")], aggregator: Aggregator("gem"))
+/// let branch = try ViewBranch(backbone: Backbone("resnet18"), attentions: [Attention("triplet")], aggregator: Aggregator("gem"))
 /// let mine = try ViewBranch(backbone: Backbone("resnet18").make(), attentions: [MyGate(channels: 512)], aggregator: Aggregator("gem").make())
 /// ```
 ///
@@ -123,6 +123,13 @@ public final class CrossViewModel: Module {
             register("aerial", self.aerial)
         }
         register("loss", loss as! Module)
+    }
+
+    /// As `init(ground:aerial:loss:)`, the loss built by `registry` from the recipe word (`Loss("infonce")`) and
+    /// labelled with its name, as a recipe's is.
+    public convenience init(ground: ViewBranch, aerial: ViewBranch? = nil, loss: Loss, registry: Registry = .shared) throws {
+        self.init(ground: ground, aerial: aerial, loss: try loss.make(registry: registry))
+        components[components.count - 1].component = "loss:\(loss.name)"
     }
 
     /// Validates `recipe` (`Recipe.validate`), builds every component through

@@ -98,6 +98,7 @@ public final class Trainer {
         evaluation: Evaluate = Evaluate(), optimizer: Optimizer? = nil, directory: URL, name: String, appendLog: Bool = false,
         communicator: Communicator = .world
     ) throws {
+        try Trainer.check(train, name: name)
         try model.checkShapes(groundSize: data.input.groundSize, aerialSize: data.input.aerialSize, batch: train.batchSize)
         try self.init(
             model: model, source: .data(data), train: train, sampler: sampler, samplerName: "\(type(of: sampler))",
@@ -112,6 +113,7 @@ public final class Trainer {
         evaluation: Evaluate = Evaluate(), optimizer: Optimizer? = nil, directory: URL, name: String, appendLog: Bool = false,
         communicator: Communicator = .world
     ) throws {
+        try Trainer.check(train, name: name)
         try model.checkShapes(
             groundSize: (dataset.groundHeight, dataset.groundWidth), aerialSize: (dataset.aerialHeight, dataset.aerialWidth),
             batch: train.batchSize)
@@ -119,6 +121,14 @@ public final class Trainer {
             model: model, source: .dataset(dataset), train: train, sampler: sampler, samplerName: "\(type(of: sampler))",
             evaluation: evaluation, optimizer: optimizer, directory: directory, name: name, recipe: nil, appendLog: appendLog,
             communicator: communicator)
+    }
+
+    /// A recipe's settings are validated with it (Recipe.validate); values given directly are checked here.
+    private static func check(_ train: Train, name: String) throws {
+        for (setting, value, least) in [("epochs", train.epochs, 1), ("batchSize", train.batchSize, 2), ("accumulate", train.accumulate, 1)]
+        where value < least {
+            throw GeoKitError("train.\(setting) is \(value), below \(least)", where: "run \(name)", remedy: "give Train(\(setting):) at least \(least)")
+        }
     }
 
     private init(
@@ -129,13 +139,6 @@ public final class Trainer {
         (self.evaluation, givenOptimizer, self.directory, self.name, self.recipe) = (evaluation, optimizer, directory, name, recipe)
         self.communicator = communicator
         place = recipe == nil ? "run \(name)" : "recipe \(name)"
-        // A recipe's settings were validated with it (Recipe.validate); values given directly are checked here.
-        if recipe == nil {
-            for (setting, value, least) in [("epochs", train.epochs, 1), ("batchSize", train.batchSize, 2), ("accumulate", train.accumulate, 1)]
-            where value < least {
-                throw GeoKitError("train.\(setting) is \(value), below \(least)", where: place, remedy: "give Train(\(setting):) at least \(least)")
-            }
-        }
         seed = UInt64(max(0, train.seed))
         let logURL = directory.appendingPathComponent("train.log")
         if communicator.isRoot {
@@ -405,10 +408,12 @@ public final class Trainer {
 
     /// The settings the report lists: the recipe's, or for a trainer of values those of its `Train` and `Evaluate`.
     private func settingsListing() -> [String] {
+        // A trainer of values is described by a recipe of its settings alone.
         let description =
             recipe
             ?? Recipe(name) {
-                train; evaluation
+                train
+                evaluation
             }
         return (try? description.settingsListing()) ?? []
     }
