@@ -21,12 +21,22 @@ final class SwiftScriptExampleTests: XCTestCase {
             .write(to: manifest, atomically: true, encoding: .utf8)
         let products = try SwiftPluginTests.build(copy)
 
+        // The model zoo alone on the plugin path, as docs/embedding.md sets it up.
+        let plugins = copy.appendingPathComponent("plugins")
+        try FileManager.default.createDirectory(at: plugins, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            at: plugins.appendingPathComponent("libBackbonesPlugin.so"),
+            withDestinationURL: PluginTestSupport.productsDirectory.appendingPathComponent("libBackbonesPlugin.so"))
         let outcome = try PluginTestSupport.run(
             products.appendingPathComponent("EmbeddingSwift"), [copy.appendingPathComponent("world").path, "2", "96"],
-            environment: ["GEOKIT_PLUGIN_PATH": PluginTestSupport.productsDirectory.path], in: copy)
+            environment: ["GEOKIT_PLUGIN_PATH": plugins.path], in: copy)
         XCTAssertTrue(outcome.exitedNormally && outcome.status == 0, outcome.stdout + outcome.stderr)
         let lines = outcome.stdout.split(separator: "\n").map(String.init)
-        let losses = lines.filter { $0.hasPrefix("epoch ") }.compactMap { Double($0.split(separator: " ").last ?? "") }
+        // The script's own lines "epoch N loss X" (the trainer's log lines start with "epoch" too).
+        let losses = lines.compactMap { line -> Double? in
+            let words = line.split(separator: " ")
+            return words.count == 4 && words[0] == "epoch" && Int(words[1]) != nil && words[2] == "loss" ? Double(words[3]) : nil
+        }
         XCTAssertEqual(losses.count, 2, outcome.stdout)
         XCTAssertLessThan(try XCTUnwrap(losses.last), try XCTUnwrap(losses.first), outcome.stdout)
 
