@@ -1,6 +1,7 @@
 // Trains a model with an attention module of its own on a synthetic world and evaluates it.
 //
-//     GEOKIT_PLUGIN_PATH=/path/to/geokit/.build/release swift run -c release EmbeddingSwift [WORLD [EPOCHS [LOCATIONS]]]
+//     mkdir -p plugins && ln -sf /path/to/geokit/.build/release/libBackbonesPlugin.so plugins/
+//     GEOKIT_PLUGIN_PATH=plugins swift run -c release EmbeddingSwift [WORLD [EPOCHS [LOCATIONS]]]
 //
 // GEOKIT_PLUGIN_PATH makes the model zoo (resnet18) available; WORLD (default ./world) is generated on first use.
 import Foundation
