@@ -21,7 +21,8 @@ struct EvalCommand: ParsableCommand {
         let dataset = try recipe.requireDataset()
         let data = try TrainingData(recipe: recipe, input: model.viewInput(dataset)) { print($0) }
         let metrics = recipe.evaluation.metrics(for: dataset)
-        let figures = try model.heldOutFigures(data, metrics: metrics, progress: ProgressBar(label: "eval", unit: "images"))
+        let figures = try model.heldOutFigures(
+            data, metrics: metrics, flipTTA: recipe.evaluation.flipTTA, progress: ProgressBar(label: "eval", unit: "images"))
         if let university = data.university {
             for direction in university.directions {
                 print("\(recipe.name) \(direction.name): \(direction.queries.count) queries, \(direction.gallery.count) gallery images")

@@ -14,8 +14,11 @@ struct ExportCommand: ParsableCommand {
             Example: geokit export runs/quickstart --recipe Examples/quickstart.swift --out exports/quickstart
             """)
 
-    @Argument(help: ArgumentHelp("The run directory (holding checkpoint.safetensors) or a checkpoint file.", valueName: "run"))
+    @Argument(help: ArgumentHelp("The run directory (holding best.safetensors and last.safetensors) or a checkpoint file.", valueName: "run"))
     var runPath: String
+
+    @Option(help: ArgumentHelp("In a run directory: best or last (default: best when the run has one, else last).", valueName: "best|last"))
+    var checkpoint: String?
 
     @Option(help: "The recipe the run was trained with.")
     var recipe: String
@@ -31,23 +34,32 @@ struct ExportCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: runPath, isDirectory: &isDirectory) else {
             throw GeoKitError("the run does not exist", where: runPath, remedy: "pass the run directory geokit run wrote (runs/<recipe name>)")
         }
-        let checkpoint = isDirectory.boolValue ? URL(fileURLWithPath: runPath).appendingPathComponent(Trainer.checkpointName) : URL(fileURLWithPath: runPath)
+        let choice = try self.checkpoint.map { text in
+            guard let choice = CheckpointChoice(rawValue: text) else {
+                throw GeoKitError("--checkpoint is '\(text)', not best or last", remedy: "pass --checkpoint best or last, or the checkpoint file as RUN")
+            }
+            guard isDirectory.boolValue else {
+                throw GeoKitError(
+                    "--checkpoint \(text) chooses within a run directory, and the run given is a file", where: runPath,
+                    remedy: "pass the run directory, or the checkpoint file without --checkpoint")
+            }
+            return choice
+        }
+        let checkpoint = isDirectory.boolValue ? try Trainer.checkpoint(in: URL(fileURLWithPath: runPath), choice: choice) : URL(fileURLWithPath: runPath)
         try OptionCheck.inputFile(checkpoint.path, "the run's checkpoint")
         try OptionCheck.outputFile(out + "/" + ExportConfig.fileName, "--out's config.json")
         startKernel()
         let recipe = try RecipeCompiler.load(self.recipe)
         try recipe.override(overrides)
-        let contents = try SafeTensors.read(checkpoint)
+        let contents = try Checkpoint.read(checkpoint)
         // A checkpoint of another recipe would load only if the shapes happened to agree: refuse it by name.
-        if let json = contents.metadata[Checkpoint.metadataKey], let metadata = try? Checkpoint.parseMetadata(json, source: checkpoint.path),
-            metadata.recipe != recipe.name
-        {
+        if let trained = contents.metadata?.recipe ?? contents.best?.recipe, trained != recipe.name {
             throw GeoKitError(
-                "the checkpoint was trained by recipe \(metadata.recipe), not \(recipe.name)", where: checkpoint.path,
+                "the checkpoint was trained by recipe \(trained), not \(recipe.name)", where: checkpoint.path,
                 remedy: "pass the recipe the run was trained with")
         }
         let model = try CrossViewModel(recipe: recipe, loadPretrained: false)
-        try model.loadStateDict(contents.tensors.filter { !$0.key.hasPrefix(Checkpoint.optimizerPrefix) })
+        try model.loadStateDict(contents.weights)
         model.eval()
         let config = try ExportedModel.write(model, recipe: recipe, to: URL(fileURLWithPath: out))
         print("exported \(config.identity) to \(out): \(ExportedModel.weightsName) (\(model.stateDict().count) tensors), \(ExportConfig.fileName)")

@@ -10,7 +10,8 @@ struct RunCommand: ParsableCommand {
         discussion: """
             The recipe is compiled with swiftc into a shared library (cached by content and kernel version in \
             $GEOKIT_CACHE/recipes, default ~/.cache/geokit/recipes) and loaded. The run directory (--out, default \
-            runs/<recipe name>) receives checkpoint.safetensors, metrics.json, train.log, loss/recall .png and .svg, \
+            runs/<recipe name>) receives last.safetensors (--resume reads it), best.safetensors, metrics.csv, metrics.json, \
+            train.log, loss/recall .png and .svg, \
             retrieval.png, attention.png and report.html (docs/run-directory.md).
             Example: geokit run Examples/quickstart.swift --set train.epochs=2 --set dataset.locations=200
             Data-parallel: mpirun -np 2 geokit run FILE.swift (each rank trains on its share of every batch; rank 0 \

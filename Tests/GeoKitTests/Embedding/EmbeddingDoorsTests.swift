@@ -42,7 +42,7 @@ final class EmbeddingDoorsTests: XCTestCase {
         fillDeterministic(model.ground.backbone)
         let run = root.appendingPathComponent("run")
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
-        try SafeTensors.write(model.stateDict(), to: run.appendingPathComponent("checkpoint.safetensors"))
+        try SafeTensors.write(model.stateDict(), to: run.appendingPathComponent("last.safetensors"))
         // Images of other sizes than the network's, so that every door resizes (and polar-transforms the aerial ones).
         func image(_ h: Int, _ w: Int, _ seed: Int) -> Image {
             Image(height: h, width: w, channels: 3, pixels: (0..<(h * w * 3)).map { UInt8(truncatingIfNeeded: ($0 * (7 + seed) + seed * 31) % 251) })
@@ -64,7 +64,7 @@ final class EmbeddingDoorsTests: XCTestCase {
         let npy = root.appendingPathComponent("cli.npy")
         let embedded = try GeoKitProcess.run(
             ["embed"] + grounds.map(\.path) + [
-                "--recipe", recipePath, "--weights", run.appendingPathComponent("checkpoint.safetensors").path, "--out", npy.path
+                "--recipe", recipePath, "--weights", run.appendingPathComponent("last.safetensors").path, "--out", npy.path
             ],
             cache: root)
         XCTAssertEqual(embedded.status, 0, embedded.output)

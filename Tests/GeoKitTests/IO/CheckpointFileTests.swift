@@ -56,9 +56,9 @@ final class CheckpointFileTests: XCTestCase {
             (text(epoch: "1"), "invalid: history[2].epoch is 2, outside 0...1")
         ]
         for (text, reason) in cases {
-            XCTAssertThrowsError(try Checkpoint.parseMetadata(text, source: "run/checkpoint.safetensors")) { error in
+            XCTAssertThrowsError(try Checkpoint.parseMetadata(text, source: "run/last.safetensors")) { error in
                 XCTAssertTrue(error is GeoKitError, "\(error)")
-                XCTAssertTrue("\(error)".contains(reason) && "\(error)".contains("(run/checkpoint.safetensors)"), "'\(reason)' not in: \(error)")
+                XCTAssertTrue("\(error)".contains(reason) && "\(error)".contains("(run/last.safetensors)"), "'\(reason)' not in: \(error)")
             }
         }
         XCTAssertEqual(try Checkpoint.parseMetadata(good, source: "x").epoch, 2)

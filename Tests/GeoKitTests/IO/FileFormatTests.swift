@@ -191,7 +191,7 @@ final class FileFormatTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("geokit-atomic-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let target = dir.appendingPathComponent("checkpoint.safetensors")
+        let target = dir.appendingPathComponent("last.safetensors")
         // Each writer's file is 64 KiB of its own byte, so a mixed or short result is detectable.
         let writers = 8, size = 64 << 10
         let failures = LockedCounter()
@@ -203,7 +203,7 @@ final class FileFormatTests: XCTestCase {
         XCTAssertEqual(result.count, size)
         XCTAssertEqual(Set(result).count, 1, "one writer's bytes, not a mixture")
         XCTAssertTrue((1...UInt8(writers)).contains(result.first!))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["checkpoint.safetensors"], "no temporary left behind")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["last.safetensors"], "no temporary left behind")
     }
 
     func testAtomicWriteIntoAFileOrOntoADirectoryFailsCleanly() throws {

@@ -124,7 +124,7 @@ final class BadInputTests: XCTestCase {
         assertRefused(
             try geokit(["run", Self.tiny, "--set", "train.accumulate=10", "--out", out.path]),
             saying: ["train.accumulate is 10, but an epoch has only 9 batches of 8"],
-            leaving: [out.appendingPathComponent("checkpoint.safetensors"), out.appendingPathComponent("metrics.json")])
+            leaving: [out.appendingPathComponent("last.safetensors"), out.appendingPathComponent("metrics.json")])
     }
 
     // MARK: components through geokit forward
@@ -180,7 +180,7 @@ final class BadInputTests: XCTestCase {
         let out = Self.box.directory("nan-counter")
         let first = try geokit(["run", Self.tiny, "--out", out.path, "--stop-after", "1"])
         XCTAssertEqual(first.status, 0, first.output)
-        let checkpoint = out.appendingPathComponent("checkpoint.safetensors")
+        let checkpoint = out.appendingPathComponent("last.safetensors")
         let contents = try SafeTensors.read(checkpoint)
         let key = "backbone.bn1.num_batches_tracked"
         XCTAssertNotNil(contents[key])

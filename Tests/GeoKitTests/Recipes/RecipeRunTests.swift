@@ -17,7 +17,7 @@ final class RecipeRunTests: XCTestCase {
         XCTAssertNotEqual(result.status, 0, result.output, file: file, line: line)
         for phrase in phrases { XCTAssertTrue(result.output.contains(phrase), "missing '\(phrase)' in:\n\(result.output)", file: file, line: line) }
         XCTAssertFalse(
-            FileManager.default.fileExists(atPath: directory.appendingPathComponent("checkpoint.safetensors").path),
+            FileManager.default.fileExists(atPath: directory.appendingPathComponent("last.safetensors").path),
             "a checkpoint was left behind", file: file, line: line)
         XCTAssertFalse(result.output.contains("Fatal error"), result.output, file: file, line: line)
     }
@@ -100,8 +100,8 @@ final class RecipeRunTests: XCTestCase {
         XCTAssertEqual(resumed.status, 0, resumed.output)
         XCTAssertTrue(resumed.output.contains("resuming tiny after epoch 2"), resumed.output)
 
-        let a = try SafeTensors.read(whole.appendingPathComponent("checkpoint.safetensors"))
-        let b = try SafeTensors.read(split.appendingPathComponent("checkpoint.safetensors"))
+        let a = try SafeTensors.read(whole.appendingPathComponent("last.safetensors"))
+        let b = try SafeTensors.read(split.appendingPathComponent("last.safetensors"))
         XCTAssertEqual(Set(a.tensors.keys), Set(b.tensors.keys))
         var worst = 0.0
         for (key, x) in a.tensors {

@@ -39,7 +39,7 @@ final class ReportCommandTests: XCTestCase {
 
         let strip = box.directory("search.png")
         let search = try geokit([
-            "search", query, "--gallery", world, "--recipe", recipe, "--weights", run.appendingPathComponent("checkpoint.safetensors").path, "--picture",
+            "search", query, "--gallery", world, "--recipe", recipe, "--weights", run.appendingPathComponent("last.safetensors").path, "--picture",
             strip.path
         ])
         XCTAssertEqual(search.status, 0, search.output)
@@ -76,7 +76,7 @@ final class ReportCommandTests: XCTestCase {
         try summary(recipe)
         assertOneMessage(
             try geokit(["explain", "--run", empty.path, image.path, "--out", box.directory("a.png").path]),
-            saying: "the run directory has no checkpoint.safetensors")
+            saying: "the run directory has no last.safetensors")
         try summary(nil)
         assertOneMessage(
             try geokit(["explain", "--run", empty.path, image.path, "--out", box.directory("a.png").path]),

@@ -109,10 +109,36 @@ public struct Evaluate: RecipePart, Sendable {
     public var metrics: [Metric]?
     /// How every R@P% of `metrics` rounds its K.
     public var percentConvention: PercentConvention
-    public init(every: Int = 1, metrics: [Metric]? = nil, percentConvention: PercentConvention = .ceiling) {
+    /// The figure whose improvement rewrites best.safetensors ("R@1", "AP"; for University-1652 a direction's,
+    /// "S->D AP", or a bare name meaning the first direction's); nil: the first R@K of the metrics.
+    public var best: String?
+    /// Flip test-time augmentation: each image's descriptor is the L2-normalised mean of the model's descriptors
+    /// of the image and of its horizontal mirror, for both views (as University-1652's and LPN's evaluation do).
+    public var flipTTA: Bool
+    public init(
+        every: Int = 1, metrics: [Metric]? = nil, percentConvention: PercentConvention = .ceiling, best: String? = nil,
+        flipTTA: Bool = false
+    ) {
         self.every = every
         self.metrics = metrics
         self.percentConvention = percentConvention
+        self.best = best
+        self.flipTTA = flipTTA
+    }
+
+    /// The figure of `figures` (the names a run reports, `names(_:directions:)`) that `best` chooses, or one error
+    /// naming them; `place` is where the choice was made ("recipe NAME").
+    public func bestFigure(among figures: [String], place: String) throws -> String {
+        guard let best else {
+            func isRecall(_ figure: String) -> Bool {
+                if case .recall? = Metric(String(figure.split(separator: " ").last ?? "")) { true } else { false }
+            }
+            return figures.first(where: isRecall) ?? figures.first ?? ""
+        }
+        if let exact = figures.first(where: { $0 == best }) ?? figures.first(where: { $0.hasSuffix(" " + best) }) { return exact }
+        throw GeoKitError(
+            "evaluate.best is '\(best)', not one of the figures this run reports (\(figures.joined(separator: ", ")))",
+            where: place, remedy: "name one of them (--set evaluate.best=NAME), or add it to evaluate.metrics")
     }
 
     /// What papers report: R@1, R@5, R@10, R@1%, and for University-1652 (several true images per query) AP.

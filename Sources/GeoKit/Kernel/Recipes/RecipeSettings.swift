@@ -364,7 +364,19 @@ extension RecipeSetting {
             read: { .string($0.evaluation.percentConvention.rawValue) },
             write: { recipe, value in
                 if case .string(let v) = value, let c = Evaluate.PercentConvention(rawValue: v) { recipe.evaluation.percentConvention = c }
-            })
+            }),
+        RecipeSetting(
+            name: "evaluate.best", type: .string,
+            doc: "the figure whose improvement rewrites best.safetensors (R@1, AP, or a University-1652 direction's: S->D AP)",
+            accepted: .anyValue, defaultValue: .string("the first R@K of evaluate.metrics"), condition: nil,
+            read: { .string($0.evaluation.best ?? "the first R@K") },
+            write: { recipe, value in if case .string(let v) = value { recipe.evaluation.best = v } }),
+        RecipeSetting(
+            name: "evaluate.flipTTA", type: .bool,
+            doc: "flip test-time augmentation: each descriptor the normalised mean of the image's and its mirror's",
+            accepted: .anyValue, defaultValue: .bool(false), condition: nil,
+            read: { .bool($0.evaluation.flipTTA) },
+            write: { recipe, value in if case .bool(let v) = value { recipe.evaluation.flipTTA = v } })
     ]
 
     /// The settings of attention section `attention<index>`: its name and its insertion point.

@@ -5,11 +5,18 @@ import GeoKitData
 import GeoKitRecipes
 import GeoKitSynth
 
-/// The run's checkpoint: the model's weights under their reference keys,
-/// the optimiser's state under `optimizer.<index>.<field>`, and a
-/// `geokit` metadata entry (JSON: recipe name, components, finished epoch,
-/// optimiser steps, seed, history). Written atomically, so a crash never
-/// leaves a partial file.
+/// A run's checkpoints, safetensors files (`format: pt` in the header, loadable by
+/// `safetensors.torch.load_file`), written atomically (temporary file, then
+/// rename), so a crash never leaves a partial file:
+///
+/// - last.safetensors (`write`): the model's weights under their reference
+///   keys, the optimiser's state under `optimizer.<index>.<field>`, and a
+///   `geokit` metadata entry (JSON `Metadata`: recipe name, components,
+///   finished epoch, optimiser steps, seed, history).
+/// - best.safetensors (`writeWeights`): the weights alone, and a `geokit.best`
+///   metadata entry (JSON `BestMetadata`: recipe, components, epoch, figure, value).
+///
+/// `read` returns either's parts.
 public struct Checkpoint {
     public struct Metadata: Codable, Sendable {
         public var recipe: String
@@ -22,8 +29,61 @@ public struct Checkpoint {
         public var history: [EpochRecord]
     }
 
+    /// Which epoch best.safetensors holds and why.
+    public struct BestMetadata: Codable, Sendable, Equatable {
+        public var recipe: String
+        public var components: [String]
+        /// The evaluated epoch (1-based) whose weights these are.
+        public var epoch: Int
+        /// The figure it is best by ("R@1") and its value there, in percent.
+        public var figure: String
+        public var value: Double
+
+        public init(recipe: String, components: [String], epoch: Int, figure: String, value: Double) {
+            (self.recipe, self.components, self.epoch, self.figure, self.value) = (recipe, components, epoch, figure, value)
+        }
+    }
+
+    /// A checkpoint file's parts: the model's tensors by key, the optimiser's (keys without `optimizer.`; empty in
+    /// best.safetensors), and whichever metadata entry it has.
+    public struct Contents {
+        public var weights: [String: Tensor]
+        public var optimizerState: [String: Tensor]
+        public var metadata: Metadata?
+        public var best: BestMetadata?
+    }
+
     public static let optimizerPrefix = "optimizer."
     public static let metadataKey = "geokit"
+    public static let bestMetadataKey = "geokit.best"
+
+    /// The model's weights and `metadata`, without optimiser state (best.safetensors).
+    public static func writeWeights(model: Module, metadata: BestMetadata, to url: URL) throws {
+        let json = String(decoding: try JSONEncoder().encode(metadata), as: UTF8.self)
+        try SafeTensors.write(model.stateDict(), metadata: [bestMetadataKey: json, "format": "pt"], to: url)
+    }
+
+    /// Reads either kind of checkpoint; a damaged file or metadata entry is one error naming the file.
+    public static func read(_ url: URL) throws -> Contents {
+        let contents = try SafeTensors.read(url)
+        var result = Contents(weights: [:], optimizerState: [:])
+        for (key, tensor) in contents.tensors {
+            if key.hasPrefix(optimizerPrefix) {
+                result.optimizerState[String(key.dropFirst(optimizerPrefix.count))] = tensor
+            } else {
+                result.weights[key] = tensor
+            }
+        }
+        if let json = contents.metadata[metadataKey] { result.metadata = try parseMetadata(json, source: url.path) }
+        if let json = contents.metadata[bestMetadataKey] {
+            do { result.best = try JSONDecoder().decode(BestMetadata.self, from: Data(json.utf8)) } catch let error as DecodingError {
+                throw GeoKitError(
+                    "the checkpoint's best-epoch metadata is unreadable: \(error.fieldDescription)", where: url.path,
+                    remedy: "use a best.safetensors written by geokit run, or --checkpoint last")
+            }
+        }
+        return result
+    }
 
     public static func write(model: Module, optimizer: Optimizer, metadata: Metadata, to url: URL) throws {
         var entries = model.stateDict()

@@ -6,6 +6,19 @@ import GeoKitRecipes
 import GeoKitSynth
 
 /// One view's network: backbone, attention modules after it, aggregator.
+///
+/// Built from component values (any `BackboneNetwork`, an `AttentionModule`
+/// subclass defined in the caller's own code, any `AggregatorModule`), or from
+/// the recipe words naming registry components:
+///
+/// ```swift
+/// let branch = try ViewBranch(backbone: Backbone("resnet18"), attentions: [Attention("triplet")], aggregator: Aggregator("gem"))
+/// let mine = try ViewBranch(backbone: Backbone("resnet18").make(), attentions: [MyGate(channels: 512)], aggregator: Aggregator("gem").make())
+/// ```
+///
+/// State-dict keys: `backbone.*`, `attention<i>.*` (the modules after the
+/// backbone, in order), `aggregator.*`; a module inserted at a backbone stage
+/// is registered inside the backbone, under the key the backbone gives it.
 public final class ViewBranch: Module {
     public let backbone: BackboneNetwork
     public let attentions: [AttentionModule]
@@ -13,12 +26,48 @@ public final class ViewBranch: Module {
 
     /// The modules inserted inside the backbone (registered there), by stage, for the shape checks.
     let inserted: [(stage: String, module: AttentionModule)]
+    /// (section, kind:name, module) of each part, for summaries and the checkpoint's metadata: registry names
+    /// where the branch was built from them, else the component's type name.
+    public internal(set) var components: [(section: String, component: String, module: Module)]
+
+    /// A branch of component values; `inserting` puts attention modules at named points of the backbone
+    /// (e.g. ResNet's "stem", "layer1"; `BackboneNetwork.insert(_:at:)`), `attentions` run after it.
+    public convenience init(
+        backbone: BackboneNetwork, inserting: [(at: String, module: AttentionModule)] = [], attentions: [AttentionModule] = [],
+        aggregator: AggregatorModule
+    ) throws {
+        for (point, module) in inserting { try backbone.insert(module, at: point) }
+        self.init(backbone: backbone, attentions: attentions, aggregator: aggregator, inserted: inserting.map { ($0.at, $0.module) })
+    }
+
+    /// A branch of registry components named by the recipe words (`Attention(_:at:)` places each module),
+    /// each built by `registry` and labelled with its name; a `Backbone(weights:)` file is loaded
+    /// (`Backbone.make(registry:)`).
+    public convenience init(backbone: Backbone, attentions: [Attention] = [], aggregator: Aggregator, registry: Registry = .shared) throws {
+        let made = try backbone.make(registry: registry)
+        let modules = try attentions.map { try $0.make(registry: registry) }
+        var inserting: [(at: String, module: AttentionModule)] = [], after: [AttentionModule] = []
+        for (attention, module) in zip(attentions, modules) {
+            if case .attention(let point) = attention.part.role, point != "output" { inserting.append((point, module)) } else { after.append(module) }
+        }
+        try self.init(backbone: made, inserting: inserting, attentions: after, aggregator: try aggregator.make(registry: registry))
+        // Sections numbered in the order the attentions were given, as a recipe numbers them.
+        components =
+            [("backbone", "backbone:\(backbone.part.name)", made)]
+            + zip(attentions, modules).enumerated().map { ("attention\($0.offset)", "attention:\($0.element.0.part.name)", $0.element.1) }
+            + [("aggregator", "aggregator:\(aggregator.part.name)", self.aggregator)]
+    }
 
     init(backbone: BackboneNetwork, attentions: [AttentionModule], aggregator: AggregatorModule, inserted: [(stage: String, module: AttentionModule)]) {
         self.inserted = inserted
         self.backbone = backbone
         self.attentions = attentions
         self.aggregator = aggregator
+        func label(_ kind: ComponentKind, _ module: Module) -> String { "\(kind.rawValue):\(type(of: module))" }
+        components =
+            [("backbone", label(.backbone, backbone), backbone)]
+            + (inserted.map(\.module) + attentions).enumerated().map { ("attention\($0.offset)", label(.attention, $0.element), $0.element) }
+            + [("aggregator", label(.aggregator, aggregator), aggregator)]
         super.init()
         register("backbone", backbone)
         for (i, attention) in attentions.enumerated() { register("attention\(i)", attention) }
@@ -33,9 +82,11 @@ public final class ViewBranch: Module {
     }
 }
 
-/// The model a recipe assembles: a ground branch and an aerial branch
-/// (the same object when weights are shared) and the loss, whose own
-/// parameters (e.g. InfoNCE's `logit_scale`) train with the rest.
+/// The cross-view model: a ground branch and an aerial branch (the same
+/// object when weights are shared) and the loss, whose own parameters
+/// (e.g. InfoNCE's `logit_scale`) train with the rest. A recipe's `Model`,
+/// `Loss` and sizes build one (`init(recipe:)`); research code builds one
+/// from its own branches (`init(ground:aerial:loss:)`).
 ///
 /// State-dict keys: shared weights `backbone.*`, `attention<i>.*`,
 /// `aggregator.*`; separate weights the same under `ground.` and `aerial.`;
@@ -45,11 +96,41 @@ public final class CrossViewModel: Module {
     public let aerial: ViewBranch
     public let criterion: LossFunction
     public let sharesWeights: Bool
-    /// (component section, kind:name, the module) for summaries.
-    public let components: [(section: String, component: String, module: Module)]
+    /// (component section, kind:name, the module) for summaries and the checkpoint's metadata.
+    public internal(set) var components: [(section: String, component: String, module: Module)]
 
     /// The pretrained weights each backbone started from (empty when the recipe names none, or `loadPretrained` is false).
-    public let pretrained: [PretrainedWeights.Report]
+    public internal(set) var pretrained: [PretrainedWeights.Report] = []
+
+    /// A model of `ground`'s branch for ground images and `aerial`'s for aerial ones (nil: `ground`'s, shared
+    /// weights), trained by `loss`. `checkShapes(ground:aerial:batch:)` checks the parts fit given image sizes.
+    public init(ground: ViewBranch, aerial: ViewBranch? = nil, loss: LossFunction) {
+        self.ground = ground
+        self.aerial = aerial ?? ground
+        sharesWeights = aerial == nil || aerial === ground
+        criterion = loss
+        let views = sharesWeights ? [("", ground)] : [("ground.", ground), ("aerial.", self.aerial)]
+        components =
+            views.flatMap { prefix, branch in branch.components.map { (prefix + $0.section, $0.component, $0.module) } }
+            + [("loss", "loss:\(type(of: loss))", loss as! Module)]
+        super.init()
+        if sharesWeights {
+            register("backbone", ground.backbone)
+            for (i, attention) in ground.attentions.enumerated() { register("attention\(i)", attention) }
+            register("aggregator", ground.aggregator)
+        } else {
+            register("ground", ground)
+            register("aerial", self.aerial)
+        }
+        register("loss", loss as! Module)
+    }
+
+    /// As `init(ground:aerial:loss:)`, the loss built by `registry` from the recipe word (`Loss("infonce")`) and
+    /// labelled with its name, as a recipe's is.
+    public convenience init(ground: ViewBranch, aerial: ViewBranch? = nil, loss: Loss, registry: Registry = .shared) throws {
+        self.init(ground: ground, aerial: aerial, loss: try loss.make(registry: registry))
+        components[components.count - 1].component = "loss:\(loss.name)"
+    }
 
     /// Validates `recipe` (`Recipe.validate`), builds every component through
     /// the registry, loads the backbone's pretrained weights (`PretrainedWeights`;
@@ -57,14 +138,14 @@ public final class CrossViewModel: Module {
     /// are loaded next) and checks that each part after the backbone accepts the
     /// map the backbone makes of the recipe's input sizes, before any image
     /// is read.
-    public init(recipe: Recipe, registry: Registry = .shared, loadPretrained: Bool = true) throws {
+    public convenience init(recipe: Recipe, registry: Registry = .shared, loadPretrained: Bool = true) throws {
         try recipe.validate(registry: registry)
         for section in ["backbone", "aggregator", "loss"] where recipe.componentName(section) == nil {
             throw GeoKitError(
                 "recipe \(recipe.name) names no \(section)", where: "recipe",
                 remedy: section == "loss" ? "add Loss(\"infonce\") (or another loss)" : "add it inside Model { ... }")
         }
-        sharesWeights = recipe.model?.shareWeights ?? true
+        let sharesWeights = recipe.model?.shareWeights ?? true
         var components: [(String, String, Module)] = []
         func make<T>(_ key: ComponentKey<T>, _ section: String, prefix: String) throws -> T {
             let name = recipe.componentName(section) ?? ""
@@ -112,37 +193,37 @@ public final class CrossViewModel: Module {
             let aggregator = try make(.aggregator, "aggregator", prefix: prefix)
             return ViewBranch(backbone: backbone, attentions: attentions, aggregator: aggregator, inserted: inserted)
         }
-        if sharesWeights {
-            ground = try branch("")
-            aerial = ground
-        } else {
-            ground = try branch("ground.")
-            aerial = try branch("aerial.")
+        let ground = try branch(sharesWeights ? "" : "ground.")
+        let aerial = sharesWeights ? ground : try branch("aerial.")
+        let criterion = try make(.loss, "loss", prefix: "")
+        if let dataset = recipe.dataset {
+            try CrossViewModel.checkShapes(
+                ground: ground, aerial: aerial, loss: criterion, batch: recipe.train?.batchSize ?? 2,
+                sizes: [(dataset.groundHeight, dataset.groundWidth), (dataset.aerialHeight, dataset.aerialWidth)],
+                context: "recipe \(recipe.name)", settingRemedy: true)
         }
-        pretrained = reports
-        criterion = try make(.loss, "loss", prefix: "")
-        try CrossViewModel.checkShapes(recipe: recipe, ground: ground, aerial: aerial, loss: criterion)
+        self.init(ground: ground, aerial: sharesWeights ? nil : aerial, loss: criterion)
         self.components = components
-        super.init()
-        if sharesWeights {
-            register("backbone", ground.backbone)
-            for (i, attention) in ground.attentions.enumerated() { register("attention\(i)", attention) }
-            register("aggregator", ground.aggregator)
-        } else {
-            register("ground", ground)
-            register("aerial", aerial)
-        }
-        register("loss", criterion)
+        pretrained = reports
     }
 
-    /// Each view's feature map (from the recipe's input size) must suit the
-    /// attention modules after the backbone and the aggregator, and a
-    /// training batch of descriptors must suit the loss.
-    private static func checkShapes(recipe: Recipe, ground: ViewBranch, aerial: ViewBranch, loss: LossFunction) throws {
-        guard let dataset = recipe.dataset else { return }
-        let batch = recipe.train?.batchSize ?? 2
-        for (view, branch) in [("ground", ground), ("aerial", aerial)] {
-            let (height, width) = view == "ground" ? (dataset.groundHeight, dataset.groundWidth) : (dataset.aerialHeight, dataset.aerialWidth)
+    /// Checks that each view's feature map, from images of `groundSize` and `aerialSize` (height, width), suits
+    /// the attention modules and the aggregator, and that a batch of `batch` descriptors suits the loss: a mismatch
+    /// is one message naming the part, before any image is read (the recipe path runs it with the recipe's sizes).
+    public func checkShapes(groundSize: (height: Int, width: Int), aerialSize: (height: Int, width: Int), batch: Int = 2) throws {
+        try Self.checkShapes(
+            ground: ground, aerial: aerial, loss: criterion, batch: batch, sizes: [groundSize, aerialSize], context: "model",
+            settingRemedy: false)
+    }
+
+    /// Each view's feature map (from its input size) must suit the attention modules after the backbone and the
+    /// aggregator, and a training batch of descriptors must suit the loss. `context` opens each error's place;
+    /// `settingRemedy` adds how a recipe changes a part's parameters.
+    private static func checkShapes(
+        ground: ViewBranch, aerial: ViewBranch, loss: LossFunction, batch: Int, sizes: [(height: Int, width: Int)], context: String,
+        settingRemedy: Bool
+    ) throws {
+        for ((view, branch), (height, width)) in zip([("ground", ground), ("aerial", aerial)], sizes) {
             let map = branch.backbone.featureMapSize(height: height, width: width)
             let shape = [batch, branch.backbone.outputChannels, map.height, map.width]
             for (stage, module) in branch.inserted {
@@ -151,7 +232,7 @@ public final class CrossViewModel: Module {
                 do { try checking.checkInput(shape: [batch, channels, stageMap.height, stageMap.width]) } catch let error as GeoKitError {
                     throw GeoKitError(
                         "\(error.what) (the \(view) view: stage \(stage) of the backbone makes \(channels) x \(stageMap.height) x \(stageMap.width))",
-                        where: "recipe \(recipe.name), attention at \(stage)", remedy: error.remedy)
+                        where: "\(context), attention at \(stage)", remedy: error.remedy)
                 }
             }
             let parts: [(String, Any)] =
@@ -162,14 +243,17 @@ public final class CrossViewModel: Module {
                 do { try checking.checkInput(shape: shape) } catch let error as GeoKitError {
                     throw GeoKitError(
                         "\(error.what) (the \(view) view: \(height)x\(width) images, a \(map.height)x\(map.width) map from the backbone)",
-                        where: "recipe \(recipe.name), \(section)",
-                        remedy: error.remedy + " (in the recipe's parameters of the part, or with --set \(section).NAME=VALUE), or change the image size")
+                        where: "\(context), \(section)",
+                        remedy: error.remedy
+                            + (settingRemedy
+                                ? " (in the recipe's parameters of the part, or with --set \(section).NAME=VALUE), or change the image size"
+                                : ", or change the image size"))
                 }
             }
             let descriptor = branch.aggregator.descriptorSize(channels: shape[1], height: map.height, width: map.width)
             try ComponentFailure.check()
             do { try (loss as? InputShapeChecking)?.checkInput(shape: [batch, descriptor]) } catch let error as GeoKitError {
-                throw GeoKitError(error.what, where: "recipe \(recipe.name), loss", remedy: error.remedy)
+                throw GeoKitError(error.what, where: "\(context), loss", remedy: error.remedy)
             }
         }
     }

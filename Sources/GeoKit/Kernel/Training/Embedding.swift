@@ -6,16 +6,25 @@ import GeoKitRecipes
 import GeoKitSynth
 
 extension CrossViewModel {
+    /// One view's descriptors of a batch of prepared images (N, 3, H, W), before normalisation. With `flipTTA`
+    /// (flip test-time augmentation, `Evaluate.flipTTA`) the mean of the batch's and of its horizontal mirror's
+    /// (width reversed): normalised afterwards, the descriptor University-1652's and LPN's evaluation compute.
+    public func descriptors(_ images: Tensor, view: CrossView, flipTTA: Bool = false) -> Tensor {
+        let branch = view == .ground ? ground : aerial
+        guard flipTTA else { return branch(images) }
+        return (branch(images) + branch(images.flipped(axes: [3]))) / 2
+    }
+
     /// L2-normalised descriptors (ground, aerial) of a split of `data`,
     /// unaugmented, in eval mode (the previous mode is restored), streamed
-    /// through the data pipeline, reporting pairs done to `progress`. A plugin's failure in a forward
-    /// (`ComponentFailure`) is thrown.
+    /// through the data pipeline, reporting pairs done to `progress`; `flipTTA` as `descriptors` says. A plugin's
+    /// failure in a forward (`ComponentFailure`) is thrown.
     ///
     /// With a `communicator` of more than one rank (the trainer passes `world` under `mpirun`) each rank embeds
     /// a contiguous shard of the split and the shards are gathered in order,
     /// so every rank returns the descriptors of the whole split, as one process would.
     public func embed(
-        _ data: TrainingData, split: TrainingData.Split, chunk: Int = 64, progress: ProgressBar? = nil,
+        _ data: TrainingData, split: TrainingData.Split, chunk: Int = 64, progress: ProgressBar? = nil, flipTTA: Bool = false,
         communicator: Communicator = .process
     ) throws -> (ground: Tensor, aerial: Tensor) {
         var grounds: [Tensor] = [], aerials: [Tensor] = []
@@ -38,8 +47,8 @@ extension CrossViewModel {
         var done = 0
         try withEvaluationMode {
             while let batch = try stream.next() {
-                grounds.append(ground(batch.ground).detached())
-                aerials.append(aerial(batch.aerial).detached())
+                grounds.append(descriptors(batch.ground, view: .ground, flipTTA: flipTTA).detached())
+                aerials.append(descriptors(batch.aerial, view: .aerial, flipTTA: flipTTA).detached())
                 try ComponentFailure.check()
                 done += batch.indices.count
                 progress?.update(done, total)
@@ -54,11 +63,12 @@ extension CrossViewModel {
     }
 
     /// L2-normalised descriptors of image files of one view, decoded and
-    /// prepared in the background `chunk` at a time, ahead of the forward; images done go to `progress`.
+    /// prepared in the background `chunk` at a time, ahead of the forward; images done go to `progress`; `flipTTA` as
+    /// `descriptors` says.
     /// With a `communicator` of more than one rank each embeds a contiguous shard of the files and the shards are gathered in order,
     /// so every rank returns the descriptors of all of them, as one process would.
     public func embed(
-        files: [URL], view: CrossView, input: ViewInput, chunk: Int = 32, progress: ProgressBar? = nil,
+        files: [URL], view: CrossView, input: ViewInput, chunk: Int = 32, progress: ProgressBar? = nil, flipTTA: Bool = false,
         communicator: Communicator = .process
     ) throws -> Tensor {
         let (size, rank) = (communicator.size, communicator.rank)
@@ -76,7 +86,7 @@ extension CrossViewModel {
         var parts: [Tensor] = []
         try withEvaluationMode {
             while let batch = try stream.next() {
-                parts.append((view == .ground ? ground : aerial)(batch).detached())
+                parts.append(self.descriptors(batch, view: view, flipTTA: flipTTA).detached())
                 try ComponentFailure.check()
                 progress?.update(Swift.min(mine.count, parts.count * chunk), mine.count)
             }

@@ -8,25 +8,35 @@ extension CrossViewModel {
     /// The held-out figures of `data` as metrics.json names them, shared by
     /// training and `geokit eval`: ground queries against the aerial gallery
     /// ("R@1", ...), or for University-1652 both directions ("D->S R@1", ..., "S->D AP");
-    /// exactly `metrics` (nil: the dataset's standard ones, `Evaluate.standardMetrics`). The embedding reports to `progress`.
+    /// exactly `metrics` (nil: the dataset's standard ones, `Evaluate.standardMetrics`), every descriptor with flip
+    /// test-time augmentation when `flipTTA` (`descriptors(_:view:flipTTA:)`). The embedding reports to `progress`.
+    /// Any model on any data: research code evaluates its own `CrossViewModel` so.
     /// With a `communicator` of more than one rank (the trainer passes `world` under `mpirun`) queries and gallery are embedded in shards across the
     /// ranks (`embed`) and gathered, with the same figures on every rank as in one process.
     public func heldOutFigures(
-        _ data: TrainingData, metrics: [Evaluate.Metric]? = nil, progress: ProgressBar? = nil, communicator: Communicator = .process
+        _ data: TrainingData, metrics: [Evaluate.Metric]? = nil, flipTTA: Bool = false, progress: ProgressBar? = nil,
+        communicator: Communicator = .process
     ) throws -> [String: Double] {
         let metrics = metrics ?? Evaluate.standardMetrics(university: data.university != nil)
         if let university = data.university {
-            return try university.figures(model: self, input: data.input, metrics: metrics, progress: progress, communicator: communicator)
+            return try university.figures(model: self, input: data.input, metrics: metrics, progress: progress, flipTTA: flipTTA, communicator: communicator)
         }
         if let vigor = data.vigor {
-            return try vigor.figures(model: self, input: data.input, metrics: metrics, progress: progress, communicator: communicator)
+            return try vigor.figures(model: self, input: data.input, metrics: metrics, progress: progress, flipTTA: flipTTA, communicator: communicator)
         }
-        let (queries, gallery) = try embed(data, split: .test, progress: progress, communicator: communicator)
+        let (queries, gallery) = try embed(data, split: .test, progress: progress, flipTTA: flipTTA, communicator: communicator)
         return Evaluate.figures(queries: queries, gallery: gallery, positives: (0..<data.test.count).map { [$0] }, metrics: metrics)
     }
 }
 
 extension Evaluate {
+    /// The metrics evaluation reports for `data`, in order, each R@P% with this convention (`metrics(for:)` of its layout).
+    public func metrics(for data: TrainingData) -> [Metric] {
+        (metrics ?? Evaluate.standardMetrics(university: data.university != nil)).map {
+            if case .recallPercent(let p, _) = $0 { .recallPercent(p, percentConvention) } else { $0 }
+        }
+    }
+
     /// `metrics` of one retrieval (each query's true gallery items in `positives`), by name.
     /// R@P% ranks within K = P% of the gallery, rounded by the metric's `PercentConvention`.
     public static func figures(queries: Tensor, gallery: Tensor, positives: [[Int]], metrics: [Metric]) -> [String: Double] {

@@ -20,8 +20,13 @@ public struct ModelSummary {
     public let totalParameters: Int
 
     public init(model: CrossViewModel, dataset d: Dataset) {
-        let groundInput = Tensor(zeros: [1, 3, d.groundHeight, d.groundWidth])
-        let aerialInput = Tensor(zeros: [1, 3, d.aerialHeight, d.aerialWidth])
+        self.init(model: model, groundSize: (d.groundHeight, d.groundWidth), aerialSize: (d.aerialHeight, d.aerialWidth))
+    }
+
+    /// The summary for images of these sizes (height, width) as the network sees them.
+    public init(model: CrossViewModel, groundSize: (height: Int, width: Int), aerialSize: (height: Int, width: Int)) {
+        let groundInput = Tensor(zeros: [1, 3, groundSize.height, groundSize.width])
+        let aerialInput = Tensor(zeros: [1, 3, aerialSize.height, aerialSize.width])
         model.eval()
         var rows: [Row] = []
         noGrad {

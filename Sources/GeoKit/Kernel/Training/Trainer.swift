@@ -5,10 +5,15 @@ import GeoKitData
 import GeoKitRecipes
 import GeoKitSynth
 
-/// Runs a recipe: builds its model and data, trains with the recipe's
-/// optimiser, schedule, sampler and accumulation, evaluates on the held-out
-/// split, and keeps the run directory current after every epoch
-/// (checkpoint.safetensors, metrics.json, train.log, the plots and report.html: `RunReport`).
+/// Trains a `CrossViewModel` on `TrainingData` with an optimiser, the
+/// training settings (`Train`), a sampler and the evaluation settings
+/// (`Evaluate`), evaluates on the held-out split, and keeps the run
+/// directory current (docs/run-directory.md: last.safetensors after every
+/// epoch, best.safetensors when the chosen metric improves, metrics.csv as
+/// the steps go, metrics.json, train.log, the plots and report.html: `RunReport`).
+/// A recipe is a description of those parts: `init(recipe:directory:)` builds
+/// them and delegates to `init(model:data:train:...)`, which research code
+/// calls with its own parts.
 ///
 /// Every random choice is drawn from (seed, epoch, step) — the batch
 /// order, the augmentation, dropout — so `resume` after an interruption
@@ -18,39 +23,123 @@ import GeoKitSynth
 /// its share of every global batch, and rank 0 alone writes the run
 /// directory (docs/scale.md; the distributed parts are in Distributed/).
 public final class Trainer {
-    public let recipe: Recipe
+    /// The recipe the parts were built from; nil for a trainer built from values.
+    public let recipe: Recipe?
+    /// The run's name: the recipe's, recorded in the checkpoints and metrics.json (resuming checks it).
+    public let name: String
     public let directory: URL
     public let model: CrossViewModel
     let log: TrainingLog
-    let dataset: Dataset
+    let source: DataSource
     let train: Train
+    let evaluation: Evaluate
+    let sampler: BatchSampler
+    /// The sampler's name in messages (its registry name, or its type's).
+    let samplerName: String
+    /// The optimiser given to the trainer; nil: one made from `train.optimizer` when the run starts.
+    let givenOptimizer: Optimizer?
+    /// Where errors say they happened: "recipe NAME" or "run NAME".
+    let place: String
     let seed: UInt64
     /// The job's ranks (a world of one outside `mpirun`).
     public let communicator: Communicator
     /// The most decoded training batches alive at once in the last run (the pipeline's bound is `TrainingData.prefetch + 1`).
     public private(set) var loaderHighWaterMark = 0
 
-    public static let checkpointName = "checkpoint.safetensors"
+    /// What `--resume` reads: weights, optimiser state and run metadata (`Checkpoint`), rewritten every epoch.
+    public static let checkpointName = "last.safetensors"
+    /// The weights of the evaluated epoch with the best `Evaluate.best` figure (`Checkpoint.writeWeights`).
+    public static let bestCheckpointName = "best.safetensors"
+    /// The name of `last.safetensors` in run directories written before it had that name; still read as it.
+    public static let legacyCheckpointName = "checkpoint.safetensors"
     /// The recipe file and `--set` overrides this run came from, recorded in metrics.json (set by `geokit run`).
     public var recipeFile: String?
     public var overrides: [String] = []
 
-    /// Builds the model (weights initialised from the recipe's seed, then the
+    /// The data a trainer reads: a dataset it opens when the run starts (rank 0 first), or data already open.
+    enum DataSource {
+        case dataset(Dataset)
+        case data(TrainingData)
+    }
+
+    /// Builds the recipe's model (weights initialised from the recipe's seed, then the
     /// backbone's pretrained weights unless `loadPretrained` is false, as when
-    /// resuming: the checkpoint's trained weights replace them) and opens the run directory.
+    /// resuming: the checkpoint's trained weights replace them) and sampler, and opens the run directory.
     /// Under `mpirun`, rank 0 builds first (a recipe mistake is reported once) and its weights are broadcast.
-    public init(
+    public convenience init(
         recipe: Recipe, directory: URL, appendLog: Bool = false, loadPretrained: Bool = true, registry: Registry = .shared,
         communicator: Communicator = .world
     ) throws {
-        self.recipe = recipe
-        self.directory = directory
+        let dataset = try recipe.requireDataset()
+        let train = try recipe.requireTrain()
+        GlobalRandom.seed(UInt64(max(0, train.seed)))
+        let model = try communicator.rootFirst { try CrossViewModel(recipe: recipe, registry: registry, loadPretrained: loadPretrained) }
+        let samplerName = recipe.sampler?.name ?? "random"
+        let sampler: BatchSampler
+        do {
+            sampler = try registry.make(.sampler, samplerName, recipe.componentParameters("sampler"))
+        } catch let error as GeoKitError {
+            throw GeoKitError(error.what, where: "recipe \(recipe.name), sampler", remedy: error.remedy)
+        }
+        try self.init(
+            model: model, source: .dataset(dataset), train: train, sampler: sampler, samplerName: samplerName,
+            evaluation: recipe.evaluation, optimizer: nil, directory: directory, name: recipe.name, recipe: recipe,
+            appendLog: appendLog, communicator: communicator)
+    }
+
+    /// A trainer of `model` on `data` (already open; its `input` is what the model sees) with `train`'s settings,
+    /// `sampler` composing the batches (`useNeighbours` is given the data's GPS table, if any) and `evaluation`'s
+    /// metrics; `optimizer` (nil: `train.optimizer`, with the backbone's parameters as a group scaled by
+    /// `train.backboneLRScale`) over `model`'s parameters. `name` is recorded in the checkpoints (resuming checks
+    /// it). The model's parts are checked against the data's image sizes first (`CrossViewModel.checkShapes`).
+    /// Seed `GlobalRandom` before building the model for reproducible initial weights.
+    public convenience init(
+        model: CrossViewModel, data: TrainingData, train: Train, sampler: BatchSampler = RandomSampler(),
+        evaluation: Evaluate = Evaluate(), optimizer: Optimizer? = nil, directory: URL, name: String, appendLog: Bool = false,
+        communicator: Communicator = .world
+    ) throws {
+        try Trainer.check(train, name: name)
+        try model.checkShapes(groundSize: data.input.groundSize, aerialSize: data.input.aerialSize, batch: train.batchSize)
+        try self.init(
+            model: model, source: .data(data), train: train, sampler: sampler, samplerName: "\(type(of: sampler))",
+            evaluation: evaluation, optimizer: optimizer, directory: directory, name: name, recipe: nil, appendLog: appendLog,
+            communicator: communicator)
+    }
+
+    /// As `init(model:data:...)`, the data opened from `dataset` when the run starts (a synthetic world is
+    /// generated into the cache first), at its sizes with the model's backbones' normalisation (`viewInput`).
+    public convenience init(
+        model: CrossViewModel, dataset: Dataset, train: Train, sampler: BatchSampler = RandomSampler(),
+        evaluation: Evaluate = Evaluate(), optimizer: Optimizer? = nil, directory: URL, name: String, appendLog: Bool = false,
+        communicator: Communicator = .world
+    ) throws {
+        try Trainer.check(train, name: name)
+        try model.checkShapes(
+            groundSize: (dataset.groundHeight, dataset.groundWidth), aerialSize: (dataset.aerialHeight, dataset.aerialWidth),
+            batch: train.batchSize)
+        try self.init(
+            model: model, source: .dataset(dataset), train: train, sampler: sampler, samplerName: "\(type(of: sampler))",
+            evaluation: evaluation, optimizer: optimizer, directory: directory, name: name, recipe: nil, appendLog: appendLog,
+            communicator: communicator)
+    }
+
+    /// A recipe's settings are validated with it (Recipe.validate); values given directly are checked here.
+    private static func check(_ train: Train, name: String) throws {
+        for (setting, value, least) in [("epochs", train.epochs, 1), ("batchSize", train.batchSize, 2), ("accumulate", train.accumulate, 1)]
+        where value < least {
+            throw GeoKitError("train.\(setting) is \(value), below \(least)", where: "run \(name)", remedy: "give Train(\(setting):) at least \(least)")
+        }
+    }
+
+    private init(
+        model: CrossViewModel, source: DataSource, train: Train, sampler: BatchSampler, samplerName: String, evaluation: Evaluate,
+        optimizer: Optimizer?, directory: URL, name: String, recipe: Recipe?, appendLog: Bool, communicator: Communicator
+    ) throws {
+        (self.model, self.source, self.train, self.sampler, self.samplerName) = (model, source, train, sampler, samplerName)
+        (self.evaluation, givenOptimizer, self.directory, self.name, self.recipe) = (evaluation, optimizer, directory, name, recipe)
         self.communicator = communicator
-        dataset = try recipe.requireDataset()
-        train = try recipe.requireTrain()
+        place = recipe == nil ? "run \(name)" : "recipe \(name)"
         seed = UInt64(max(0, train.seed))
-        GlobalRandom.seed(seed)
-        model = try communicator.rootFirst { try CrossViewModel(recipe: recipe, registry: registry, loadPretrained: loadPretrained) }
         let logURL = directory.appendingPathComponent("train.log")
         if communicator.isRoot {
             try Trainer.prepareRunDirectory(directory)
@@ -96,14 +185,19 @@ public final class Trainer {
         }
     }
 
-    /// Trains; with `resume`, continues from the run directory's checkpoint.
+    /// Trains; with `resume`, continues from the run directory's last.safetensors (or an older run's checkpoint.safetensors).
     /// `stopAfter` ends the session after that epoch (its checkpoint
     /// written), to be continued later with `resume`.
     @discardableResult
-    public func run(resume: Bool = false, stopAfter: Int? = nil, registry: Registry = .shared) throws -> RunSummary {
-        // Validated with the recipe when the model was built (Recipe.validate): epochs >= 1, batch size >= 2.
+    public func run(resume: Bool = false, stopAfter: Int? = nil) throws -> RunSummary {
+        // Validated with the recipe (Recipe.validate) or by the init: epochs >= 1, batch size >= 2, accumulate >= 1.
         let epochs = train.epochs, batchSize = train.batchSize, accumulate = train.accumulate
-        let data = try communicator.rootFirst { try TrainingData(dataset: dataset, seed: train.seed, input: model.viewInput(dataset), log: log.line) }
+        let data: TrainingData
+        switch source {
+        case .data(let given): data = given
+        case .dataset(let dataset):
+            data = try communicator.rootFirst { try TrainingData(dataset: dataset, seed: train.seed, input: model.viewInput(dataset), log: log.line) }
+        }
         guard data.train.count >= batchSize else {
             throw GeoKitError(
                 "the training split has \(data.train.count) pairs, fewer than one batch of \(batchSize)", where: data.root.path,
@@ -113,50 +207,60 @@ public final class Trainer {
             // Otherwise no optimiser step would ever run and training would silently change nothing.
             throw GeoKitError(
                 "train.accumulate is \(accumulate), but an epoch has only \(data.train.count / batchSize) batches of \(batchSize)",
-                where: "recipe \(recipe.name)", remedy: "lower train.accumulate or train.batchSize")
+                where: place, remedy: "lower train.accumulate or train.batchSize")
         }
         try checkDistributedBatch(batchSize)
         let step = TrainingStep(model: model, communicator: communicator, microBatch: train.microBatch)
         let averager = GradientAverager(communicator: communicator, parameters: model.parameters())
         let synchronisedNorms = train.syncBatchNorm ? SynchronisedBatchNorm(communicator: communicator) : nil
         defer { synchronisedNorms?.stop() }
-        let sampler = try makeSampler(data: data, registry: registry)
-        let optimizer = makeOptimizer()
+        try giveNeighbours(data: data)
+        let optimizer = givenOptimizer ?? makeOptimizer()
         let stepsPerEpoch = max(1, data.train.count / batchSize / accumulate)
         let scheduler = LearningRateScheduler(optimizer, schedule: makeSchedule(stepsPerEpoch: stepsPerEpoch, epochs: epochs))
         let components = model.components.map { "\($0.section)=\($0.component)" }
         let checkpointURL = directory.appendingPathComponent(Trainer.checkpointName)
-        let every = recipe.evaluation.every
-        let metrics = recipe.evaluation.metrics(for: dataset)
+        let bestURL = directory.appendingPathComponent(Trainer.bestCheckpointName)
+        let every = evaluation.every
+        let metrics = evaluation.metrics(for: data)
         let order = Evaluate.names(metrics, directions: data.university?.directions.map(\.name) ?? [""])
+        let bestMetric = try evaluation.bestFigure(among: order, place: place)
         let clipNorm = train.clipNorm
-        let report = try RunReport(recipe: recipe, directory: directory, model: model, data: data)
+        let report = try RunReport(epochs: epochs, settings: settingsListing(), directory: directory, model: model, data: data, order: order)
 
         var history: [EpochRecord] = []
         var startEpoch = 0, optimizerSteps = 0
+        var best: (epoch: Int, value: Double)?
+        // Rank 0 writes the per-step and per-evaluation rows as the run goes; a resumed run drops the rows after its checkpoint.
+        let csv = communicator.isRoot ? try MetricsCSV(directory: directory, figures: order) : nil
         if resume {
-            let meta = try restoreCheckpoint(checkpointURL, optimizer: optimizer)
-            guard meta.recipe == recipe.name, meta.components == components else {
+            let resumed = Trainer.resumable(in: directory)
+            let meta = try restoreCheckpoint(resumed, optimizer: optimizer)
+            guard meta.recipe == name, meta.components == components else {
                 throw GeoKitError(
                     "the checkpoint is from recipe \(meta.recipe) (\(meta.components.joined(separator: ", "))), not this one",
-                    where: checkpointURL.path, remedy: "resume with the same recipe, or use another --out")
+                    where: resumed.path, remedy: "resume with the same recipe, or use another --out")
             }
             guard meta.epoch <= epochs else {
                 throw GeoKitError(
-                    "the checkpoint finished epoch \(meta.epoch), beyond this recipe's \(epochs) epochs", where: checkpointURL.path,
+                    "the checkpoint finished epoch \(meta.epoch), beyond this recipe's \(epochs) epochs", where: resumed.path,
                     remedy: "raise train.epochs to resume it, or use another --out")
             }
             (startEpoch, optimizerSteps, history) = (meta.epoch, meta.optimizerSteps, meta.history)
+            try csv?.resume(after: startEpoch)
             report.reloadPictures()
-            log.line("resuming \(recipe.name) after epoch \(startEpoch) (\(optimizerSteps) optimiser steps)")
+            best = Trainer.best(of: history, figure: bestMetric)
+            log.line("resuming \(name) after epoch \(startEpoch) (\(optimizerSteps) optimiser steps)")
             // The table a re-mining sampler held is rebuilt from the resumed weights (the one it had when the
             // resumed epoch is a mining epoch, as Sample4Geo's evaluate-and-save epochs are).
             if let mining = sampler.needs.similarityMining, startEpoch >= mining.every { try mineNeighbours(for: sampler, mining, data: data) }
         } else {
-            log.line("recipe \(recipe.name): " + components.joined(separator: ", ") + ", \(model.parameterCount) parameters")
+            log.line("\(place): " + components.joined(separator: ", ") + ", \(model.parameterCount) parameters")
             for report in model.pretrained { log.line(report.description) }
-            let untrained = try model.heldOutFigures(data, metrics: metrics, communicator: communicator)
+            let untrained = try model.heldOutFigures(data, metrics: metrics, flipTTA: evaluation.flipTTA, communicator: communicator)
             history.append(EpochRecord(epoch: 0, metrics: untrained))
+            try csv?.start()
+            try csv?.evaluation(epoch: 0, untrained)
             log.line("untrained: " + Trainer.format(untrained, order: order))
         }
         for epoch in startEpoch..<epochs {
@@ -166,8 +270,8 @@ public final class Trainer {
             // A loss takes its negatives from the batch: a sampler (a plugin's, say) handing out a batch of one is refused.
             if let short = batches.first(where: { $0.count < 2 }) {
                 throw GeoKitError(
-                    "sampler \(recipe.sampler?.name ?? "random") made a batch of \(short.count) pairs at epoch \(epoch + 1)",
-                    where: "recipe \(recipe.name), sampler", remedy: "a sampler must return batches of at least 2 locations")
+                    "sampler \(samplerName) made a batch of \(short.count) pairs at epoch \(epoch + 1)",
+                    where: "\(place), sampler", remedy: "a sampler must return batches of at least 2 locations")
             }
             if epoch == startEpoch {
                 log.line("epoch \(epoch + 1): \(batches.count) batches of \(batchSize) pairs from \(data.train.count) locations")
@@ -176,6 +280,7 @@ public final class Trainer {
             model.train()
             var lossSum = 0.0, lossCount = 0
             var stepLosses: [Double] = []
+            var stepStart = Date(), stepLoss = 0.0
             let usable = batches.count / accumulate * accumulate
             try checkDistributedBatches(batches.prefix(usable), epoch: epoch)
             let stream = data.trainingStream(batches.prefix(usable).map(shareOfBatch), epoch: epoch)
@@ -189,12 +294,13 @@ public final class Trainer {
                 let value = loss.item
                 guard value.isFinite else {
                     throw GeoKitError(
-                        "the loss became \(value) at epoch \(epoch + 1), step \(b + 1) of \(usable)", where: "recipe \(recipe.name)",
+                        "the loss became \(value) at epoch \(epoch + 1), step \(b + 1) of \(usable)", where: place,
                         remedy: "lower train.lr, add warm-up or train.clipNorm; the last complete checkpoint (if any) is kept")
                 }
                 step.backward(forward, dividedBy: accumulate, ground: batch.ground, aerial: batch.aerial, seed: stepSeed)
                 try checkPlugins(epoch: epoch, step: b, of: usable)
                 lossSum += value
+                stepLoss += value
                 stepLosses.append(value)
                 lossCount += 1
                 if (b + 1) % accumulate == 0 {
@@ -204,6 +310,11 @@ public final class Trainer {
                     optimizer.step()
                     optimizer.zeroGrad()
                     optimizerSteps += 1
+                    try csv?.step(
+                        epoch: epoch + 1, step: optimizerSteps, loss: stepLoss / Double(accumulate),
+                        learningRate: optimizer.groups.last?.learningRate ?? 0,
+                        imagesPerSecond: Double(2 * batchSize * accumulate) / max(Date().timeIntervalSince(stepStart), 1e-9))
+                    (stepStart, stepLoss) = (Date(), 0)
                 }
                 let elapsed = Date().timeIntervalSince(epochStart)
                 let rate = Double(2 * batchSize * (b + 1)) / max(elapsed, 1e-3)
@@ -225,8 +336,15 @@ public final class Trainer {
                 epoch: epoch + 1, loss: lossCount > 0 ? lossSum / Double(lossCount) : nil,
                 learningRate: optimizer.groups.last?.learningRate, seconds: nil)
             record.stepLosses = stepLosses
+            var improved = false
             if (epoch + 1) % every == 0 || epoch + 1 == epochs {
-                record.metrics = try model.heldOutFigures(data, metrics: metrics, communicator: communicator)
+                let figures = try model.heldOutFigures(data, metrics: metrics, flipTTA: evaluation.flipTTA, communicator: communicator)
+                record.metrics = figures
+                try csv?.evaluation(epoch: epoch + 1, figures)
+                // Strictly better only: a tie keeps the earlier epoch's weights.
+                if let value = figures[bestMetric], best.map({ value > $0.value }) ?? true {
+                    (best, improved) = ((epoch + 1, value), true)
+                }
             }
             if let mining = sampler.needs.similarityMining, (epoch + 1) % mining.every == 0, epoch + 1 < epochs {
                 try mineNeighbours(for: sampler, mining, data: data)
@@ -237,9 +355,15 @@ public final class Trainer {
                 String(format: "epoch %d/%d  loss %.4f  %.1f s", epoch + 1, epochs, record.loss ?? .nan, record.seconds!)
                     + (record.metrics.map { "  " + Trainer.format($0, order: order) } ?? ""))
             let meta = Checkpoint.Metadata(
-                recipe: recipe.name, components: components, epoch: epoch + 1,
+                recipe: name, components: components, epoch: epoch + 1,
                 optimizerSteps: optimizerSteps, seed: seed, history: history)
             if communicator.isRoot {
+                // best before last: a crash between the two resumes from the previous last and rewrites this best.
+                if improved, let best {
+                    let chosen = Checkpoint.BestMetadata(recipe: name, components: components, epoch: best.epoch, figure: bestMetric, value: best.value)
+                    try Checkpoint.writeWeights(model: model, metadata: chosen, to: bestURL)
+                    log.line(String(format: "best %@ %.2f at epoch %d: wrote %@", bestMetric, best.value, best.epoch, Trainer.bestCheckpointName))
+                }
                 try Checkpoint.write(model: model, optimizer: optimizer, metadata: meta, to: checkpointURL)
                 // After the checkpoint: a picture that cannot be drawn never costs the epoch.
                 let sessionEnds = epoch + 1 == epochs || stopAfter.map { epoch + 1 >= $0 } == true
@@ -260,7 +384,7 @@ public final class Trainer {
     private func writeSummary(history: [EpochRecord], components: [String], report: RunReport) throws -> RunSummary {
         let evaluated = history.filter { $0.metrics != nil }
         var summary = RunSummary(
-            recipe: recipe.name, components: components, final: evaluated.last?.metrics ?? [:],
+            recipe: name, components: components, final: evaluated.last?.metrics ?? [:],
             untrained: history.first { $0.epoch == 0 }?.metrics, history: history,
             trainingSeconds: history.compactMap(\.seconds).reduce(0, +))
         (summary.recipeFile, summary.overrides) = (recipeFile, overrides)
@@ -270,24 +394,28 @@ public final class Trainer {
         return summary
     }
 
-    /// The recipe's sampler (`sampler:random` when it names none), given the dataset's GPS neighbour table.
-    private func makeSampler(data: TrainingData, registry: Registry) throws -> BatchSampler {
-        let name = recipe.sampler?.name ?? "random"
-        let sampler: BatchSampler
-        do {
-            sampler = try registry.make(.sampler, name, recipe.componentParameters("sampler"))
-        } catch let error as GeoKitError {
-            throw GeoKitError(error.what, where: "recipe \(recipe.name), sampler", remedy: error.remedy)
-        }
+    /// Hands the sampler the dataset's GPS neighbour table, or refuses a sampler that needs one the dataset lacks.
+    private func giveNeighbours(data: TrainingData) throws {
         if let neighbours = data.neighbours {
             sampler.useNeighbours(try NeighbourTable(neighbours))
         } else if sampler.needs.gpsTable {
             throw GeoKitError(
-                "sampler:\(name) needs GPS coordinates, and the dataset has no location data matching its training split",
+                "sampler:\(samplerName) needs GPS coordinates, and the dataset has no location data matching its training split",
                 where: data.root.path,
                 remedy: "add the dataset's location data (docs/data.md: CVUSA's split_locations/all.csv, or a gps.csv) or use Sampler(\"random\")")
         }
-        return sampler
+    }
+
+    /// The settings the report lists: the recipe's, or for a trainer of values those of its `Train` and `Evaluate`.
+    private func settingsListing() -> [String] {
+        // A trainer of values is described by a recipe of its settings alone.
+        let description =
+            recipe
+            ?? Recipe(name) {
+                train
+                evaluation
+            }
+        return (try? description.settingsListing()) ?? []
     }
 
     /// Hands `sampler` the table it re-mines: the training split embedded with the evaluation transforms, each

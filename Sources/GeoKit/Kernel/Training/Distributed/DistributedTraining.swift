@@ -19,7 +19,7 @@ extension Trainer {
         let size = communicator.size
         guard batchSize % size == 0 else {
             throw GeoKitError(
-                "train.batchSize is \(batchSize), which does not split evenly over \(size) ranks", where: "recipe \(recipe.name)",
+                "train.batchSize is \(batchSize), which does not split evenly over \(size) ranks", where: place,
                 remedy: "use a multiple of \(size) (e.g. --set train.batchSize=\(max(size, batchSize / size * size))) or launch another -np")
         }
     }
@@ -29,8 +29,8 @@ extension Trainer {
         let size = communicator.size
         guard size > 1, let odd = batches.first(where: { $0.count % size != 0 }) else { return }
         throw GeoKitError(
-            "sampler \(recipe.sampler?.name ?? "random") made a batch of \(odd.count) pairs at epoch \(epoch + 1), "
-                + "which does not split evenly over \(size) ranks", where: "recipe \(recipe.name), sampler",
+            "sampler \(samplerName) made a batch of \(odd.count) pairs at epoch \(epoch + 1), "
+                + "which does not split evenly over \(size) ranks", where: "\(place), sampler",
             remedy: "under mpirun a sampler's batches must be multiples of the number of ranks")
     }
 

@@ -52,17 +52,18 @@ public struct University1652Evaluation: Sendable {
         return queryIDs.map { byID[$0] ?? [] }
     }
 
-    /// The figures of both directions as metrics.json names them ("D->S R@1", ..., "S->D AP"); each embedding reports to `progress`.
+    /// The figures of both directions as metrics.json names them ("D->S R@1", ..., "S->D AP"); each embedding reports to `progress`, with flip test-time augmentation when `flipTTA`.
     public func figures(
-        model: CrossViewModel, input: ViewInput, metrics: [Evaluate.Metric], progress: ProgressBar? = nil, communicator: Communicator = .process
+        model: CrossViewModel, input: ViewInput, metrics: [Evaluate.Metric], progress: ProgressBar? = nil, flipTTA: Bool = false,
+        communicator: Communicator = .process
     ) throws -> [String: Double] {
         var result: [String: Double] = [:]
         for direction in directions {
             let galleryView: CrossView = direction.queryView == .ground ? .aerial : .ground
             let queries = try model.embed(
-                files: direction.queries.map(\.file), view: direction.queryView, input: input, progress: progress, communicator: communicator)
+                files: direction.queries.map(\.file), view: direction.queryView, input: input, progress: progress, flipTTA: flipTTA, communicator: communicator)
             let gallery = try model.embed(
-                files: direction.gallery.map(\.file), view: galleryView, input: input, progress: progress, communicator: communicator)
+                files: direction.gallery.map(\.file), view: galleryView, input: input, progress: progress, flipTTA: flipTTA, communicator: communicator)
             for (key, value) in Evaluate.figures(queries: queries, gallery: gallery, positives: direction.positives, metrics: metrics) {
                 result["\(direction.name) \(key)"] = value
             }

@@ -14,12 +14,15 @@ public struct VIGOREvaluation: Sendable {
     public init(split: VIGORDataset.Split) { self.split = split }
 
     /// The figures as metrics.json names them: `metrics` (R@K, R@1%) plus "hit rate", "top-1 error m (median)" and
-    /// "top-1 error m (mean)"; each embedding reports to `progress`.
+    /// "top-1 error m (mean)"; each embedding reports to `progress`, with flip test-time augmentation when `flipTTA`.
     public func figures(
-        model: CrossViewModel, input: ViewInput, metrics: [Evaluate.Metric], progress: ProgressBar? = nil, communicator: Communicator = .process
+        model: CrossViewModel, input: ViewInput, metrics: [Evaluate.Metric], progress: ProgressBar? = nil, flipTTA: Bool = false,
+        communicator: Communicator = .process
     ) throws -> [String: Double] {
-        let queries = try model.embed(files: split.queries.map(\.url), view: .ground, input: input, progress: progress, communicator: communicator)
-        let gallery = try model.embed(files: split.gallery.map(\.url), view: .aerial, input: input, progress: progress, communicator: communicator)
+        let queries = try model.embed(
+            files: split.queries.map(\.url), view: .ground, input: input, progress: progress, flipTTA: flipTTA, communicator: communicator)
+        let gallery = try model.embed(
+            files: split.gallery.map(\.url), view: .aerial, input: input, progress: progress, flipTTA: flipTTA, communicator: communicator)
         return Self.figures(queries: queries, gallery: gallery, split: split, metrics: metrics)
     }
 

@@ -14,7 +14,8 @@ import GeoKitRecipes
 /// (drawn when the session's last epoch is evaluated).
 public final class RunReport {
     public let directory: URL
-    let recipe: Recipe
+    /// The run's planned epochs (the page says how far it has come).
+    let epochs: Int
     let model: ModelSummary?
     let settings: [String]
     /// e.g. ["ground -> aerial": (queries, gallery)].
@@ -27,28 +28,26 @@ public final class RunReport {
     public static let fileName = "report.html"
 
     public init(
-        directory: URL, recipe: Recipe, model: ModelSummary?, settings: [String], queries: [(name: String, queries: Int, gallery: Int)],
+        directory: URL, epochs: Int, model: ModelSummary?, settings: [String], queries: [(name: String, queries: Int, gallery: Int)],
         order: [String]
     ) {
         self.order = order
         self.directory = directory
-        self.recipe = recipe
+        self.epochs = epochs
         self.model = model
         self.settings = settings
         self.queries = queries
     }
 
-    /// The report of the run `trainer` is about to train: its model summary (one forward per view) and query counts.
-    convenience init(recipe: Recipe, directory: URL, model: CrossViewModel, data: TrainingData) throws {
-        let dataset = try recipe.requireDataset()
-        let summary = ModelSummary(model: model, dataset: dataset)
+    /// The report of the run a trainer is about to train: its model summary (one forward per view at the data's
+    /// sizes), its settings, the query counts, the figures in `order`.
+    convenience init(epochs: Int, settings: [String], directory: URL, model: CrossViewModel, data: TrainingData, order: [String]) throws {
+        let summary = ModelSummary(model: model, groundSize: data.input.groundSize, aerialSize: data.input.aerialSize)
         try ComponentFailure.check()
         let counts: [(String, Int, Int)] =
             data.university.map { $0.directions.map { ($0.name, $0.queries.count, $0.gallery.count) } }
             ?? [("ground -> aerial", data.test.count, data.test.count)]
-        let order = Evaluate.names(recipe.evaluation.metrics(for: dataset), directions: data.university?.directions.map(\.name) ?? [""])
-        self.init(
-            directory: directory, recipe: recipe, model: summary, settings: (try? recipe.settingsListing()) ?? [], queries: counts, order: order)
+        self.init(directory: directory, epochs: epochs, model: summary, settings: settings, queries: counts, order: order)
     }
 
     /// Draws the retrieval and attention pictures of `model` on the held-out split (kept for later rewrites).
@@ -116,7 +115,7 @@ public final class RunReport {
                 : n >= 1_000_000 ? String(format: "%.2f M", Double(n) / 1e6) : n >= 1000 ? String(format: "%.1f k", Double(n) / 1e3) : "\(n)"
         }
         let metricNames = Self.names(summary.history, order: order)
-        let last = summary.history.last?.epoch ?? 0, epochs = recipe.train?.epochs ?? last
+        let last = summary.history.last?.epoch ?? 0
         var page = """
             <!DOCTYPE html>
             <html><head><meta charset="utf-8"><title>GeoKit run \(e(summary.recipe))</title>
