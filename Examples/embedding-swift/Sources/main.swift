@@ -1,6 +1,6 @@
 // Trains a model with an attention module of its own on a synthetic world and evaluates it.
 //
-//     mkdir -p plugins && ln -sf /path/to/geokit/.build/release/libBackbonesPlugin.so plugins/
+//     mkdir -p plugins && ln -sf /path/to/geokit/.build/release/lib{Backbones,Sample4Geo}Plugin.so plugins/
 //     GEOKIT_PLUGIN_PATH=plugins swift run -c release EmbeddingSwift [WORLD [EPOCHS [LOCATIONS]]]
 //
 // GEOKIT_PLUGIN_PATH makes the model zoo (resnet18) available; WORLD (default ./world) is generated on first use.

@@ -21,12 +21,13 @@ final class SwiftScriptExampleTests: XCTestCase {
             .write(to: manifest, atomically: true, encoding: .utf8)
         let products = try SwiftPluginTests.build(copy)
 
-        // The model zoo alone on the plugin path, as docs/embedding.md sets it up.
+        // The model zoo (resnet18) and Sample4Geo (loss:infonce) on the plugin path, as docs/embedding.md sets it up.
         let plugins = copy.appendingPathComponent("plugins")
         try FileManager.default.createDirectory(at: plugins, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(
-            at: plugins.appendingPathComponent("libBackbonesPlugin.so"),
-            withDestinationURL: PluginTestSupport.productsDirectory.appendingPathComponent("libBackbonesPlugin.so"))
+        for name in ["libBackbonesPlugin.so", "libSample4GeoPlugin.so"] {
+            try FileManager.default.createSymbolicLink(
+                at: plugins.appendingPathComponent(name), withDestinationURL: PluginTestSupport.productsDirectory.appendingPathComponent(name))
+        }
         let outcome = try PluginTestSupport.run(
             products.appendingPathComponent("EmbeddingSwift"), [copy.appendingPathComponent("world").path, "2", "96"],
             environment: ["GEOKIT_PLUGIN_PATH": plugins.path], in: copy)
