@@ -32,7 +32,7 @@ final class RegistryTests: XCTestCase {
         XCTAssertEqual(
             [
                 ComponentKey.backbone.kind, ComponentKey.attention.kind, ComponentKey.aggregator.kind, ComponentKey.loss.kind,
-                ComponentKey.sampler.kind, ComponentKey.view.kind
+                ComponentKey.sampler.kind, ComponentKey.view.kind, ComponentKey.head.kind
             ], ComponentKind.allCases)
         XCTAssertThrowsError(try Registry.shared.make(.backbone, "gem")) { error in
             XCTAssertEqual((error as? GeoKitError)?.what, "unknown backbone 'gem'")
