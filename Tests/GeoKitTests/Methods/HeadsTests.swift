@@ -172,6 +172,33 @@ final class HeadsTests: XCTestCase {
         }
     }
 
+    /// The model's path (backbone, head shared by both views, instance loss) learns: SGD with the references'
+    /// momentum and rates memorises six locations' images within 15 steps.
+    func testTheHeadAndTheInstanceLossLearnTheTrainingLocations() throws {
+        GlobalRandom.seed(3)
+        let model = try CrossViewModel(recipe: recipe(head: true, loss: Loss("instance")))
+        try model.prepareHead(locations: 6, seed: 1)
+        let (backbone, rest) = model.parameterGroups
+        let sgd = SGD(
+            [
+                ParameterGroup(parameters: backbone, learningRate: 0.001, weightDecay: 5e-4),
+                ParameterGroup(parameters: rest, learningRate: 0.01, weightDecay: 5e-4)
+            ], momentum: 0.9, nesterov: true)
+        let ground = Tensor.randn([6, 3, 32, 64], seed: 21), aerial = Tensor.randn([6, 3, 32, 64], seed: 22)
+        model.train()
+        var losses: [Double] = []
+        for step in 0..<15 {
+            GlobalRandom.seed(UInt64(100 + step))
+            let loss = model.loss(ground: ground, aerial: aerial, locationIDs: [0, 1, 2, 3, 4, 5])
+            losses.append(loss.item)
+            loss.backward()
+            sgd.step()
+            sgd.zeroGrad()
+        }
+        XCTAssertEqual(losses[0], 2 * log(6.0), accuracy: 0.05, "near-zero initial logits: ln 6 per view")
+        XCTAssertLessThan(losses.suffix(3).reduce(0, +) / 3, losses[0] / 2, "\(losses)")
+    }
+
     func testAHeadWithoutALossThatReadsLogitsAndTheInstanceLossWithoutAHeadAreRefused() {
         XCTAssertThrowsError(try CrossViewModel(recipe: recipe(head: true, loss: Loss("infonce")))) { error in
             XCTAssertEqual(

@@ -63,7 +63,8 @@ public struct ViewOutput {
 public struct LossBatch {
     /// The views, the query (ground or drone) first, then the reference (aerial).
     public let views: [ViewOutput]
-    /// The training-split index of each row's location (the class of the instance loss).
+    /// Each row's training location (the class of the instance loss): rows of one location share it
+    /// (University-1652's drone images of one building), and rows of different locations differ.
     public let locationIDs: [Int]
     /// Each row's position, when the dataset has location data.
     public let gps: [GPSTable.Position]?

@@ -60,7 +60,7 @@ public struct ModelSummary {
                     rows.append(
                         Row(
                             section: label + owner + "head", component: Self.name(model, head),
-                            parameters: branch === model.ground ? head.parameterCount : 0, flops: flops,
+                            parameters: label.isEmpty && branch === model.ground ? head.parameterCount : 0, flops: flops,
                             outputShape: [1, classified.map { $0.feature.shape[1] }.reduce(0, +)]))
                 }
             }

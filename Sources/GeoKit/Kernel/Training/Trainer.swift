@@ -117,7 +117,7 @@ public final class Trainer {
         }
         try checkDistributedBatch(batchSize)
         // A head classifies the training locations: sized now that the split is known, before the optimiser sees it.
-        try model.prepareHead(locations: data.train.count, seed: seed)
+        try model.prepareHead(locations: data.locationCount, seed: seed)
         let step = TrainingStep(model: model, communicator: communicator, microBatch: train.microBatch)
         let averager = GradientAverager(communicator: communicator, parameters: model.parameters())
         let synchronisedNorms = train.syncBatchNorm ? SynchronisedBatchNorm(communicator: communicator) : nil
@@ -187,7 +187,8 @@ public final class Trainer {
                 guard let batch = try stream.next() else { break }
                 let rows = globalRows(batches[b])
                 let forward = step.forward(
-                    ground: batch.ground, aerial: batch.aerial, locationIDs: rows, gps: data.positions.map { p in rows.map { p[$0] } },
+                    ground: batch.ground, aerial: batch.aerial, locationIDs: rows.map { data.locationOfPair[$0] },
+                    gps: data.positions.map { p in rows.map { p[$0] } },
                     seed: stepSeed)
                 let loss = forward.loss
                 try checkPlugins(epoch: epoch, step: b, of: usable)

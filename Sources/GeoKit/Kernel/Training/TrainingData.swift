@@ -17,8 +17,14 @@ public final class TrainingData: @unchecked Sendable {
     public let test: [CrossViewPair]
     /// Per training location, the other training locations nearest first (from gps.csv), if the dataset has one.
     public let neighbours: [[Int]]?
-    /// Per training location, its position (the losses' `LossBatch.gps`), if the dataset has location data.
+    /// Per training pair, its position (the losses' `LossBatch.gps`), if the dataset has location data.
     public let positions: [GPSTable.Position]?
+    /// Per training pair, its location's class (`LossBatch.locationIDs`): pairs of one aerial image are one location
+    /// (University-1652's drone images of a building; one pair per location on CVUSA and CVACT), numbered in
+    /// order of first appearance.
+    public let locationOfPair: [Int]
+    /// The number of training locations (the classes of a head).
+    public var locationCount: Int { (locationOfPair.max() ?? -1) + 1 }
     /// University-1652's two-direction evaluation, replacing the pairwise one, for that dataset.
     public let university: University1652Evaluation?
     /// VIGOR's evaluation (every test panorama against every satellite of the test cities), for that dataset.
@@ -99,6 +105,12 @@ public final class TrainingData: @unchecked Sendable {
             positions = table.flatMap { TrainingData.positions(of: pairs, from: $0) }
         }
 
+        var classOfTile: [URL: Int] = [:]
+        locationOfPair = train.map { pair in
+            if let known = classOfTile[pair.aerial] { return known }
+            classOfTile[pair.aerial] = classOfTile.count
+            return classOfTile.count - 1
+        }
         self.input = input ?? ViewInput(dataset: d)
         var augmentation = PairAugmentation.none
         if d.augment {
