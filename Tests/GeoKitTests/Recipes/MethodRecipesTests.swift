@@ -63,4 +63,24 @@ final class MethodRecipesTests: XCTestCase {
             XCTAssertLessThan(try XCTUnwrap(losses.first), tensors * log(6.0) + 1, "\(name): \(losses)")
         }
     }
+
+    /// One "Error:" line holding `phrase`, exit 1 by exit() (no signal, no trap).
+    private func assertOneMessage(_ result: GeoKitProcess.Result, _ phrase: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertFalse(result.signalled, result.output, file: file, line: line)
+        XCTAssertEqual(result.status, 1, result.output, file: file, line: line)
+        let errors = result.output.split(separator: "\n").filter { $0.hasPrefix("Error: ") }
+        XCTAssertEqual(errors.count, 1, result.output, file: file, line: line)
+        XCTAssertTrue(errors.first?.contains(phrase) == true, "missing '\(phrase)' in:\n\(result.output)", file: file, line: line)
+    }
+
+    func testAHeadWithALossThatReadsNoLogitsAndAnInstanceLossWithoutAHeadAreOneMessageEach() throws {
+        let headless = try GeoKitProcess.run(["run", file("rknet-university1652"), "--dry", "--set", "loss.name=infonce"], cache: RecipeSandbox.cache)
+        assertOneMessage(
+            headless, "the model has head:classblock, and loss:infonce reads no logits: the head's classifier would never train")
+        let box = try RecipeSandbox()
+        let recipe = try box.recipe("instance-alone", RecipeSandbox.tinyRecipe(name: "instance-alone", loss: "Loss(\"instance\")"))
+        assertOneMessage(
+            try GeoKitProcess.run(["run", recipe, "--dry"], cache: RecipeSandbox.cache),
+            "loss:instance needs each view's logits over the training locations, and the model has no head")
+    }
 }
