@@ -51,7 +51,10 @@ final class MethodRecipesTests: XCTestCase {
         for (name, _, _) in Self.recipes {
             let out = box.directory(name)
             let result = try GeoKitProcess.run(
-                ["run", file(name), "--out", out.path] + tiny.flatMap { ["--set", $0] }, cache: RecipeSandbox.cache)
+                // SAFA is built for one map size: 64x64 images make VGG16's /32 map 2x2.
+                ["run", file(name), "--out", out.path]
+                    + (tiny + (name.hasPrefix("safa") ? ["aggregator.height=2", "aggregator.width=2"] : []))
+                    .flatMap { ["--set", $0] }, cache: RecipeSandbox.cache)
             XCTAssertEqual(result.status, 0, "\(name):\n\(result.output)")
             let summary = try XCTUnwrap(
                 try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("metrics.json"))) as? [String: Any])
