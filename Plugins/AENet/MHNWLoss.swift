@@ -13,7 +13,7 @@ import GeoKit
 /// ```swift
 /// let loss = try Registry.shared.make(.loss, "mhnw", ["symmetric": .bool(true)])
 /// ```
-public final class MHNWLoss: Module, LossFunction, InputShapeChecking {
+public final class MHNWLoss: Module, PairLoss, InputShapeChecking {
     public let alpha: Double
     public let symmetric: Bool
 

@@ -9,7 +9,7 @@ import GeoKit
 /// ```swift
 /// let loss = try Registry.shared.make(.loss, "wsmr_hard", ["alpha": .double(10)])
 /// ```
-public final class WSMRHardLoss: Module, LossFunction, InputShapeChecking {
+public final class WSMRHardLoss: Module, PairLoss, InputShapeChecking {
     public let alpha: Double
 
     public init(alpha: Double = 10) {

@@ -12,15 +12,23 @@ import GeoKit
 ///   avg divides by the area of square i, max sees the zeros. Parts are
 ///   ordered outermost first. A map too small for p to reach 1 on both axes
 ///   is first resized bilinearly to (H + 2 (blocks - c_h), W + 2 (blocks - c_w)).
-/// - `column` (polar panoramas): adaptive pooling to 1 x blocks, left to right.
+/// - `row` (ground panoramas, as LPN's CVUSA/CVACT code partitions them,
+///   `AdaptiveAvgPool2d((block, 1))` with `row=True`): adaptive pooling to
+///   blocks x 1, horizontal bands top to bottom, each spanning every azimuth.
+/// - `column` (LPN's option for a polar-transformed satellite matched against
+///   a column-cut panorama): adaptive pooling to 1 x blocks, left to right.
+///
+/// The parts are kept (`PartAggregator`): with `Head("classblock")` each
+/// part gets its own ClassBlock (`head.classifier<i>.*`) and `loss:instance`
+/// sums the parts' cross-entropies, as LPN trains.
 ///
 /// ```swift
 /// let lpn = try Registry.shared.make(.aggregator, "lpn", ["partition": .string("ring")])
 /// let descriptors = lpn(features)   // (N, 4 * C)
 /// ```
-public final class LPNAggregator: Module, AggregatorModule, InputShapeChecking, AttentionMapReporting {
+public final class LPNAggregator: Module, PartAggregator, InputShapeChecking, AttentionMapReporting {
     public enum Pooling: String, CaseIterable, Sendable { case avg, max }
-    public enum Partition: String, CaseIterable, Sendable { case ring, column }
+    public enum Partition: String, CaseIterable, Sendable { case ring, row, column }
 
     /// The most parts a user may ask for: the resize of a small map to
     /// 2 blocks per side makes the cost grow as blocks^3 (LPN uses 4 to 8).
@@ -41,6 +49,8 @@ public final class LPNAggregator: Module, AggregatorModule, InputShapeChecking, 
 
     public func descriptorSize(channels: Int, height: Int, width: Int) -> Int { blocks * channels }
 
+    public func partSizes(channels: Int, height: Int, width: Int) -> [Int] { Array(repeating: channels, count: blocks) }
+
     public var mapTitle: String { "LPN part" }
 
     /// The parts of the last forward's map, in descriptor order (1, blocks, h, w), 1 where a part pools:
@@ -53,6 +63,8 @@ public final class LPNAggregator: Module, AggregatorModule, InputShapeChecking, 
         case .column:
             // adaptiveAvgPool2d's bins: column c falls in the last bin b whose start floor(b W / blocks) is <= c.
             part = { _, c in (0..<self.blocks).last { $0 * width / self.blocks <= c }! }
+        case .row:
+            part = { r, _ in (0..<self.blocks).last { $0 * height / self.blocks <= r }! }
         case .ring:
             var squares = RingSquares(height: height, width: width, blocks: blocks)
             if squares.stepHeight == 0 && squares.stepWidth == 0 {
@@ -90,6 +102,12 @@ public final class LPNAggregator: Module, AggregatorModule, InputShapeChecking, 
                     "\(component) cannot cut a \(height)x\(width) map into \(blocks) columns", where: component,
                     remedy: "use blocks <= \(width)")
             }
+        case .row:
+            guard blocks <= height else {
+                throw GeoKitError(
+                    "\(component) cannot cut a \(height)x\(width) map into \(blocks) rows", where: component,
+                    remedy: "use blocks <= \(height)")
+            }
         case .ring:
             let squares = RingSquares(height: height, width: width, blocks: blocks)
             guard (squares.stepHeight == 0) == (squares.stepWidth == 0) else {
@@ -103,20 +121,23 @@ public final class LPNAggregator: Module, AggregatorModule, InputShapeChecking, 
         }
     }
 
-    public override func callAsFunction(_ x: Tensor) -> Tensor {
+    public override func callAsFunction(_ x: Tensor) -> Tensor { Self.joined(parts(x)) }
+
+    /// The pooled parts in descriptor order, each (N, C): rings outermost first, rows top to bottom, columns left to right.
+    public func parts(_ x: Tensor) -> [Tensor] {
         require(
             x.rank == 4 && x.shape[2] > 0 && x.shape[3] > 0,
             "GeoKit: aggregator lpn expects a non-empty feature map (N, C, H, W), got \(x.shape)")
         lastGrid = (x.shape[2], x.shape[3])
-        let parts: Tensor  // (N, blocks, C)
+        let bins: (Int, Int)
         switch partition {
-        case .column:
-            let pooled = pooling == .avg ? x.adaptiveAvgPool2d((1, blocks)) : x.adaptiveMaxPool2d((1, blocks))
-            parts = pooled.reshaped([x.shape[0], x.shape[1], blocks]).permuted([0, 2, 1])
-        case .ring:
-            parts = Tensor.stack(rings(x), axis: 1)
+        case .ring: return rings(x)
+        case .row: bins = (blocks, 1)
+        case .column: bins = (1, blocks)
         }
-        return parts.l2Normalized(axis: 2).flattened(from: 1)
+        let pooled = pooling == .avg ? x.adaptiveAvgPool2d(bins) : x.adaptiveMaxPool2d(bins)
+        let flat = pooled.reshaped([x.shape[0], x.shape[1], blocks])
+        return (0..<blocks).map { flat.sliced(axis: 2, $0..<($0 + 1)).reshaped([x.shape[0], x.shape[1]]) }
     }
 
     /// The pooled ring parts, outermost first, each (N, C).

@@ -13,7 +13,7 @@ import GeoKit
 /// let wsmr = try Registry.shared.make(.loss, "wsmr", ["alpha": .double(10)])
 /// let loss = wsmr.loss(query: ground, reference: satellite)
 /// ```
-public final class WSMRLoss: Module, LossFunction, InputShapeChecking {
+public final class WSMRLoss: Module, PairLoss, InputShapeChecking {
     public let alpha: Double
 
     public init(alpha: Double = 10) {

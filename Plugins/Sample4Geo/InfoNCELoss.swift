@@ -11,7 +11,7 @@ import GeoKit
 /// let infonce = try Registry.shared.make(.loss, "infonce")
 /// let loss = infonce.loss(query: groundDescriptors, reference: aerialDescriptors)
 /// ```
-public final class InfoNCELoss: Module, LossFunction, InputShapeChecking {
+public final class InfoNCELoss: Module, PairLoss, InputShapeChecking {
     public let labelSmoothing: Double
     public let logitScale: Tensor
 

@@ -29,7 +29,7 @@ extern "C" {
 /* Bumped whenever an entry point's signature, a struct's layout or a
  * constant's meaning changes. The kernel refuses a plugin whose
  * geokit_plugin_abi_version() differs from its own. */
-#define GEOKIT_ABI_VERSION 1
+#define GEOKIT_ABI_VERSION 2
 
 /* The largest rank of a tensor view and of a declared parameter. */
 #define GEOKIT_MAX_RANK 8
@@ -120,13 +120,16 @@ typedef struct geokit_aggregator_vtable {
 } geokit_aggregator_vtable;
 
 /* Loss: query and reference are (N, D), row i of both from one location;
- * loss and grad_loss are scalars (rank 0). */
+ * location_ids holds N integers, row i's index in the training split (the
+ * class of an instance loss; rows of one location share it); loss and
+ * grad_loss are scalars (rank 0). (ABI 2 added location_ids.) */
 typedef struct geokit_loss_vtable {
     int32_t (*forward)(geokit_component *self, const geokit_tensor *parameters,
-                       const geokit_tensor *query, const geokit_tensor *reference, geokit_tensor *loss);
+                       const geokit_tensor *query, const geokit_tensor *reference, const int64_t *location_ids,
+                       geokit_tensor *loss);
     int32_t (*backward)(geokit_component *self, const geokit_tensor *parameters,
-                        const geokit_tensor *query, const geokit_tensor *reference, const geokit_tensor *grad_loss,
-                        geokit_tensor *grad_query, geokit_tensor *grad_reference,
+                        const geokit_tensor *query, const geokit_tensor *reference, const int64_t *location_ids,
+                        const geokit_tensor *grad_loss, geokit_tensor *grad_query, geokit_tensor *grad_reference,
                         geokit_tensor *grad_parameters);
 } geokit_loss_vtable;
 

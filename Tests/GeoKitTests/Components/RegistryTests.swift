@@ -32,7 +32,7 @@ final class RegistryTests: XCTestCase {
         XCTAssertEqual(
             [
                 ComponentKey.backbone.kind, ComponentKey.attention.kind, ComponentKey.aggregator.kind, ComponentKey.loss.kind,
-                ComponentKey.sampler.kind, ComponentKey.view.kind
+                ComponentKey.sampler.kind, ComponentKey.view.kind, ComponentKey.head.kind
             ], ComponentKind.allCases)
         XCTAssertThrowsError(try Registry.shared.make(.backbone, "gem")) { error in
             XCTAssertEqual((error as? GeoKitError)?.what, "unknown backbone 'gem'")
@@ -98,6 +98,6 @@ final class RegistryTests: XCTestCase {
         let result = try GeoKitProcess.run(["plugins", "--kind", "aggregator"], cache: RecipeSandbox.cache)
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertTrue(result.output.contains("    pool: string = avg (one of avg, max)    pooling of each part"), result.output)
-        XCTAssertTrue(result.output.contains("    partition: string = ring (one of ring, column)"), result.output)
+        XCTAssertTrue(result.output.contains("    partition: string = ring (one of ring, row, column)"), result.output)
     }
 }

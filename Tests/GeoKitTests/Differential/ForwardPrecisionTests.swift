@@ -123,6 +123,9 @@ final class ForwardPrecisionTests: XCTestCase {
         let build = GeoKitProcess.buildDirectory.path
         let entries = Registry.shared.entries().filter {
             [.backbone, .attention, .aggregator, .loss].contains($0.kind) && ($0.source == "GeoKit" || $0.source.hasPrefix(build))
+        }.filter {
+            // A loss of a head's logits (loss:instance) has no two-array contract: `geokit forward` refuses it.
+            $0.kind != .loss || (try? Registry.shared.make(.loss, $0.name))?.needs.logits != true
         }
         XCTAssertGreaterThanOrEqual(entries.count, 15)
         for entry in entries {

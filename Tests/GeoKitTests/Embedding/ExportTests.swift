@@ -65,7 +65,7 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(config.ground.mean, ChannelStatistics.imageNet.mean)
         let text = try String(contentsOf: directory.appendingPathComponent("config.json"), encoding: .utf8)
         for key in [
-            "\"descriptor_size\" : 512", "\"format\" : \"geokit-embedding\"", "\"tile_size\" : 64", "\"geokit_abi_version\" : 1", "\"embed_api_version\" : 1"
+            "\"descriptor_size\" : 512", "\"format\" : \"geokit-embedding\"", "\"tile_size\" : 64", "\"geokit_abi_version\" : 2", "\"embed_api_version\" : 1"
         ] {
             XCTAssertTrue(text.contains(key), "config.json lacks \(key)")
         }

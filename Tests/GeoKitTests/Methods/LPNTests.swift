@@ -35,7 +35,7 @@ final class LPNTests: XCTestCase {
             XCTAssertEqual((error as? GeoKitError)?.what, "aggregator:lpn parameter 'pool' must be one of avg, max, got 'sum'")
         }
         XCTAssertThrowsError(try Registry.shared.make(.aggregator, "lpn", settings: ["partition=grid"])) { error in
-            XCTAssertEqual((error as? GeoKitError)?.what, "aggregator:lpn parameter 'partition' must be one of ring, column, got 'grid'")
+            XCTAssertEqual((error as? GeoKitError)?.what, "aggregator:lpn parameter 'partition' must be one of ring, row, column, got 'grid'")
         }
     }
 

@@ -69,12 +69,16 @@ final class CComponentKindsTests: XCTestCase {
             return self;
         }
 
-        /* loss: s * sum over (i, j) of (q - r)^2 / N, s a learnable scalar */
+        /* loss: s * sum over (i, j) of (q - r)^2 / N, s a learnable scalar; it keeps the first and last location id */
         typedef struct { geokit_parameter scale; } distance_state;
+        static int64_t last_ids[2];
+        GEOKIT_EXPORT int64_t test_last_location_id(int32_t which) { return last_ids[which]; }
 
         static int32_t distance_forward(geokit_component *self, const geokit_tensor *p, const geokit_tensor *q,
-                                        const geokit_tensor *r, geokit_tensor *loss) {
+                                        const geokit_tensor *r, const int64_t *ids, geokit_tensor *loss) {
             (void)self;
+            last_ids[0] = ids[0];
+            last_ids[1] = ids[q->shape[0] - 1];
             const int64_t n = q->shape[0], count = n * q->shape[1];
             double sum = 0;
             for (int64_t i = 0; i < count; i++) sum += (get(q, i) - get(r, i)) * (get(q, i) - get(r, i));
@@ -82,9 +86,10 @@ final class CComponentKindsTests: XCTestCase {
             return 0;
         }
         static int32_t distance_backward(geokit_component *self, const geokit_tensor *p, const geokit_tensor *q,
-                                         const geokit_tensor *r, const geokit_tensor *g, geokit_tensor *gq,
-                                         geokit_tensor *gr, geokit_tensor *gp) {
+                                         const geokit_tensor *r, const int64_t *ids, const geokit_tensor *g,
+                                         geokit_tensor *gq, geokit_tensor *gr, geokit_tensor *gp) {
             (void)self;
+            (void)ids;
             const int64_t n = q->shape[0], count = n * q->shape[1];
             const double s = get(&p[0], 0), gl = get(g, 0);
             double sum = 0;
@@ -173,6 +178,20 @@ final class CComponentKindsTests: XCTestCase {
         assertGradientsMatch([randomDouble([3, 4], seed: 1), randomDouble([3, 4], seed: 2)] + loss.parameters()) {
             loss.loss(query: $0[0], reference: $0[1])
         }
+    }
+
+    func testACLossReceivesTheBatchsLocationIDs() throws {
+        let library = try CComponentKindsTests.plugin.get()
+        let loss = try Registry.shared.make(.loss, "test_scaled_distance")
+        let q = Tensor([1, 2, 3, 4, 5, 6] as [Float], shape: [3, 2]), r = Tensor.zeros([3, 2])
+        let batch = LossBatch(
+            views: [ViewOutput(name: "ground", descriptor: q), ViewOutput(name: "aerial", descriptor: r)], locationIDs: [7, 3, 42])
+        XCTAssertEqual(loss.loss(batch).item, 0.5 * 91 / 3, accuracy: 1e-5)
+        let handle = try XCTUnwrap(dlopen(library.path, RTLD_NOW))
+        defer { dlclose(handle) }
+        typealias LastID = @convention(c) (Int32) -> Int64
+        let lastID = unsafeBitCast(try XCTUnwrap(dlsym(handle, "test_last_location_id")), to: LastID.self)
+        XCTAssertEqual([lastID(0), lastID(1)], [7, 42])
     }
 
     func testAComponentThatBreaksTheContractIsRefusedAtConstruction() {

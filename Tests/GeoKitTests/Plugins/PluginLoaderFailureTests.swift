@@ -116,6 +116,20 @@ final class PluginLoaderFailureTests: XCTestCase {
             contains: "plugin ABI version \(PluginABI.version + 41) does not match this GeoKit's \(PluginABI.version)")
     }
 
+    func testACLossPluginBuiltAgainstABI1IsRefusedSayingWhatChanged() throws {
+        let directory = try PluginTestSupport.temporaryDirectory("abi1")
+        // What a plugin compiled against the version-1 header reports (its loss vtable lacked the location ids).
+        let file = try plugin(
+            """
+            GEOKIT_EXPORT int32_t geokit_plugin_abi_version(void) { return 1; }
+            GEOKIT_EXPORT int32_t geokit_plugin_init(const geokit_host *host) { (void)host; return 0; }
+            """, named: "old_loss", in: directory)
+        try assertOneFailure(
+            in: directory, naming: file,
+            contains: "plugin ABI version 1 does not match this GeoKit's 2 (since then: a C loss's forward and backward take the "
+                + "batch's location ids (const int64_t *location_ids, after reference); Swift losses see a LossBatch)")
+    }
+
     func testAnInitThatReportsAnError() throws {
         let directory = try PluginTestSupport.temporaryDirectory("init")
         let file = try plugin(

@@ -54,7 +54,7 @@ final class RecipeRunTests: XCTestCase {
         let box = try RecipeSandbox()
         // A loss defined by the recipe itself: InfoNCE until its third call, then NaN.
         let extra = """
-            final class FailingLoss: Module, GeoKit.LossFunction {
+            final class FailingLoss: Module, GeoKit.PairLoss {
                 let inner: GeoKit.LossFunction
                 var calls = 0
                 init(_ inner: GeoKit.LossFunction) { self.inner = inner; super.init(); register("inner", inner) }

@@ -7,6 +7,7 @@ enum BuiltinComponents {
     static func register(into registry: Registry) {
         registerAggregators(into: registry)
         registerViewTransforms(into: registry)
+        registerHeadsAndLosses(into: registry)
         registry.registerBuiltin(.sampler, "random", summary: "shuffled locations, each once per epoch, batches of batchSize (the last partial one dropped)") {
             _ in
             RandomSampler()
@@ -33,6 +34,26 @@ enum BuiltinComponents {
         }
         registry.registerBuiltin(.aggregator, "flatten", summary: "keeps the spatial layout, (N, C, H, W) -> (N, C*H*W), for polar-aligned inputs") { _ in
             FlattenAggregator()
+        }
+    }
+
+    private static func registerHeadsAndLosses(into registry: Registry) {
+        registry.registerBuiltin(
+            .head, "classblock",
+            summary: "University-1652's ClassBlock: Linear -> BatchNorm1d -> Dropout -> Linear to the training locations "
+                + "(one per part for an aggregator with parts); the bottleneck is the descriptor",
+            parameters: [
+                ParameterSpec("bottleneck", .int(512), "the bottleneck (descriptor) size", bounds: .between(1, 65536)),
+                ParameterSpec("dropout", .double(0.5), "dropout after the bottleneck while training", bounds: .between(0, 0.99))
+            ]
+        ) { p in
+            ClassBlockHead(bottleneck: p.int("bottleneck"), dropout: p.double("dropout"))
+        }
+        registry.registerBuiltin(
+            .loss, "instance",
+            summary: "cross-entropy of each view's (and part's) head logits against the location id, summed; needs a Head"
+        ) { _ in
+            InstanceLoss()
         }
     }
 

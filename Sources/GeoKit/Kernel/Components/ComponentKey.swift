@@ -26,6 +26,9 @@ extension ComponentKey where Component == any LossFunction {
 extension ComponentKey where Component == any BatchSampler {
     public static var sampler: Self { Self(.sampler) }
 }
+extension ComponentKey where Component == any HeadModule {
+    public static var head: Self { Self(.head) }
+}
 extension ComponentKey where Component == any ViewTransform {
     public static var view: Self { Self(.view) }
 }

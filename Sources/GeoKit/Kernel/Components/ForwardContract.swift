@@ -62,6 +62,11 @@ public struct ForwardContract {
         let y: Tensor
         switch kind {
         case .loss:
+            if let loss = module as? LossFunction, loss.needs.logits {
+                throw GeoKitError(
+                    "\(component) reads a head's logits and location ids, not two descriptor batches", where: component,
+                    remedy: "check it inside a model (a recipe with Head(\"classblock\")), e.g. with geokit run --dry")
+            }
             guard let x2, let loss = module as? LossFunction else {
                 throw GeoKitError(
                     "a loss needs --input2 (the reference descriptors)", where: component,

@@ -128,6 +128,7 @@ public final class ExportedModel {
             case .attention: parts.append(Attention(component.name, at: component.at ?? "output", parameters).part)
             case .aggregator: parts.append(Aggregator(component.name, parameters).part)
             case .loss: loss = Loss(component.name, parameters)
+            case .head: parts.append(Head(component.name, parameters).part)
             case .sampler, .view: continue
             }
         }

@@ -20,7 +20,12 @@ import GeoKitCore
 public enum PluginABI {
     /// Inlined into the plugin when it is compiled, so a Swift plugin reports
     /// the version it was built against, not the loading kernel's.
-    @inlinable public static var version: Int32 { 1 }
+    @inlinable public static var version: Int32 { 2 }
+    /// What each version changed, for the message that refuses a plugin built for an older one.
+    public static let changes: [Int32: String] = [
+        2: "a C loss's forward and backward take the batch's location ids (const int64_t *location_ids, after reference); "
+            + "Swift losses see a LossBatch"
+    ]
     public static let versionSymbol = "geokit_plugin_abi_version"
     public static let initSymbol = "geokit_plugin_init"
 }

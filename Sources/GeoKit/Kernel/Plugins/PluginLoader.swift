@@ -116,8 +116,11 @@ public enum PluginLoader {
         let version = unsafeBitCast(versionSymbol, to: VersionFunction.self)()
         guard version == PluginABI.version else {
             dlclose(handle)
+            // Refused, not adapted: an older plugin's vtables have other signatures (PluginABI's policy).
+            let changed = (1..<PluginABI.version).contains(version) ? ((version + 1)...PluginABI.version).compactMap { PluginABI.changes[$0] } : []
+            let why = changed.isEmpty ? "" : " (since then: " + changed.joined(separator: "; ") + ")"
             throw GeoKitError(
-                "plugin ABI version \(version) does not match this GeoKit's \(PluginABI.version)", where: path,
+                "plugin ABI version \(version) does not match this GeoKit's \(PluginABI.version)\(why)", where: path,
                 remedy: "rebuild the plugin against this GeoKit (geokit config --cflags)")
         }
         initError = nil

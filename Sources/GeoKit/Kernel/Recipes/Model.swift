@@ -29,7 +29,7 @@ public struct Model: RecipePart, Sendable {
 
 /// A component of the model, named by string and resolved in the registry when the recipe runs.
 public struct ModelPart: Sendable {
-    public enum Role: Sendable, Equatable { case backbone, aggregator, attention(at: String) }
+    public enum Role: Sendable, Equatable { case backbone, aggregator, head, attention(at: String) }
     public var role: Role
     public var name: String
     public var parameters: [String: ParameterValue]
@@ -73,6 +73,16 @@ public struct Aggregator: ModelComponent {
     public let part: ModelPart
     public init(_ name: String, _ parameters: [String: ParameterValue] = [:]) {
         part = ModelPart(role: .aggregator, name: name, parameters: parameters)
+    }
+}
+
+/// A classifier head (`head:<name>`) after the aggregator, for losses that predict the location
+/// (`Loss("instance")`), e.g. `Head("classblock", ["bottleneck": 512, "dropout": 0.5])`. It classifies
+/// the training locations: their number comes from the training split, not from the recipe.
+public struct Head: ModelComponent {
+    public let part: ModelPart
+    public init(_ name: String, _ parameters: [String: ParameterValue] = [:]) {
+        part = ModelPart(role: .head, name: name, parameters: parameters)
     }
 }
 

@@ -52,17 +52,33 @@ public final class Recipe: @unchecked Sendable {
             sections.append(("attention\(i)", .attention))
         }
         if parts.contains(where: { $0.role == .aggregator }) { sections.append(("aggregator", .aggregator)) }
-        if loss != nil { sections.append(("loss", .loss)) }
+        if parts.contains(where: { $0.role == .head }) { sections.append(("head", .head)) }
+        for section in lossSections { sections.append((section, .loss)) }
         if sampler != nil { sections.append(("sampler", .sampler)) }
         return sections
     }
 
-    /// The index in `model.parts` of a model section ("backbone", "aggregator", "attention<i>").
+    /// The loss's sections: "loss", or "loss0", "loss1", ... for the terms of a sum of losses.
+    public var lossSections: [String] {
+        guard let loss else { return [] }
+        return loss.terms.isEmpty ? ["loss"] : loss.terms.indices.map { "loss\($0)" }
+    }
+
+    /// The term of a sum of losses that section "loss<i>" names.
+    private func lossTermIndex(_ section: String) -> Int? {
+        guard section.hasPrefix("loss"), let i = Int(section.dropFirst("loss".count)), let terms = loss?.terms, terms.indices.contains(i) else {
+            return nil
+        }
+        return i
+    }
+
+    /// The index in `model.parts` of a model section ("backbone", "aggregator", "head", "attention<i>").
     package func modelPartIndex(_ section: String) -> Int? {
         guard let parts = model?.parts else { return nil }
         switch section {
         case "backbone": return parts.lastIndex { $0.role == .backbone }
         case "aggregator": return parts.lastIndex { $0.role == .aggregator }
+        case "head": return parts.lastIndex { $0.role == .head }
         default:
             guard section.hasPrefix("attention"), let i = Int(section.dropFirst("attention".count)) else { return nil }
             let attentions = parts.indices.filter { if case .attention = parts[$0].role { true } else { false } }
@@ -75,7 +91,9 @@ public final class Recipe: @unchecked Sendable {
         switch section {
         case "loss": return loss?.name
         case "sampler": return sampler?.name
-        default: return modelPartIndex(section).flatMap { model?.parts[$0].name }
+        default:
+            if let i = lossTermIndex(section) { return loss?.terms[i].name }
+            return modelPartIndex(section).flatMap { model?.parts[$0].name }
         }
     }
 
@@ -84,7 +102,9 @@ public final class Recipe: @unchecked Sendable {
         switch section {
         case "loss": return loss?.parameters ?? [:]
         case "sampler": return sampler?.parameters ?? [:]
-        default: return modelPartIndex(section).flatMap { model?.parts[$0].parameters } ?? [:]
+        default:
+            if let i = lossTermIndex(section) { return loss?.terms[i].parameters ?? [:] }
+            return modelPartIndex(section).flatMap { model?.parts[$0].parameters } ?? [:]
         }
     }
 
@@ -96,6 +116,10 @@ public final class Recipe: @unchecked Sendable {
         case ("sampler", nil, .string(let name)): sampler?.name = name
         case ("sampler", let p?, _): sampler?.parameters[p] = value
         default:
+            if let t = lossTermIndex(section) {
+                if let parameter { loss?.terms[t].parameters[parameter] = value } else if case .string(let name) = value { loss?.terms[t].name = name }
+                return
+            }
             guard let i = modelPartIndex(section) else { return }
             if let parameter { model?.parts[i].parameters[parameter] = value } else if case .string(let name) = value { model?.parts[i].name = name }
         }

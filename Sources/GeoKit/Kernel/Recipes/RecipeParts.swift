@@ -21,14 +21,33 @@ public enum RecipeBuilder {
 }
 
 /// The loss, named by string (`loss:<name>` in the registry), with its parameters.
-/// e.g. `Loss("mhnw", ["alpha": 10])`.
+/// e.g. `Loss("mhnw", ["alpha": 10])`. Losses add: `Loss("instance") + Loss("infonce", weight: 0.5)`
+/// trains on the weighted sum (the recipe's sections `loss0`, `loss1`, ... then; each term's
+/// weights are kept under `loss.<name>.` in a checkpoint).
 public struct Loss: RecipePart, Sendable {
     public var name: String
     public var parameters: [String: ParameterValue]
-    public init(_ name: String, _ parameters: [String: ParameterValue] = [:]) {
+    /// The factor of this loss in a sum of losses.
+    public var weight: Double
+    /// The losses of a sum, in order (empty for a single loss).
+    public var terms: [Loss] = []
+
+    public init(_ name: String, _ parameters: [String: ParameterValue] = [:], weight: Double = 1) {
         self.name = name
         self.parameters = parameters
+        self.weight = weight
     }
+
+    /// The single loss, or the terms of a sum.
+    public var summands: [Loss] { terms.isEmpty ? [self] : terms }
+
+    /// A sum of losses, flattened (`a + b + c` has three terms).
+    public static func + (a: Loss, b: Loss) -> Loss {
+        var sum = Loss("sum")
+        sum.terms = a.summands + b.summands
+        return sum
+    }
+
     public func apply(to recipe: Recipe) { recipe.loss = self }
 }
 

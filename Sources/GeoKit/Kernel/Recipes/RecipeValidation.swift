@@ -26,14 +26,14 @@ extension Recipe {
             throw GeoKitError("\(setting.name) must be \(setting.acceptedDescription), got \(value)", where: context, remedy: remedy)
         }
         try validateMetrics(context: context)
-        for role in [ModelPart.Role.backbone, .aggregator] {
+        for (role, word) in [(ModelPart.Role.backbone, "Backbone"), (.aggregator, "Aggregator"), (.head, "Head")] {
             let count = model?.parts.filter { $0.role == role }.count ?? 0
             if count > 1 {
                 throw GeoKitError(
-                    "the model names \(count) \(role == .backbone ? "backbones" : "aggregators"), one is used",
-                    where: "\(context), Model { ... }", remedy: "keep one \(role == .backbone ? "Backbone" : "Aggregator")(...)")
+                    "the model names \(count) \(word.lowercased())s, one is used", where: "\(context), Model { ... }", remedy: "keep one \(word)(...)")
             }
         }
+        try validateLossTerms(context: context)
         for part in model?.parts ?? [] where part.weights != nil && part.role != .backbone {
             throw GeoKitError("only a backbone takes pretrained weights", where: "\(context), \(part.name)", remedy: "remove weights:")
         }
@@ -54,6 +54,30 @@ extension Recipe {
                     error.remedy.hasPrefix("pass e.g. ")
                     ? "set it in the recipe or with e.g. --set \(section)." + error.remedy.dropFirst("pass e.g. ".count) : error.remedy
                 throw GeoKitError(error.what, where: "\(context), \(section)", remedy: remedy)
+            }
+        }
+    }
+
+    /// The terms of a sum of losses: distinct names (each keeps its weights under its name), finite weights.
+    private func validateLossTerms(context: String) throws {
+        guard let terms = loss?.terms, !terms.isEmpty else {
+            if let weight = loss?.weight, weight != 1 {
+                throw GeoKitError(
+                    "a single loss has weight \(weight); weights scale the terms of a sum of losses", where: "\(context), Loss",
+                    remedy: "remove weight:, or add a second loss: Loss(\"a\") + Loss(\"b\", weight: \(weight))")
+            }
+            return
+        }
+        var seen = Set<String>()
+        for (i, term) in terms.enumerated() {
+            guard seen.insert(term.name).inserted else {
+                throw GeoKitError(
+                    "the sum of losses names loss:\(term.name) twice", where: "\(context), loss\(i)",
+                    remedy: "name each loss once (give it the combined weight)")
+            }
+            guard term.weight.isFinite, term.weight > 0 else {
+                throw GeoKitError(
+                    "loss\(i) (\(term.name)) has weight \(term.weight)", where: "\(context), loss\(i)", remedy: "give each term a weight > 0")
             }
         }
     }

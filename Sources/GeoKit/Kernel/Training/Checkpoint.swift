@@ -95,6 +95,8 @@ public struct Checkpoint {
     /// Loads only the model's weights (for evaluation and retrieval).
     public static func loadWeights(into model: Module, from url: URL) throws {
         let contents = try SafeTensors.read(url)
+        // A head's classifier is sized by the training split, which evaluation does not read: the checkpoint sizes it.
+        try (model as? CrossViewModel)?.prepareHead(from: contents.tensors)
         try model.loadStateDict(contents.tensors.filter { !$0.key.hasPrefix(optimizerPrefix) })
     }
 

@@ -5,7 +5,8 @@ import GeoKitData
 import GeoKitRecipes
 import GeoKitSynth
 
-/// One view's network: backbone, attention modules after it, aggregator.
+/// One view's network: backbone, attention modules after it, aggregator,
+/// and the model's head when it has one (shared by the views, registered by the model).
 ///
 /// Built from component values (any `BackboneNetwork`, an `AttentionModule`
 /// subclass defined in the caller's own code, any `AggregatorModule`), or from
@@ -23,6 +24,7 @@ public final class ViewBranch: Module {
     public let backbone: BackboneNetwork
     public let attentions: [AttentionModule]
     public let aggregator: AggregatorModule
+    public internal(set) var head: HeadModule?
 
     /// The modules inserted inside the backbone (registered there), by stage, for the shape checks.
     let inserted: [(stage: String, module: AttentionModule)]
@@ -75,10 +77,26 @@ public final class ViewBranch: Module {
     }
 
     /// Images (N, 3, H, W) -> descriptors (N, D).
-    public override func callAsFunction(_ x: Tensor) -> Tensor {
+    public override func callAsFunction(_ x: Tensor) -> Tensor { outputs(x, view: "").descriptor }
+
+    /// Images -> what a loss sees of this view: the descriptor, the parts of a part aggregator, the head's logits.
+    /// With a head the descriptor is made of the head's features (each part's L2-normalised, concatenated, when
+    /// the aggregator yields parts; else the one bottleneck feature).
+    public func outputs(_ x: Tensor, view: String) -> ViewOutput {
         var features = backbone(x)
         for attention in attentions { features = attention(features) }
-        return aggregator(features)
+        guard let parted = aggregator as? PartAggregator else {
+            let descriptor = aggregator(features)
+            guard let head else { return ViewOutput(name: view, descriptor: descriptor) }
+            let (feature, logits) = head.classify([descriptor])[0]
+            return ViewOutput(name: view, descriptor: feature, logits: logits.map { [$0] } ?? [])
+        }
+        let parts = parted.parts(features)
+        guard let head else { return ViewOutput(name: view, descriptor: type(of: parted).joined(parts), parts: parts) }
+        let classified = head.classify(parts)
+        let partFeatures = classified.map(\.feature)
+        return ViewOutput(
+            name: view, descriptor: type(of: parted).joined(partFeatures), parts: partFeatures, logits: classified.compactMap(\.logits))
     }
 }
 
@@ -95,6 +113,8 @@ public final class CrossViewModel: Module {
     public let ground: ViewBranch
     public let aerial: ViewBranch
     public let criterion: LossFunction
+    /// The classifier head both views share, when the recipe has one.
+    public let head: HeadModule?
     public let sharesWeights: Bool
     /// (component section, kind:name, the module) for summaries and the checkpoint's metadata.
     public internal(set) var components: [(section: String, component: String, module: Module)]
@@ -104,14 +124,18 @@ public final class CrossViewModel: Module {
 
     /// A model of `ground`'s branch for ground images and `aerial`'s for aerial ones (nil: `ground`'s, shared
     /// weights), trained by `loss`. `checkShapes(ground:aerial:batch:)` checks the parts fit given image sizes.
-    public init(ground: ViewBranch, aerial: ViewBranch? = nil, loss: LossFunction) {
+    public init(ground: ViewBranch, aerial: ViewBranch? = nil, loss: LossFunction, head: HeadModule? = nil) {
         self.ground = ground
         self.aerial = aerial ?? ground
         sharesWeights = aerial == nil || aerial === ground
         criterion = loss
+        self.head = head
+        ground.head = head
+        self.aerial.head = head
         let views = sharesWeights ? [("", ground)] : [("ground.", ground), ("aerial.", self.aerial)]
         components =
             views.flatMap { prefix, branch in branch.components.map { (prefix + $0.section, $0.component, $0.module) } }
+            + (head.map { [("head", "head:\(type(of: $0))", $0 as! Module)] } ?? [])
             + [("loss", "loss:\(type(of: loss))", loss as! Module)]
         super.init()
         if sharesWeights {
@@ -122,6 +146,7 @@ public final class CrossViewModel: Module {
             register("ground", ground)
             register("aerial", self.aerial)
         }
+        if let head { register("head", head as! Module) }
         register("loss", loss as! Module)
     }
 
@@ -195,16 +220,67 @@ public final class CrossViewModel: Module {
         }
         let ground = try branch(sharesWeights ? "" : "ground.")
         let aerial = sharesWeights ? ground : try branch("aerial.")
-        let criterion = try make(.loss, "loss", prefix: "")
+        let criterion = try CrossViewModel.makeLoss(recipe: recipe) { try make(.loss, $0, prefix: "") }
+        let head = try recipe.componentName("head").map { _ in try make(.head, "head", prefix: "") }
+        try CrossViewModel.checkHead(recipe: recipe, head: head, loss: criterion)
+        ground.head = head
+        aerial.head = head
         if let dataset = recipe.dataset {
             try CrossViewModel.checkShapes(
                 ground: ground, aerial: aerial, loss: criterion, batch: recipe.train?.batchSize ?? 2,
                 sizes: [(dataset.groundHeight, dataset.groundWidth), (dataset.aerialHeight, dataset.aerialWidth)],
                 context: "recipe \(recipe.name)", settingRemedy: true)
         }
-        self.init(ground: ground, aerial: sharesWeights ? nil : aerial, loss: criterion)
+        self.init(ground: ground, aerial: sharesWeights ? nil : aerial, loss: criterion, head: head)
         self.components = components
         pretrained = reports
+    }
+
+    /// The recipe's loss: its one loss, or the weighted sum of its terms (sections loss0, loss1, ...).
+    private static func makeLoss(recipe: Recipe, make: (String) throws -> LossFunction) throws -> LossFunction {
+        guard let terms = recipe.loss?.terms, !terms.isEmpty else { return try make("loss") }
+        return WeightedSumLoss(
+            try zip(recipe.lossSections, terms).map { section, term in (term.name, term.weight, try make(section)) })
+    }
+
+    /// A head and a loss that reads logits come together, and a head is sized from the recipe's images.
+    private static func checkHead(recipe: Recipe, head: HeadModule?, loss: LossFunction) throws {
+        let lossName = recipe.loss.map { $0.summands.map { "loss:\($0.name)" }.joined(separator: " + ") } ?? "the loss"
+        switch (head, loss.needs.logits) {
+        case (nil, true):
+            throw GeoKitError(
+                "\(lossName) needs each view's logits over the training locations, and the model has no head",
+                where: "recipe \(recipe.name), loss",
+                remedy: "add Head(\"classblock\") inside Model { ... } after the Aggregator")
+        case (_?, false):
+            let headName = recipe.componentName("head").map { "head:\($0)" } ?? "the head"
+            throw GeoKitError(
+                "the model has \(headName), and \(lossName) reads no logits: the head's classifier would never train",
+                where: "recipe \(recipe.name), head",
+                remedy: "add Loss(\"instance\") (e.g. Loss(\"instance\") + \(recipe.loss.map { "Loss(\"\($0.name)\")" } ?? "your loss")), or remove the Head")
+        default:
+            guard head != nil, recipe.dataset == nil else { return }
+            throw GeoKitError(
+                "a model with a head needs the recipe's dataset: the head is sized from the descriptors its images make",
+                where: "recipe \(recipe.name)", remedy: "add a Dataset(...) section")
+        }
+    }
+
+    /// Sizes the head's classifier for the training split's `locations` (what `loss:instance` predicts), drawing
+    /// its initial weights from `seed` (the same on every rank). No-op without a head; a second call must agree.
+    public func prepareHead(locations: Int, seed: UInt64) throws {
+        guard let head else { return }
+        if head.classes == nil { GlobalRandom.seed(SeedMixing.hash(seed, 0xC1A55)) }
+        try head.setClasses(locations)
+    }
+
+    /// Sizes an unsized head's classifier from a checkpoint's tensors (the classifier's row count), so that the
+    /// checkpoint loads into a model built without the data (`geokit eval`, `embed`, `resume`).
+    public func prepareHead(from tensors: [String: Tensor]) throws {
+        guard let head, head.classes == nil else { return }
+        let classifier = tensors.first { $0.key.hasPrefix("head.") && $0.key.hasSuffix("classifier.0.weight") }
+        guard let rows = classifier?.value.shape.first else { return }
+        try head.setClasses(rows)
     }
 
     /// Checks that each view's feature map, from images of `groundSize` and `aerialSize` (height, width), suits
@@ -223,6 +299,7 @@ public final class CrossViewModel: Module {
         ground: ViewBranch, aerial: ViewBranch, loss: LossFunction, batch: Int, sizes: [(height: Int, width: Int)], context: String,
         settingRemedy: Bool
     ) throws {
+        var headInputs: [Int]?
         for ((view, branch), (height, width)) in zip([("ground", ground), ("aerial", aerial)], sizes) {
             let map = branch.backbone.featureMapSize(height: height, width: width)
             let shape = [batch, branch.backbone.outputChannels, map.height, map.width]
@@ -250,7 +327,25 @@ public final class CrossViewModel: Module {
                                 : ", or change the image size"))
                 }
             }
-            let descriptor = branch.aggregator.descriptorSize(channels: shape[1], height: map.height, width: map.width)
+            var descriptor = branch.aggregator.descriptorSize(channels: shape[1], height: map.height, width: map.width)
+            if let head = branch.head {
+                let inputs =
+                    (branch.aggregator as? PartAggregator)?.partSizes(channels: shape[1], height: map.height, width: map.width) ?? [descriptor]
+                if let built = headInputs {
+                    guard built == inputs else {
+                        throw GeoKitError(
+                            "the views' descriptors differ (ground \(built), aerial \(inputs)), and the views share the head",
+                            where: "\(context), head", remedy: "give both views input sizes that make descriptors of one size")
+                    }
+                } else {
+                    head.build(inputSizes: inputs)
+                    headInputs = inputs
+                }
+                do { try (head as? InputShapeChecking)?.checkInput(shape: [batch, inputs[0]]) } catch let error as GeoKitError {
+                    throw GeoKitError(error.what, where: "\(context), head", remedy: error.remedy)
+                }
+                descriptor = inputs.map { head.featureSize(inputSize: $0) }.reduce(0, +)
+            }
             try ComponentFailure.check()
             do { try (loss as? InputShapeChecking)?.checkInput(shape: [batch, descriptor]) } catch let error as GeoKitError {
                 throw GeoKitError(error.what, where: "\(context), loss", remedy: error.remedy)
@@ -277,8 +372,11 @@ public final class CrossViewModel: Module {
         return (backbone, rest)
     }
 
-    /// The loss of one batch of pairs (row i of each the same location).
-    public func loss(ground groundImages: Tensor, aerial aerialImages: Tensor) -> Tensor {
-        criterion.loss(query: ground(groundImages), reference: aerial(aerialImages))
+    /// The loss of one batch of pairs (row i of each the same location, `locationIDs` its training index).
+    public func loss(ground groundImages: Tensor, aerial aerialImages: Tensor, locationIDs: [Int]? = nil) -> Tensor {
+        criterion.loss(
+            LossBatch(
+                views: [ground.outputs(groundImages, view: "ground"), aerial.outputs(aerialImages, view: "aerial")],
+                locationIDs: locationIDs ?? Array(0..<groundImages.shape[0])))
     }
 }

@@ -18,6 +18,8 @@ public struct ModelSummary {
     }
     public let rows: [Row]
     public let totalParameters: Int
+    /// What the table does not show (a head's classifier before the training split is known).
+    public private(set) var notes: [String] = []
 
     public init(model: CrossViewModel, dataset d: Dataset) {
         self.init(model: model, groundSize: (d.groundHeight, d.groundWidth), aerialSize: (d.aerialHeight, d.aerialWidth))
@@ -56,6 +58,16 @@ public struct ModelSummary {
                     Row(
                         section: label + owner + "aggregator", component: Self.name(model, branch.aggregator),
                         parameters: label.isEmpty ? branch.aggregator.parameterCount : 0, flops: flops, outputShape: descriptor.shape))
+                if let head = model.head {
+                    let inputs = (branch.aggregator as? PartAggregator)?.parts(x) ?? [descriptor]
+                    let (classified, flops) = FlopCounter.counting { head.classify(inputs) }
+                    // The views share the head: its parameters count once, on the ground view's row.
+                    rows.append(
+                        Row(
+                            section: label + owner + "head", component: Self.name(model, head),
+                            parameters: label.isEmpty && branch === model.ground ? head.parameterCount : 0, flops: flops,
+                            outputShape: [1, classified.map { $0.feature.shape[1] }.reduce(0, +)]))
+                }
             }
         }
         rows.append(
@@ -64,6 +76,11 @@ public struct ModelSummary {
                 flops: 0, outputShape: [1]))
         self.rows = rows
         totalParameters = model.parameterCount
+        if let head = model.head, head.classes == nil {
+            notes.append(
+                "\(Self.name(model, head)): the classifier (one output per training location) is sized from the training split when "
+                    + "training starts and is not counted here")
+        }
         model.train()
     }
 
@@ -87,6 +104,7 @@ public struct ModelSummary {
                     + row.outputShape.map(String.init).joined(separator: "x"))
         }
         lines.append("total parameters: \(count(totalParameters)) (\(totalParameters)); FLOPs per pair: \(count(rows.map(\.flops).reduce(0, +)))")
+        lines += notes
         return lines.joined(separator: "\n")
     }
 

@@ -210,6 +210,8 @@ public final class Trainer {
                 where: place, remedy: "lower train.accumulate or train.batchSize")
         }
         try checkDistributedBatch(batchSize)
+        // A head classifies the training locations: sized now that the split is known, before the optimiser sees it.
+        try model.prepareHead(locations: data.locationCount, seed: seed)
         let step = TrainingStep(model: model, communicator: communicator, microBatch: train.microBatch)
         let averager = GradientAverager(communicator: communicator, parameters: model.parameters())
         let synchronisedNorms = train.syncBatchNorm ? SynchronisedBatchNorm(communicator: communicator) : nil
@@ -288,7 +290,11 @@ public final class Trainer {
             for b in 0..<usable {
                 let stepSeed = rankSeed(SeedMixing.hash(seed, UInt64(epoch), UInt64(b), 0xD0))
                 guard let batch = try stream.next() else { break }
-                let forward = step.forward(ground: batch.ground, aerial: batch.aerial, seed: stepSeed)
+                let rows = globalRows(batches[b])
+                let forward = step.forward(
+                    ground: batch.ground, aerial: batch.aerial, locationIDs: rows.map { data.locationOfPair[$0] },
+                    gps: data.positions.map { p in rows.map { p[$0] } },
+                    seed: stepSeed)
                 let loss = forward.loss
                 try checkPlugins(epoch: epoch, step: b, of: usable)
                 let value = loss.item

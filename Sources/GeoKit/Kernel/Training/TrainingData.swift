@@ -17,6 +17,14 @@ public final class TrainingData: @unchecked Sendable {
     public let test: [CrossViewPair]
     /// Per training location, the other training locations nearest first (from gps.csv), if the dataset has one.
     public let neighbours: [[Int]]?
+    /// Per training pair, its position (the losses' `LossBatch.gps`), if the dataset has location data.
+    public let positions: [GPSTable.Position]?
+    /// Per training pair, its location's class (`LossBatch.locationIDs`): pairs of one aerial image are one location
+    /// (University-1652's drone images of a building; one pair per location on CVUSA and CVACT), numbered in
+    /// order of first appearance.
+    public let locationOfPair: [Int]
+    /// The number of training locations (the classes of a head).
+    public var locationCount: Int { (locationOfPair.max() ?? -1) + 1 }
     /// University-1652's two-direction evaluation, replacing the pairwise one, for that dataset.
     public let university: University1652Evaluation?
     /// VIGOR's evaluation (every test panorama against every satellite of the test cities), for that dataset.
@@ -88,11 +96,21 @@ public final class TrainingData: @unchecked Sendable {
         }
         if let locations {
             neighbours = locations.neighbours(split: "train")
+            positions = locations.entries.filter { $0.split == "train" }.map(\.position)
         } else {
             let gps = root.appendingPathComponent("gps.csv")
-            neighbours = FileManager.default.fileExists(atPath: gps.path) ? Self.neighbours(of: train, from: try GPSTable(contentsOf: gps)) : nil
+            let table = FileManager.default.fileExists(atPath: gps.path) ? try GPSTable(contentsOf: gps) : nil
+            let pairs = train
+            neighbours = table.flatMap { TrainingData.neighbours(of: pairs, from: $0) }
+            positions = table.flatMap { TrainingData.positions(of: pairs, from: $0) }
         }
 
+        var classOfTile: [URL: Int] = [:]
+        locationOfPair = train.map { pair in
+            if let known = classOfTile[pair.aerial] { return known }
+            classOfTile[pair.aerial] = classOfTile.count
+            return classOfTile.count - 1
+        }
         self.input = input ?? ViewInput(dataset: d)
         var augmentation = PairAugmentation.none
         if d.augment {
@@ -124,6 +142,14 @@ public final class TrainingData: @unchecked Sendable {
         var mapped = [[Int]](repeating: [], count: train.count)
         for (r, near) in table.neighbours(split: split).enumerated() { mapped[position[rows[r].id]!] = near.map { position[rows[$0].id]! } }
         return mapped
+    }
+
+    /// The training pairs' positions from a `gps.csv` that lists each of them (by id), or nil when it does not.
+    private static func positions(of train: [CrossViewPair], from table: GPSTable) -> [GPSTable.Position]? {
+        var position: [String: GPSTable.Position] = [:]
+        for entry in table.entries where position[entry.id] == nil { position[entry.id] = entry.position }
+        let found = train.compactMap { position[$0.id] }
+        return found.count == train.count ? found : nil
     }
 
     /// The training batches a sampler composed for `epoch` (location indices), augmented, decoded in the background.

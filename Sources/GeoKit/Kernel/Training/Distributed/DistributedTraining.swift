@@ -40,6 +40,11 @@ extension Trainer {
         return Array(batch[(communicator.rank * share)..<((communicator.rank + 1) * share)])
     }
 
+    /// The rows of the global batch the loss sees: every rank's share, in rank order (the gather's order).
+    func globalRows(_ batch: [Int]) -> [Int] {
+        Array(batch.prefix(batch.count / communicator.size * communicator.size))
+    }
+
     /// The step's seed for this rank: rank 0 keeps the one-process seed, the
     /// others mix in their rank, so that dropout masks differ between shares.
     func rankSeed(_ seed: UInt64) -> UInt64 {

@@ -1,5 +1,6 @@
 import GeoKitComponents
 import GeoKitCore
+import GeoKitData
 
 /// One batch's forward and backward, as the trainer runs it: this rank's
 /// share of the global batch is embedded, the descriptors of every rank
@@ -26,44 +27,69 @@ struct TrainingStep {
     /// The loss of the global batch (the same value on every rank), and how to backpropagate it.
     struct Forward {
         let loss: Tensor
-        fileprivate let cached: (query: Tensor, reference: Tensor)?
+        /// Per view, the first pass's outputs (descriptor, parts, logits: `ViewOutput.tensors`) whose gradients the
+        /// second pass propagates, with gradient caching.
+        fileprivate let cached: [[Tensor]]?
     }
 
-    /// Embeds this rank's `ground` and `aerial` images (the global RNG seeded from `seed` before each micro-batch).
-    func forward(ground: Tensor, aerial: Tensor, seed: UInt64) -> Forward {
+    /// Embeds this rank's `ground` and `aerial` images (the global RNG seeded from `seed` before each
+    /// micro-batch); the loss sees the global batch, whose rows are the training locations `locationIDs`
+    /// (the sampler's batch, every rank's share in rank order) at positions `gps`.
+    func forward(ground: Tensor, aerial: Tensor, locationIDs: [Int], gps: [GPSTable.Position]?, seed: UInt64) -> Forward {
         let rows = ground.shape[0]
+        func batch(_ views: [ViewOutput]) -> LossBatch {
+            let gathered = views.map { view in
+                ViewOutput.rebuilt(view, from: view.tensors.map { communicator.differentiableAllGather($0) })
+            }
+            require(
+                gathered[0].descriptor.shape[0] == locationIDs.count,
+                "GeoKit: the global batch has \(gathered[0].descriptor.shape[0]) rows and \(locationIDs.count) location ids")
+            return LossBatch(views: gathered, locationIDs: locationIDs, gps: gps)
+        }
         guard microBatch > 0, microBatch < rows else {
             GlobalRandom.seed(seed)
-            let query = communicator.differentiableAllGather(model.ground(ground))
-            let reference = communicator.differentiableAllGather(model.aerial(aerial))
-            return Forward(loss: model.criterion.loss(query: query, reference: reference), cached: nil)
+            let views = [model.ground.outputs(ground, view: "ground"), model.aerial.outputs(aerial, view: "aerial")]
+            return Forward(loss: model.criterion.loss(batch(views)), cached: nil)
         }
         let buffers = model.namedBuffers().map { ($0.tensor, $0.tensor.copy()) }
-        var queries: [Tensor] = [], references: [Tensor] = []
+        var pieces: [[ViewOutput]] = []
         noGrad {
             for (k, range) in microBatches(rows).enumerated() {
                 GlobalRandom.seed(SeedMixing.hash(seed, UInt64(k)))
-                queries.append(model.ground(ground.sliced(axis: 0, range)))
-                references.append(model.aerial(aerial.sliced(axis: 0, range)))
+                pieces.append([
+                    model.ground.outputs(ground.sliced(axis: 0, range), view: "ground"),
+                    model.aerial.outputs(aerial.sliced(axis: 0, range), view: "aerial")
+                ])
             }
         }
         for (buffer, saved) in buffers { buffer.assign(saved) }
-        let query = Tensor.concat(queries, axis: 0).requiringGrad(), reference = Tensor.concat(references, axis: 0).requiringGrad()
-        let loss = model.criterion.loss(
-            query: communicator.differentiableAllGather(query), reference: communicator.differentiableAllGather(reference))
-        return Forward(loss: loss, cached: (query, reference))
+        let cached = (0..<2).map { v in
+            pieces[0][v].tensors.indices.map { t in Tensor.concat(pieces.map { $0[v].tensors[t] }, axis: 0).requiringGrad() }
+        }
+        let views = (0..<2).map { ViewOutput.rebuilt(pieces[0][$0], from: cached[$0]) }
+        return Forward(loss: model.criterion.loss(batch(views)), cached: cached)
     }
 
     /// Backpropagates the loss divided by `divisor` (the accumulated batches) into the parameters' gradients.
     func backward(_ forward: Forward, dividedBy divisor: Int, ground: Tensor, aerial: Tensor, seed: UInt64) {
         (divisor > 1 ? forward.loss / Double(divisor) : forward.loss).backward()
-        guard let (query, reference) = forward.cached, let queryGradient = query.grad, let referenceGradient = reference.grad else { return }
+        guard let cached = forward.cached else { return }
         for (k, range) in microBatches(ground.shape[0]).enumerated() {
             GlobalRandom.seed(SeedMixing.hash(seed, UInt64(k)))
-            let q = model.ground(ground.sliced(axis: 0, range)), r = model.aerial(aerial.sliced(axis: 0, range))
-            // d/dθ of <q, dL/dq> + <r, dL/dr> is the chain rule's term of this micro-batch.
-            let surrogate = (q * queryGradient.sliced(axis: 0, range)).sum() + (r * referenceGradient.sliced(axis: 0, range)).sum()
-            surrogate.backward()
+            let views = [
+                model.ground.outputs(ground.sliced(axis: 0, range), view: "ground"),
+                model.aerial.outputs(aerial.sliced(axis: 0, range), view: "aerial")
+            ]
+            // d/dθ of the sum of <output, dL/doutput> is the chain rule's term of this micro-batch.
+            var terms: [Tensor] = []
+            for (view, first) in zip(views, cached) {
+                for (output, input) in zip(view.tensors, first) {
+                    guard let gradient = input.grad else { continue }
+                    terms.append((output * gradient.sliced(axis: 0, range)).sum())
+                }
+            }
+            guard let first = terms.first else { continue }
+            terms.dropFirst().reduce(first, +).backward()
         }
     }
 
