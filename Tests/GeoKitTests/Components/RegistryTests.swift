@@ -43,7 +43,7 @@ final class RegistryTests: XCTestCase {
         XCTAssertThrowsError(try Registry.shared.make(named: "pooling:max")) { error in
             XCTAssertEqual(
                 (error as? GeoKitError)?.what,
-                "'pooling:max' is not KIND:NAME with KIND one of backbone, attention, aggregator, loss, sampler, view")
+                "'pooling:max' is not KIND:NAME with KIND one of backbone, attention, aggregator, loss, sampler, view, head")
         }
     }
 
