@@ -14,20 +14,12 @@ final class BadInputTests: XCTestCase {
         try GeoKitProcess.run(arguments, cache: RecipeSandbox.cache)
     }
 
-    /// Exit 1 by exit(), one "Error:" line holding every phrase, no trap, none of `absent` on disk.
+    /// `assertRefused`, and none of `absent` on disk.
     private func assertRefused(
         _ result: GeoKitProcess.Result, saying phrases: [String], leaving absent: [URL] = [],
         file: StaticString = #filePath, line: UInt = #line
     ) {
-        XCTAssertFalse(result.signalled, "ended by a signal:\n\(result.output)", file: file, line: line)
-        XCTAssertEqual(result.status, 1, result.output, file: file, line: line)
-        let errors = result.output.split(separator: "\n").filter { $0.hasPrefix("Error: ") }
-        XCTAssertEqual(errors.count, 1, "expected one error message:\n\(result.output)", file: file, line: line)
-        let message = String(errors.first ?? "")
-        for phrase in phrases {
-            XCTAssertTrue(message.contains(phrase), "missing '\(phrase)' in: \(message)", file: file, line: line)
-        }
-        XCTAssertFalse(result.output.contains("Fatal error"), result.output, file: file, line: line)
+        GeoKitTests.assertRefused(result, saying: phrases, file: file, line: line)
         for url in absent {
             XCTAssertFalse(FileManager.default.fileExists(atPath: url.path), "\(url.path) was left behind", file: file, line: line)
         }

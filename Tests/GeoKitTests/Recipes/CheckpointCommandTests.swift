@@ -9,22 +9,14 @@ final class CheckpointCommandTests: XCTestCase {
         try GeoKitProcess.run(arguments, cache: RecipeSandbox.cache)
     }
 
-    private func assertOneMessage(_ result: GeoKitProcess.Result, saying phrase: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(result.status, 1, result.output, file: file, line: line)
-        XCTAssertFalse(result.signalled, file: file, line: line)
-        let errors = result.output.split(separator: "\n").filter { $0.hasPrefix("Error: ") }
-        XCTAssertEqual(errors.count, 1, result.output, file: file, line: line)
-        XCTAssertTrue(errors.first?.contains(phrase) == true, "missing '\(phrase)' in:\n\(result.output)", file: file, line: line)
-    }
-
     func testCheckpointChoicesAndTheirErrors() throws {
         let box = try RecipeSandbox()
         let recipe = try box.recipe("tiny", RecipeSandbox.tinyRecipe(epochs: 1))
         let run = box.directory("run")
         // evaluate.best naming no figure: refused before training, nothing written.
-        assertOneMessage(
+        assertRefused(
             try geokit(["run", recipe, "--out", run.path, "--set", "evaluate.best=R@3"]),
-            saying: "evaluate.best is 'R@3', not one of the figures this run reports (R@1, R@5, R@10, R@1%)")
+            saying: ["evaluate.best is 'R@3', not one of the figures this run reports (R@1, R@5, R@10, R@1%)"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: run.appendingPathComponent("last.safetensors").path))
 
         let trained = try geokit(["run", recipe, "--out", run.path])
@@ -42,26 +34,26 @@ final class CheckpointCommandTests: XCTestCase {
         XCTAssertEqual(figures["R@1"], best?.value)
         XCTAssertEqual(try JSONDecoder().decode([String: Double].self, from: Data(contentsOf: lastJSON)), figures)
 
-        assertOneMessage(
-            try geokit(["eval", "--recipe", recipe, "--checkpoint", box.directory("missing.safetensors").path]), saying: "no checkpoint file")
+        assertRefused(
+            try geokit(["eval", "--recipe", recipe, "--checkpoint", box.directory("missing.safetensors").path]), saying: ["no checkpoint file"])
         let corrupt = box.directory("corrupt.safetensors")
         try Data("not a safetensors file".utf8).write(to: corrupt)
-        assertOneMessage(try geokit(["eval", "--recipe", recipe, "--checkpoint", corrupt.path]), saying: corrupt.path)
-        assertOneMessage(
+        assertRefused(try geokit(["eval", "--recipe", recipe, "--checkpoint", corrupt.path]), saying: [corrupt.path])
+        assertRefused(
             try geokit(["eval", "--recipe", recipe, "--checkpoint", "best", "--weights", corrupt.path]),
-            saying: "both --weights and --checkpoint are given")
+            saying: ["both --weights and --checkpoint are given"])
 
         let empty = box.directory("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         let out = box.directory("export").path
-        assertOneMessage(
+        assertRefused(
             try geokit(["export", empty.path, "--recipe", recipe, "--checkpoint", "best", "--out", out]),
-            saying: "the run directory has no best.safetensors")
-        assertOneMessage(
-            try geokit(["export", empty.path, "--recipe", recipe, "--out", out]), saying: "the run directory has no last.safetensors")
-        assertOneMessage(
+            saying: ["the run directory has no best.safetensors"])
+        assertRefused(
+            try geokit(["export", empty.path, "--recipe", recipe, "--out", out]), saying: ["the run directory has no last.safetensors"])
+        assertRefused(
             try geokit(["export", run.path, "--recipe", recipe, "--checkpoint", "worst", "--out", out]),
-            saying: "--checkpoint is 'worst', not best or last")
+            saying: ["--checkpoint is 'worst', not best or last"])
         let exported = try geokit(["export", run.path, "--recipe", recipe, "--checkpoint", "last", "--out", out])
         XCTAssertEqual(exported.status, 0, exported.output)
     }

@@ -45,6 +45,20 @@ struct GeoKitProcess {
     }
 }
 
+/// The CLI's refusal of bad input: exit 1 by exit() (no signal, no "Fatal error"), exactly one "Error: " line,
+/// holding every phrase.
+func assertRefused(_ result: GeoKitProcess.Result, saying phrases: [String], file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertFalse(result.signalled, "ended by a signal:\n\(result.output)", file: file, line: line)
+    XCTAssertEqual(result.status, 1, result.output, file: file, line: line)
+    let errors = result.output.split(separator: "\n").filter { $0.hasPrefix("Error: ") }
+    XCTAssertEqual(errors.count, 1, "expected one error message:\n\(result.output)", file: file, line: line)
+    let message = String(errors.first ?? "")
+    for phrase in phrases {
+        XCTAssertTrue(message.contains(phrase), "missing '\(phrase)' in: \(message)", file: file, line: line)
+    }
+    XCTAssertFalse(result.output.contains("Fatal error"), result.output, file: file, line: line)
+}
+
 /// A temporary directory with the recipes a test writes, removed at the end.
 final class RecipeSandbox {
     let root: URL
