@@ -11,6 +11,15 @@ enum Plugin: GeoKitPlugin {
             InfoNCELoss(labelSmoothing: p.double("labelSmoothing"))
         }
         try registry.register(
+            .aggregator, "avgnorm",
+            summary: "Sample4Geo's ConvNeXt descriptor: global average pooling, then LayerNorm over channels (timm's head.norm; keys norm.*)",
+            parameters: [
+                ParameterSpec("channels", .int(1024), "channels of the backbone's map (convnext_base 1024, convnext_tiny 768)", bounds: .between(1, 65_536))
+            ]
+        ) { p in
+            AvgNormAggregator(channels: p.int("channels"))
+        }
+        try registry.register(
             .sampler, "gps", summary: "Sample4Geo's GPS sampling: batches of geographic neighbours (needs the dataset's location data)",
             parameters: neighbourBatches
         ) { p in

@@ -214,6 +214,18 @@ class GeM(nn.Module):
         return x.clamp(min=1e-6).pow(p).mean(dim=(2, 3)).pow(1 / self.p)
 
 
+class AvgNorm(nn.Module):
+    """Sample4Geo's descriptor on ConvNeXt (timm's forward_head with num_classes=0):
+    global average pooling, then a LayerNorm over the channels (head.norm), eps 1e-6."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.norm = nn.LayerNorm(channels, eps=1e-6)
+
+    def forward(self, x):
+        return self.norm(x.mean(dim=(2, 3)))
+
+
 # ---------------------------------------------------------------- cases
 
 def settings(params):
@@ -353,4 +365,9 @@ def generate():
         infonce.logit_scale.fill_(math.log(1 / 0.07))
     loss_case("infonce", infonce, torch.randn(5, 7, generator=g), torch.randn(5, 7, generator=g),
               {"labelSmoothing": 0.1}, t, meta, module=infonce)
+    model = AvgNorm(5)
+    with torch.no_grad():
+        model.norm.weight.copy_(1 + 0.3 * torch.randn(5, generator=g))
+        model.norm.bias.copy_(0.2 * torch.randn(5, generator=g))
+    module_case("avgnorm", model, torch.randn(3, 5, 4, 6, generator=g), {"channels": 5}, t, meta)
     return {"methods": (t, meta)}

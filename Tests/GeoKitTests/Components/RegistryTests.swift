@@ -10,13 +10,21 @@ final class RegistryTests: XCTestCase {
         let builtins = Registry.shared.entries().filter { $0.source == "GeoKit" }.map(\.qualifiedName)
         for name in [
             "aggregator:avg", "aggregator:max", "aggregator:gem",
-            "aggregator:flatten", "view:polar", "view:fov", "sampler:random"
+            "aggregator:flatten", "view:polar", "view:fov", "sampler:random", "attention:identity"
         ] {
             XCTAssertTrue(builtins.contains(name), "\(name) is not registered: \(builtins)")
         }
         XCTAssertEqual(Set(builtins).count, builtins.count, "a built-in is registered twice: \(builtins)")
         XCTAssertFalse(builtins.contains { $0.hasPrefix("backbone:") }, "backbones belong to the Backbones plugin: \(builtins)")
         XCTAssertEqual(Registry().entries().count, 0)
+    }
+
+    /// The ablation's "without" arm changes nothing and trains nothing.
+    func testTheIdentityAttentionReturnsItsInput() throws {
+        let none = try Registry.shared.make(.attention, "identity")
+        let x = randomDouble([2, 3, 4, 5], seed: 3)
+        XCTAssertTrue(none(x) === x)
+        XCTAssertTrue(none.parameters().isEmpty)
     }
 
     /// Each key builds its kind's protocol; the same name under another key is unknown there.

@@ -32,6 +32,15 @@ final class BuiltinComponentsTests: XCTestCase {
         XCTAssertEqual(flatten(x).shape, [2, 12])
         XCTAssertEqual(flatten(x).scalars(as: Float.self), values)
         XCTAssertEqual(flatten.descriptorSize(channels: 3, height: 2, width: 2), 12)
+        // normalize: each row of the flattened map divided by its Euclidean norm.
+        let normalized = try Registry.shared.make(.aggregator, "flatten", ["normalize": .bool(true)])
+        let unit = normalized(x).scalars(as: Float.self)
+        XCTAssertEqual(unit.count, values.count)
+        for index in 0..<values.count {
+            let row = Array(values[(index / 12 * 12)..<(index / 12 * 12 + 12)])
+            let norm = row.map { $0 * $0 }.reduce(0, +).squareRoot()
+            XCTAssertEqual(unit[index], values[index] / norm, accuracy: 1e-6)
+        }
         for aggregator in [avg, max, flatten] { XCTAssertEqual(aggregator.stateDict().count, 0) }
     }
 

@@ -10,6 +10,18 @@ final class Sample4GeoTests: XCTestCase {
         try reference.assertLossMatches(try reference.make(.loss, "infonce"))
     }
 
+    func testAvgNormMatchesPyTorch() throws {
+        let reference = try MethodCase("avgnorm")
+        try reference.assertModuleMatches(try reference.make(.aggregator, "avgnorm"))
+    }
+
+    func testAvgNormRefusesAMapOfOtherChannelsNamingTheSetting() throws {
+        let pooled = try Registry.shared.make(.aggregator, "avgnorm", ["channels": .int(768)])
+        XCTAssertThrowsError(try (pooled as! InputShapeChecking).checkInput(shape: [2, 1024, 4, 16])) { error in
+            XCTAssertTrue("\(error)".contains("set aggregator.channels"), "\(error)")
+        }
+    }
+
     func testInfoNCELogitScaleStartsAtLogInverseTemperature() throws {
         let infonce = try Registry.shared.make(.loss, "infonce")
         let entries = infonce.stateDict()

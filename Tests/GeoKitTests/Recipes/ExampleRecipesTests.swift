@@ -32,6 +32,29 @@ final class ExampleRecipesTests: XCTestCase {
         }
     }
 
+    /// Each ablation base recipe dry-runs as written and with every variant its header lists
+    /// (`//   ... --set a=b --out runs/x`), so the commands of docs/examples.md's ablation table stay valid.
+    func testEveryAblationRecipeAndEachVariantOfItsHeaderDryRun() throws {
+        let folder = RepositoryLayout.examples.appendingPathComponent("ablations")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".swift") }.sorted()
+        XCTAssertEqual(files, ["aenet.swift", "rknet.swift", "sample4geo.swift"])
+        for name in files {
+            let file = folder.appendingPathComponent(name)
+            let variants = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
+                .filter { $0.hasPrefix("//   ... --set ") }
+                .map { line in line.split(separator: " ").map(String.init).drop { $0 != "--set" }.prefix { $0 != "--out" } }
+            XCTAssertFalse(variants.isEmpty, "\(name) lists no variant")
+            for variant in [[]] + variants.map(Array.init) {
+                let result = try GeoKitProcess.run(["run", file.path, "--dry"] + variant, cache: RecipeSandbox.cache)
+                XCTAssertEqual(result.status, 0, "\(name) \(variant):\n\(result.output)")
+                for pair in stride(from: 1, to: variant.count, by: 2) {
+                    let (key, value) = (variant[pair].split(separator: "=")[0], variant[pair].split(separator: "=")[1])
+                    XCTAssertTrue(result.output.contains("\(key) = \(value)"), "\(name): --dry does not show \(variant[pair]):\n\(result.output)")
+                }
+            }
+        }
+    }
+
     /// Slow when it runs first (it builds the kernel in release, minutes; the Swift plugin tests
     /// reuse that build): a throwaway SwiftPM package depending on the
     /// kernel by path, whose executable holds Examples/quickstart.swift verbatim and a

@@ -171,3 +171,77 @@ final class RecipeSettingsTests: XCTestCase {
         XCTAssertEqual(y.shape, [2, 512])
     }
 }
+
+/// Unshared branches may set a model part's parameters their own way (LPN on CVUSA: rows for the panorama,
+/// square rings for the satellite tile), in the recipe, through --set and through an export.
+final class ViewParameterTests: XCTestCase {
+    private func lpnRecipe(shared: Bool = false) -> Recipe {
+        Recipe("per-view") {
+            Dataset.synthetic(locations: 40, difficulty: .easy, ground: .panorama(64, 64), aerial: .square(64))
+            Model(shareWeights: shared) {
+                Backbone("resnet18")
+                Aggregator("lpn", ["blocks": 2], ground: ["partition": "row"], aerial: ["partition": "ring"])
+            }
+            Loss("infonce")
+        }
+    }
+
+    /// The output of `aggregator:lpn` built alone with `partition` on `map`.
+    private func lpn(_ partition: String, _ map: Tensor) throws -> Tensor {
+        let aggregator = try Registry.shared.make(.aggregator, "lpn", ["blocks": .int(2), "partition": .string(partition)])
+        return aggregator(map)
+    }
+
+    func testEachBranchIsBuiltWithItsOwnParameters() throws {
+        InTreePlugins.load()
+        let recipe = lpnRecipe()
+        XCTAssertEqual(recipe.componentParameters("aggregator", view: .ground), ["blocks": .int(2), "partition": .string("row")])
+        XCTAssertEqual(recipe.componentParameters("aggregator"), ["blocks": .int(2)])
+        let model = try CrossViewModel(recipe: recipe)
+        let map = randomDouble([2, 3, 6, 6], seed: 5).to(.float32)
+        assertClose(model.ground.aggregator(map), try lpn("row", map), tolerance: 0, "ground rows")
+        assertClose(model.aerial.aggregator(map), try lpn("ring", map), tolerance: 0, "aerial rings")
+        let (rows, rings) = (model.ground.aggregator(map).scalars(as: Float.self), model.aerial.aggregator(map).scalars(as: Float.self))
+        XCTAssertGreaterThan(zip(rows, rings).map { abs($0 - $1) }.max() ?? 0, 1e-3, "the two partitions differ on this map")
+    }
+
+    func testSetWritesOneBranchAndTheListingShowsIt() throws {
+        InTreePlugins.load()
+        let recipe = lpnRecipe()
+        try recipe.override(["aggregator.aerial.partition=column", "aggregator.blocks=3"])
+        XCTAssertEqual(recipe.componentParameters("aggregator", view: .aerial), ["blocks": .int(3), "partition": .string("column")])
+        XCTAssertEqual(recipe.componentParameters("aggregator", view: .ground), ["blocks": .int(3), "partition": .string("row")])
+        XCTAssertTrue(try recipe.settingsListing().contains { $0.hasPrefix("aggregator.aerial.partition = column") })
+        XCTAssertThrowsError(try recipe.override(["aggregator.aerial.partition=spiral"])) { error in
+            XCTAssertTrue("\(error)".contains("must be one of ring, row, column"), "\(error)")
+        }
+        XCTAssertThrowsError(try recipe.override(["aggregator.side.partition=row"])) { error in
+            XCTAssertTrue("\(error)".contains("has no value 'aggregator.side.partition'"), "\(error)")
+        }
+    }
+
+    func testSharedWeightsWithBranchParametersAreOneMessage() throws {
+        InTreePlugins.load()
+        XCTAssertThrowsError(try CrossViewModel(recipe: lpnRecipe(shared: true))) { error in
+            XCTAssertEqual(
+                (error as? GeoKitError)?.what,
+                "aggregator sets aerial and ground parameters of its own, and the views share one network")
+        }
+    }
+
+    func testAnExportKeepsEachBranchsParameters() throws {
+        InTreePlugins.load()
+        let recipe = lpnRecipe()
+        let model = try CrossViewModel(recipe: recipe)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("geokit-per-view-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = try ExportedModel.write(model, recipe: recipe, to: directory)
+        XCTAssertEqual(config.components.first { $0.section == "aggregator" }?.views?["aerial"], ["partition": .string("ring")])
+        let loaded = try ExportedModel.load(directory)
+        model.train(false)
+        let images = randomDouble([2, 3, 64, 64], seed: 9).to(.float32)
+        for (view, branch) in [(CrossView.ground, model.ground), (.aerial, model.aerial)] {
+            assertClose(try loaded.embed(inputs: images, view: view).l2Normalized(), noGrad { branch(images).l2Normalized() }, tolerance: 1e-5, "\(view)")
+        }
+    }
+}

@@ -8,6 +8,9 @@ enum BuiltinComponents {
         registerAggregators(into: registry)
         registerViewTransforms(into: registry)
         registerHeadsAndLosses(into: registry)
+        registry.registerBuiltin(.attention, "identity", summary: "passes the map through unchanged (an attention ablation's 'without' arm)") { _ in
+            IdentityAttention()
+        }
         registry.registerBuiltin(.sampler, "random", summary: "shuffled locations, each once per epoch, batches of batchSize (the last partial one dropped)") {
             _ in
             RandomSampler()
@@ -32,8 +35,11 @@ enum BuiltinComponents {
         ) { p in
             GeMAggregator(initialP: p.double("p"), channels: p.int("channels"))
         }
-        registry.registerBuiltin(.aggregator, "flatten", summary: "keeps the spatial layout, (N, C, H, W) -> (N, C*H*W), for polar-aligned inputs") { _ in
-            FlattenAggregator()
+        registry.registerBuiltin(
+            .aggregator, "flatten", summary: "keeps the spatial layout, (N, C, H, W) -> (N, C*H*W), for polar-aligned inputs",
+            parameters: [ParameterSpec("normalize", .bool(false), "L2-normalise each descriptor (for the margin losses wsmr, mhnw)")]
+        ) { p in
+            FlattenAggregator(normalize: p.bool("normalize"))
         }
     }
 

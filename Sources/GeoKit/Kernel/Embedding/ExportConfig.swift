@@ -19,6 +19,8 @@ public struct ExportConfig: Codable, Sendable, Equatable {
         public var at: String?
         /// The parameters the recipe set (the others take their schema defaults).
         public var parameters: [String: ParameterJSON]
+        /// Parameters one branch of unshared weights sets its own way, by view ("ground", "aerial"); absent when none.
+        public var views: [String: [String: ParameterJSON]]?
     }
 
     /// How a view's images become network inputs: resized to height x width (an aerial

@@ -50,7 +50,10 @@ public final class ExportedModel {
             components.append(
                 ExportConfig.Component(
                     section: section, kind: kind.rawValue, name: name, at: at,
-                    parameters: recipe.componentParameters(section).mapValues(ParameterJSON.init)))
+                    parameters: recipe.componentParameters(section).mapValues(ParameterJSON.init),
+                    views: recipe.viewParameters(section).isEmpty
+                        ? nil
+                        : Dictionary(uniqueKeysWithValues: recipe.viewParameters(section).map { ($0.key.rawValue, $0.value.mapValues(ParameterJSON.init)) })))
         }
         func view(_ statistics: ChannelStatistics, _ size: (height: Int, width: Int), polar: Bool) -> ExportConfig.View {
             ExportConfig.View(
@@ -109,24 +112,39 @@ public final class ExportedModel {
                     remedy: "export the model again with geokit export")
             }
             let schema = try registry.entry(kind, component.name).parameters
-            var parameters: [String: ParameterValue] = [:]
-            for (name, json) in component.parameters {
-                guard let spec = schema.first(where: { $0.name == name }) else {
-                    throw GeoKitError(
-                        "the exported model's config.json gives \(component.kind):\(component.name) an unknown parameter '\(name)'",
-                        where: source, remedy: "its parameters are \(schema.map(\.name).joined(separator: ", ")); export the model again")
+            func values(_ given: [String: ParameterJSON], _ place: String) throws -> [String: ParameterValue] {
+                var parameters: [String: ParameterValue] = [:]
+                for (name, json) in given {
+                    guard let spec = schema.first(where: { $0.name == name }) else {
+                        throw GeoKitError(
+                            "the exported model's config.json gives \(component.kind):\(component.name) an unknown parameter '\(name)'",
+                            where: source, remedy: "its parameters are \(schema.map(\.name).joined(separator: ", ")); export the model again")
+                    }
+                    guard let value = json.value(as: spec.type) else {
+                        throw GeoKitError(
+                            "the exported model's config.json gives \(place).\(name) a value that is not \(spec.type.rawValue)",
+                            where: source, remedy: "export the model again with geokit export")
+                    }
+                    parameters[name] = value
                 }
-                guard let value = json.value(as: spec.type) else {
+                return parameters
+            }
+            let parameters = try values(component.parameters, component.section)
+            var viewParameters: [CrossView: [String: ParameterValue]] = [:]
+            for (name, given) in component.views ?? [:] {
+                guard let view = CrossView(rawValue: name) else {
                     throw GeoKitError(
-                        "the exported model's config.json gives \(component.section).\(name) a value that is not \(spec.type.rawValue)",
-                        where: source, remedy: "export the model again with geokit export")
+                        "the exported model's config.json gives \(component.section) parameters for an unknown view '\(name)'", where: source,
+                        remedy: "the views are ground and aerial; export the model again")
                 }
-                parameters[name] = value
+                viewParameters[view] = try values(given, "\(component.section).\(name)")
             }
             switch kind {
             case .backbone: parts.append(Backbone(component.name, parameters).part)
             case .attention: parts.append(Attention(component.name, at: component.at ?? "output", parameters).part)
-            case .aggregator: parts.append(Aggregator(component.name, parameters).part)
+            case .aggregator:
+                parts.append(
+                    Aggregator(component.name, parameters, ground: viewParameters[.ground] ?? [:], aerial: viewParameters[.aerial] ?? [:]).part)
             case .loss: loss = Loss(component.name, parameters)
             case .head: parts.append(Head(component.name, parameters).part)
             case .sampler, .view: continue

@@ -35,6 +35,16 @@ public struct ModelPart: Sendable {
     public var parameters: [String: ParameterValue]
     /// Pretrained weights (backbones only), loaded when the model is built.
     public var weights: PretrainedWeights?
+    /// Parameters that differ between the two branches of unshared weights
+    /// (`Model(shareWeights: false)`), over `parameters`: e.g. LPN on CVUSA pools
+    /// the panorama in rows and the satellite tile in square rings.
+    public var viewParameters: [CrossView: [String: ParameterValue]] = [:]
+
+    /// The parameters the branch of `view` is built with (nil: the shared ones).
+    public func parameters(for view: CrossView?) -> [String: ParameterValue] {
+        guard let view, let own = viewParameters[view] else { return parameters }
+        return parameters.merging(own) { _, mine in mine }
+    }
 }
 
 /// What may appear in a `Model { ... }` body.
@@ -68,11 +78,19 @@ public struct Attention: ModelComponent {
     }
 }
 
-/// The aggregator (`aggregator:<name>`), e.g. `Aggregator("gem")`.
+/// The aggregator (`aggregator:<name>`), e.g. `Aggregator("gem")`. With
+/// unshared weights each branch may set some parameters its own way
+/// (`--set aggregator.ground.NAME=VALUE`):
+/// `Aggregator("lpn", ["blocks": 8], ground: ["partition": "row"], aerial: ["partition": "ring"])`.
 public struct Aggregator: ModelComponent {
     public let part: ModelPart
-    public init(_ name: String, _ parameters: [String: ParameterValue] = [:]) {
-        part = ModelPart(role: .aggregator, name: name, parameters: parameters)
+    public init(
+        _ name: String, _ parameters: [String: ParameterValue] = [:], ground: [String: ParameterValue] = [:],
+        aerial: [String: ParameterValue] = [:]
+    ) {
+        var part = ModelPart(role: .aggregator, name: name, parameters: parameters)
+        part.viewParameters = [.ground: ground, .aerial: aerial].filter { !$0.value.isEmpty }
+        self.part = part
     }
 }
 

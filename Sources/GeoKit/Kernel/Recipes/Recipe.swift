@@ -97,19 +97,29 @@ public final class Recipe: @unchecked Sendable {
         }
     }
 
-    /// A component's parameters as the recipe sets them.
-    public func componentParameters(_ section: String) -> [String: ParameterValue] {
+    /// A component's parameters as the recipe sets them; for a model part, those of
+    /// `view`'s branch when given (its `viewParameters` over the shared ones).
+    public func componentParameters(_ section: String, view: CrossView? = nil) -> [String: ParameterValue] {
         switch section {
         case "loss": return loss?.parameters ?? [:]
         case "sampler": return sampler?.parameters ?? [:]
         default:
             if let i = lossTermIndex(section) { return loss?.terms[i].parameters ?? [:] }
-            return modelPartIndex(section).flatMap { model?.parts[$0].parameters } ?? [:]
+            return modelPartIndex(section).flatMap { model?.parts[$0].parameters(for: view) } ?? [:]
         }
     }
 
+    /// The parameters a model section sets for one branch only, by view.
+    public func viewParameters(_ section: String) -> [CrossView: [String: ParameterValue]] {
+        modelPartIndex(section).flatMap { model?.parts[$0].viewParameters } ?? [:]
+    }
+
     /// Sets a section's component name (`parameter` nil) or one of its parameters.
-    func setComponent(_ section: String, parameter: String?, to value: ParameterValue) {
+    func setComponent(_ section: String, parameter: String?, view: CrossView? = nil, to value: ParameterValue) {
+        if let view, let parameter {
+            if let i = modelPartIndex(section) { model?.parts[i].viewParameters[view, default: [:]][parameter] = value }
+            return
+        }
         switch (section, parameter, value) {
         case ("loss", nil, .string(let name)): loss?.name = name
         case ("loss", let p?, _): loss?.parameters[p] = value

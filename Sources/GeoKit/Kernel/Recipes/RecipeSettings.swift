@@ -423,9 +423,13 @@ extension Recipe {
                 try setting.assign(value, to: self, assignment: assignment)
                 continue
             }
-            guard let dot = key.firstIndex(of: "."), let (section, kind) = componentSections.first(where: { $0.section == key[..<dot] }),
-                let componentName = componentName(section),
-                let spec = try registry.entry(kind, componentName).parameters.first(where: { $0.name == key[key.index(after: dot)...] })
+            // section.NAME, or section.ground.NAME / section.aerial.NAME for one branch of a model part.
+            let pieces = key.split(separator: ".", maxSplits: 2).map(String.init)
+            let view = pieces.count == 3 ? CrossView(rawValue: pieces[1]) : nil
+            let parameter = view == nil ? pieces.dropFirst().joined(separator: ".") : pieces[2]
+            guard pieces.count >= 2, let (section, kind) = componentSections.first(where: { $0.section == pieces[0] }),
+                view == nil || modelPartIndex(section) != nil, let componentName = componentName(section),
+                let spec = try registry.entry(kind, componentName).parameters.first(where: { $0.name == parameter })
             else {
                 let names = try validNames(registry: registry).map(\.name)
                 let nearest = names.sorted { EditDistance.between($0, key) < EditDistance.between($1, key) }.prefix(3)
@@ -441,7 +445,7 @@ extension Recipe {
                     "\(key) must be \(accepted), got '\(text)'", where: "--set \(assignment), recipe \(name)",
                     remedy: "\(kind.rawValue):\(componentName)'s \(spec.name): \(spec.doc); e.g. --set \(key)=\(spec.defaultValue)")
             }
-            setComponent(section, parameter: spec.name, to: value)
+            setComponent(section, parameter: spec.name, view: view, to: value)
         }
     }
 
@@ -457,6 +461,13 @@ extension Recipe {
             for spec in entry.parameters {
                 let value = given[spec.name].map { "\($0)" } ?? "\(spec.defaultValue) (default)"
                 lines.append("\(section).\(spec.name) = \(value)  [\(spec.type.rawValue)\(spec.constraint.map { " \($0)" } ?? "")]  \(spec.doc)")
+            }
+            for (view, own) in viewParameters(section).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                for spec in entry.parameters {
+                    if let value = own[spec.name] {
+                        lines.append("\(section).\(view.rawValue).\(spec.name) = \(value)  [\(spec.type.rawValue)]  the \(view.rawValue) branch's \(spec.name)")
+                    }
+                }
             }
         }
         return lines

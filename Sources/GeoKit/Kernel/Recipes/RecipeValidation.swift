@@ -46,8 +46,16 @@ extension Recipe {
             do { entry = try registry.entry(kind, componentName(section) ?? "") } catch let error as GeoKitError {
                 throw GeoKitError(error.what, where: "\(context), \(section)", remedy: error.remedy)
             }
+            let perView = viewParameters(section)
+            if !perView.isEmpty, model?.shareWeights ?? true {
+                throw GeoKitError(
+                    "\(section) sets \(perView.keys.map(\.rawValue).sorted().joined(separator: " and ")) parameters of its own, and the views share one network",
+                    where: "\(context), \(section)", remedy: "use Model(shareWeights: false), or move them into the shared parameters")
+            }
             do {
-                _ = try ComponentParameters(componentParameters(section), schema: entry.parameters, component: entry.qualifiedName)
+                for view in [nil] + perView.keys.sorted(by: { $0.rawValue < $1.rawValue }).map(Optional.some) {
+                    _ = try ComponentParameters(componentParameters(section, view: view), schema: entry.parameters, component: entry.qualifiedName)
+                }
             } catch let error as GeoKitError {
                 // The schema's remedy names the parameter ("pass e.g. p=3.0 ..."); in a recipe it is set as section.p.
                 let remedy =

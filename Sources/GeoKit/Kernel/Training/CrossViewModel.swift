@@ -175,7 +175,8 @@ public final class CrossViewModel: Module {
         func make<T>(_ key: ComponentKey<T>, _ section: String, prefix: String) throws -> T {
             let name = recipe.componentName(section) ?? ""
             do {
-                let made = try registry.make(key, name, recipe.componentParameters(section))
+                let view: CrossView? = prefix.isEmpty ? nil : prefix == "ground." ? .ground : .aerial
+                let made = try registry.make(key, name, recipe.componentParameters(section, view: view))
                 components.append((prefix + section, "\(key.kind.rawValue):\(name)", made as! Module))
                 return made
             } catch let error as GeoKitError {
