@@ -22,7 +22,7 @@ final class ExampleRecipesTests: XCTestCase {
     }
 
     func testEveryExampleRecipeCompilesAndBuildsItsModel() throws {
-        XCTAssertGreaterThanOrEqual(exampleFiles.count, 7, "Examples/*.swift")
+        XCTAssertGreaterThanOrEqual(exampleFiles.count, 6, "Examples/*.swift")
         for file in exampleFiles {
             let result = try GeoKitProcess.run(["run", file.path, "--dry"], cache: RecipeSandbox.cache)
             XCTAssertEqual(result.status, 0, "\(file.lastPathComponent):\n\(result.output)")
