@@ -14,7 +14,7 @@
 import GeoKit
 
 let recipe = Recipe("lpn-university1652") {
-    Dataset.university1652(root: "University-1652", drone: .square(256), satellite: .square(256))
+    Dataset.university1652(root: "University-1652", drone: .square(256), satellite: .square(256), views: 3)
     Model(shareWeights: true) {
         Backbone("resnet50", ["lastStride": 1])
         Aggregator("lpn", ["blocks": 4, "partition": "ring", "pool": "avg"])

@@ -10,7 +10,7 @@
 import GeoKit
 
 let recipe = Recipe("lpn-usam-university1652") {
-    Dataset.university1652(root: "University-1652", drone: .square(256), satellite: .square(256))
+    Dataset.university1652(root: "University-1652", drone: .square(256), satellite: .square(256), views: 3)
     Model(shareWeights: true) {
         Backbone("resnet50", ["lastStride": 1])
         Attention("usam", at: "stem")

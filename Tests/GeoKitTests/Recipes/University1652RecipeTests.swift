@@ -57,8 +57,7 @@ final class University1652RecipeTests: XCTestCase {
         }
 
         let dataset = try University1652Dataset(root: root)
-        let trainDrones = try dataset.images("train/drone").reduce(0) { $0 + $1.files.count }
-        XCTAssertEqual(data.train.count, trainDrones, "one training pair per training drone image")
+        XCTAssertEqual(data.train.map(\.id), try dataset.images("train/drone").map(\.id), "one training item per training location")
         let university = try XCTUnwrap(data.university)
         XCTAssertEqual(university.directions.map(\.name), ["D->S", "S->D"])
         let droneCounts = Dictionary(uniqueKeysWithValues: try dataset.images("test/gallery_drone").map { ($0.id, $0.files.count) })
@@ -131,7 +130,8 @@ final class University1652RecipeTests: XCTestCase {
                 ground: .square(32), aerial: .square(32)))
         try recipe.override(["dataset.root=\(root.path)"])
         let data = try TrainingData(recipe: recipe) { _ in }
-        XCTAssertEqual(data.train.count, 4, "2 training locations x 2 drone views")
+        XCTAssertEqual(data.train.count, 2, "2 training locations (each with 2 drone views, drawn per epoch)")
+        XCTAssertEqual(data.epochViews?.ground.map(\.count), [2, 2])
         XCTAssertTrue(data.train.allSatisfy { $0.ground.path.contains("/train/drone/") && $0.aerial.path.contains("/train/satellite/") })
         XCTAssertEqual(data.university?.directions.map { $0.queries.count }, [4, 2])
     }

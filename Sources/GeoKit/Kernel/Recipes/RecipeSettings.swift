@@ -132,6 +132,7 @@ extension Dataset.Kind: RecipeSettingChoice {}
 extension CVACTDataset.EvaluationSplit: RecipeSettingChoice {}
 extension VIGORDataset.Area: RecipeSettingChoice {}
 extension Evaluate.PercentConvention: RecipeSettingChoice {}
+extension Evaluate.GalleryConvention: RecipeSettingChoice {}
 
 extension RecipeSetting {
     /// A stored value of a part (`\Recipe.dataset`, `\Dataset.locations`), present when the part is.
@@ -235,9 +236,20 @@ extension RecipeSetting {
             "evaluation", \.evaluation, "CVACT's held-out split: val (valSet) or test (valSetAll)", CVACTDataset.EvaluationSplit.choices,
             default: .val),
         .dataset("area", \.area, "VIGOR's split: same (all four cities) or cross (train NewYork, Seattle)", VIGORDataset.Area.choices, default: .same),
-        .dataset("augment", \.augment, "flip both views together and turn the aerial tile by quarter turns", default: true),
+        .dataset(
+            "augment", \.augment,
+            "flip both views together and turn the aerial tile by quarter turns (University-1652: pad-crop, rotate, flip each view)",
+            default: true),
         .dataset("colourJitter", \.colourJitter, "colour jitter strength of each view", .bounds(.between(0, 1)), default: 0),
         .dataset("erasing", \.erasing, "probability of erasing a random rectangle of each view", .bounds(.between(0, 1)), default: 0),
+        .dataset("views", \.views, "University-1652: 2 (drone, satellite) or 3 views (and street)", .bounds(.between(2, 3)), default: 2),
+        .dataset("pad", \.pad, "University-1652: edge pixels padded before the random crop back", .bounds(.between(0, 512)), default: 10),
+        .dataset(
+            "droneRotation", \.droneRotation, "University-1652: largest random rotation of drone and street images, degrees",
+            .bounds(.between(0, 180)), default: 0),
+        .dataset(
+            "satelliteRotation", \.satelliteRotation, "University-1652: largest random rotation of satellite images, degrees",
+            .bounds(.between(0, 180)), default: 90),
         .dataset("groundHeight", \.groundHeight, "ground (or drone) view height", .bounds(.imageSide), default: nil),
         .dataset("groundWidth", \.groundWidth, "ground (or drone) view width", .bounds(.imageSide), default: nil),
         .dataset("polar", \.polar, "polar-transform the aerial tile (aerial: .polar)", default: nil),
@@ -376,7 +388,15 @@ extension RecipeSetting {
             doc: "flip test-time augmentation: each descriptor the normalised mean of the image's and its mirror's",
             accepted: .anyValue, defaultValue: .bool(false), condition: nil,
             read: { .bool($0.evaluation.flipTTA) },
-            write: { recipe, value in if case .bool(let v) = value { recipe.evaluation.flipTTA = v } })
+            write: { recipe, value in if case .bool(let v) = value { recipe.evaluation.flipTTA = v } }),
+        RecipeSetting(
+            name: "evaluate.gallery", type: .string,
+            doc: "University-1652's gallery: original (every image, distractors too) or sample4geo (locations no query has are junk)",
+            accepted: Evaluate.GalleryConvention.choices, defaultValue: .string("original"), condition: nil,
+            read: { .string($0.evaluation.gallery.rawValue) },
+            write: { recipe, value in
+                if case .string(let v) = value, let c = Evaluate.GalleryConvention(rawValue: v) { recipe.evaluation.gallery = c }
+            })
     ]
 
     /// The settings of attention section `attention<index>`: its name and its insertion point.
