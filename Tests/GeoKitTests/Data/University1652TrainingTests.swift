@@ -307,6 +307,16 @@ final class University1652TrainingTests: XCTestCase {
         XCTAssertEqual(sample4geo["R@1"]!, 50, accuracy: 1e-9)
     }
 
+    /// A Dataset value of another layout with three views (the typed API; `--set` refuses the setting there) is one
+    /// error before anything is read or generated.
+    func testThreeViewsOfAnotherLayoutAreOneError() {
+        var dataset = Dataset.cvusa(root: "/nonexistent-cvusa")
+        dataset.views = 3
+        XCTAssertThrowsError(try TrainingData(dataset: dataset, seed: 0) { _ in }) { error in
+            XCTAssertTrue("\(error)".contains("dataset.views is 3, and only University-1652 has a third (street) view"), "\(error)")
+        }
+    }
+
     /// `--set evaluate.gallery=sample4geo` and `--set dataset.views=3` reach the recipe; the defaults are the
     /// original gallery and two views.
     func testTheGalleryConventionAndTheViewsAreSettings() throws {

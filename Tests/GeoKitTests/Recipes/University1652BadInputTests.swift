@@ -54,7 +54,7 @@ final class University1652BadInputTests: XCTestCase {
     func testThreeViewsOutsideUniversity1652AndOutOfRangeSettingsAreRefused() throws {
         assertRefused(
             try run(["dataset.kind=synthetic", "dataset.root=", "dataset.views=3"], "cvusa-three"),
-            saying: ["dataset.views is 3, and only University-1652 has a third (street) view"])
+            saying: ["dataset.views does not apply to recipe u1652bad (it exists with a University-1652 layout)"])
         assertRefused(try run(["dataset.views=4"], "four"), saying: ["dataset.views must be an int in [2, 3], got '4'"])
         assertRefused(try run(["evaluate.gallery=all"], "gallery"), saying: ["evaluate.gallery must be one of original, sample4geo, got 'all'"])
     }

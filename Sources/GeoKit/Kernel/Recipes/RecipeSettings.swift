@@ -157,6 +157,15 @@ extension RecipeSetting {
             when: syntheticOnly ? "Dataset.synthetic" : nil, applies: { !syntheticOnly || $0.kind == .synthetic })
     }
 
+    /// A dataset value that University-1652 layouts alone read (the dataset's, or the synthetic world's in it).
+    static func university<Value: RecipeSettingValue>(
+        _ key: String, _ field: WritableKeyPath<Dataset, Value>, _ doc: String, _ accepted: Accepted, default defaultValue: Value
+    ) -> RecipeSetting {
+        .field(
+            "dataset.\(key)", \Recipe.dataset, field, "University-1652: " + doc, accepted, default: defaultValue,
+            when: "a University-1652 layout", applies: { $0.isUniversityLayout })
+    }
+
     static func train<Value: RecipeSettingValue>(
         _ key: String, _ field: WritableKeyPath<Train, Value>, _ doc: String,
         _ accepted: Accepted = .anyValue, default defaultValue: Value?
@@ -242,14 +251,14 @@ extension RecipeSetting {
             default: true),
         .dataset("colourJitter", \.colourJitter, "colour jitter strength of each view", .bounds(.between(0, 1)), default: 0),
         .dataset("erasing", \.erasing, "probability of erasing a random rectangle of each view", .bounds(.between(0, 1)), default: 0),
-        .dataset("views", \.views, "University-1652: 2 (drone, satellite) or 3 views (and street)", .bounds(.between(2, 3)), default: 2),
-        .dataset("pad", \.pad, "University-1652: edge pixels padded before the random crop back", .bounds(.between(0, 512)), default: 10),
-        .dataset(
-            "droneRotation", \.droneRotation, "University-1652: largest random rotation of drone and street images, degrees",
-            .bounds(.between(0, 180)), default: 0),
-        .dataset(
-            "satelliteRotation", \.satelliteRotation, "University-1652: largest random rotation of satellite images, degrees",
-            .bounds(.between(0, 180)), default: 90),
+        .university("views", \.views, "the views trained: 2 (drone, satellite) or 3 (and street)", .bounds(.between(2, 3)), default: 2),
+        .university("pad", \.pad, "edge pixels padded before the random crop back", .bounds(.between(0, 512)), default: 10),
+        .university(
+            "droneRotation", \.droneRotation, "largest random rotation of drone and street images, degrees", .bounds(.between(0, 180)),
+            default: 0),
+        .university(
+            "satelliteRotation", \.satelliteRotation, "largest random rotation of satellite images, degrees", .bounds(.between(0, 180)),
+            default: 90),
         .dataset("groundHeight", \.groundHeight, "ground (or drone) view height", .bounds(.imageSide), default: nil),
         .dataset("groundWidth", \.groundWidth, "ground (or drone) view width", .bounds(.imageSide), default: nil),
         .dataset("polar", \.polar, "polar-transform the aerial tile (aerial: .polar)", default: nil),
