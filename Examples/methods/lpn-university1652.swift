@@ -1,7 +1,8 @@
 // LPN (Wang et al., "Each Part Matters: Local Patterns Facilitate Cross-view Geo-localization",
 // IEEE TCSVT 2021) on University-1652: ResNet-50 (last stride 1), the square-ring partition into
 // 4 parts kept as parts, one ClassBlock per part (keys head.classifier0..3.*, as LPN's code names
-// them), the instance loss summed over the parts and the two views, SGD.
+// them), the instance loss summed over the parts and the three views (drone, satellite, street: LPN's run.sh
+// trains with --views=3), SGD.
 // The LPN paper reports drone->satellite R@1 75.93 / AP 79.14 and satellite->drone R@1 86.45 /
 // AP 74.79 (University-1652, 4 parts).
 //
@@ -14,7 +15,7 @@
 import GeoKit
 
 let recipe = Recipe("lpn-university1652") {
-    Dataset.university1652(root: "University-1652", drone: .square(256), satellite: .square(256))
+    Dataset.university1652(root: "University-1652", drone: .square(256), satellite: .square(256), views: 3)
     Model(shareWeights: true) {
         Backbone("resnet50", ["lastStride": 1])
         Aggregator("lpn", ["blocks": 4, "partition": "ring", "pool": "avg"])

@@ -4,13 +4,14 @@
 // RK-Net's paper reports for LPN + USAM: drone->satellite R@1 77.60 / AP 80.55,
 // satellite->drone R@1 86.59 / AP 75.96.
 //
-// Settings: LPN's run.sh (256x256, batch 8, dropout 0.75, SGD lr 0.001, backbone x0.1, 120 epochs, step at 80).
+// Settings: LPN's run.sh (256x256, three views, batch 8, dropout 0.75, SGD lr 0.001, backbone x0.1, 120 epochs,
+// step at 80).
 //   .build/release/geokit run Examples/methods/lpn-usam-university1652.swift \
 //       --set dataset.root=/data/University-1652 --set backbone.weights=resnet50-imagenet.safetensors
 import GeoKit
 
 let recipe = Recipe("lpn-usam-university1652") {
-    Dataset.university1652(root: "University-1652", drone: .square(256), satellite: .square(256))
+    Dataset.university1652(root: "University-1652", drone: .square(256), satellite: .square(256), views: 3)
     Model(shareWeights: true) {
         Backbone("resnet50", ["lastStride": 1])
         Attention("usam", at: "stem")

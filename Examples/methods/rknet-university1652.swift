@@ -1,7 +1,8 @@
 // RK-Net (Lin et al., "Joint Representation Learning and Keypoint Detection for Cross-view
 // Geo-localization", IEEE TIP 2022) on University-1652: ResNet-50 with a USAM after the stem
 // (conv1-bn1-relu, before the max-pool) and one after layer1, average pooling, a ClassBlock
-// shared by the drone and satellite views, the instance loss (each location a class), SGD.
+// shared by the drone, satellite and street views (three-view training, as the University-1652
+// baseline's code RK-Net builds on), the instance loss (each location a class), SGD.
 // The paper reports drone->satellite R@1 66.13 / AP 70.23, satellite->drone R@1 80.17 / AP 65.76.
 //
 // Settings (METHODS.md "Training settings"): 256x256 inputs, batch 8, SGD momentum 0.9 with
@@ -13,7 +14,7 @@
 import GeoKit
 
 let recipe = Recipe("rknet-university1652") {
-    Dataset.university1652(root: "University-1652", drone: .square(256), satellite: .square(256))
+    Dataset.university1652(root: "University-1652", drone: .square(256), satellite: .square(256), views: 3)
     Model(shareWeights: true) {
         Backbone("resnet50", ["lastStride": 1])
         Attention("usam", at: "stem")

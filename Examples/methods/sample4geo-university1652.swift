@@ -5,7 +5,8 @@
 //
 // Settings from Sample4Geo's train_university.py: 384 x 384 for both views, 128 pairs per batch, AdamW lr 1e-3
 // (weight decay 0.01), cosine schedule with a 0.1-epoch warm-up, ONE epoch, drone and satellite flipped
-// together.
+// together. Evaluation as Sample4Geo's: gallery locations no query has (the distractor satellites) are junk
+// (`gallery: .sample4geo`).
 // The dataset root and the ImageNet-22k weights (timm's convnext_base.fb_in22k_ft_in1k_384, `geokit convert`)
 // are --set-able:
 //   .build/release/geokit run Examples/methods/sample4geo-university1652.swift \
@@ -22,5 +23,5 @@ let recipe = Recipe("sample4geo-university1652") {
     Sampler("random")
     Train(
         epochs: 1, batchSize: 128, optimizer: .adamW(lr: 1e-3, weightDecay: 0.01), schedule: .cosine(warmupEpochs: 0.1), clipNorm: 100)
-    Evaluate(every: 1)
+    Evaluate(every: 1, gallery: .sample4geo)
 }

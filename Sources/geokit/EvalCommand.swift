@@ -22,9 +22,10 @@ struct EvalCommand: ParsableCommand {
         let data = try TrainingData(recipe: recipe, input: model.viewInput(dataset)) { print($0) }
         let metrics = recipe.evaluation.metrics(for: dataset)
         let figures = try model.heldOutFigures(
-            data, metrics: metrics, flipTTA: recipe.evaluation.flipTTA, progress: ProgressBar(label: "eval", unit: "images"))
+            data, metrics: metrics, flipTTA: recipe.evaluation.flipTTA, gallery: recipe.evaluation.gallery,
+            progress: ProgressBar(label: "eval", unit: "images"))
         if let university = data.university {
-            for direction in university.directions {
+            for direction in university.directions.map({ $0.scored(recipe.evaluation.gallery) }) {
                 print("\(recipe.name) \(direction.name): \(direction.queries.count) queries, \(direction.gallery.count) gallery images")
                 print(Trainer.format(figures.filter { $0.key.hasPrefix(direction.name + " ") }, order: Evaluate.names(metrics, directions: [direction.name])))
             }

@@ -57,8 +57,7 @@ final class University1652RecipeTests: XCTestCase {
         }
 
         let dataset = try University1652Dataset(root: root)
-        let trainDrones = try dataset.images("train/drone").reduce(0) { $0 + $1.files.count }
-        XCTAssertEqual(data.train.count, trainDrones, "one training pair per training drone image")
+        XCTAssertEqual(data.train.map(\.id), try dataset.images("train/drone").map(\.id), "one training item per training location")
         let university = try XCTUnwrap(data.university)
         XCTAssertEqual(university.directions.map(\.name), ["D->S", "S->D"])
         let droneCounts = Dictionary(uniqueKeysWithValues: try dataset.images("test/gallery_drone").map { ($0.id, $0.files.count) })
@@ -70,6 +69,43 @@ final class University1652RecipeTests: XCTestCase {
         }
         let droneToSatellite = university.directions[0]
         XCTAssertTrue(droneToSatellite.positives.allSatisfy { $0.count == 1 }, "each drone query has one true satellite image")
+    }
+
+    /// A copy of the world with one distractor satellite (location 9999, which no query has) in test/gallery_satellite:
+    /// the original convention ranks it (D->S gallery of 4), `evaluate.gallery=sample4geo` drops it (3); each
+    /// convention's figures through `heldOutFigures` equal the hand computation over its own gallery, S->D is the
+    /// same under both, and the distractor is the D->S gallery's last item under the original convention.
+    func testTheGalleryConventionDecidesWhetherADistractorSatelliteIsRanked() throws {
+        InTreePlugins.load()
+        let copy = try TemporaryDirectory("geokit-u1652-distractor")
+        let root = copy.file("world")
+        try FileManager.default.copyItem(at: try Self.makeWorld(), to: root)
+        let tile = try University1652Dataset(root: root).images("train/satellite")[0].files[0]
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("test/gallery_satellite/9999"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: tile, to: root.appendingPathComponent("test/gallery_satellite/9999/9999.jpg"))
+        let recipe = recipe(.university1652(root: root.path, drone: .square(32), satellite: .square(32)))
+        let data = try TrainingData(recipe: recipe) { _ in }
+        let model = try CrossViewModel(recipe: recipe)
+        let university = try XCTUnwrap(data.university)
+        XCTAssertEqual(university.directions[0].gallery.count, 4)
+        XCTAssertEqual(university.directions[0].gallery.last?.id, "9999")
+        XCTAssertEqual(university.directions[0].scored(.sample4geo).gallery.map(\.id), Array(university.directions[0].gallery.map(\.id).prefix(3)))
+        XCTAssertEqual(university.directions[1].scored(.sample4geo).gallery.count, university.directions[1].gallery.count)
+        var byConvention: [Evaluate.GalleryConvention: [String: Double]] = [:]
+        for convention in Evaluate.GalleryConvention.allCases {
+            let figures = try model.heldOutFigures(data, gallery: convention)
+            byConvention[convention] = figures
+            for direction in university.directions.map({ $0.scored(convention) }) {
+                let galleryView: CrossView = direction.queryView == .ground ? .aerial : .ground
+                let queries = try model.embed(files: direction.queries.map(\.file), view: direction.queryView, input: data.input)
+                let gallery = try model.embed(files: direction.gallery.map(\.file), view: galleryView, input: data.input)
+                for (metric, value) in Self.handFigures(queries: queries, gallery: gallery, positives: direction.positives) {
+                    XCTAssertEqual(
+                        try XCTUnwrap(figures["\(direction.name) \(metric)"]), value, accuracy: 1e-9, "\(convention) \(direction.name) \(metric)")
+                }
+            }
+        }
+        for metric in ["R@1", "R@5", "AP"] { XCTAssertEqual(byConvention[.original]?["S->D \(metric)"], byConvention[.sample4geo]?["S->D \(metric)"]) }
     }
 
     /// R@1, R@5, R@10, R@1% and University-1652's AP from the descriptors with
@@ -131,7 +167,8 @@ final class University1652RecipeTests: XCTestCase {
                 ground: .square(32), aerial: .square(32)))
         try recipe.override(["dataset.root=\(root.path)"])
         let data = try TrainingData(recipe: recipe) { _ in }
-        XCTAssertEqual(data.train.count, 4, "2 training locations x 2 drone views")
+        XCTAssertEqual(data.train.count, 2, "2 training locations (each with 2 drone views, drawn per epoch)")
+        XCTAssertEqual(data.epochViews?.ground.map(\.count), [2, 2])
         XCTAssertTrue(data.train.allSatisfy { $0.ground.path.contains("/train/drone/") && $0.aerial.path.contains("/train/satellite/") })
         XCTAssertEqual(data.university?.directions.map { $0.queries.count }, [4, 2])
     }

@@ -42,7 +42,7 @@ extension PairLoss {
 
 /// One view's outputs for a batch: row i of every tensor is the batch's location i.
 public struct ViewOutput {
-    /// "ground" or "aerial".
+    /// "ground", "aerial" or "street".
     public let name: String
     /// The retrieval descriptor (N, D).
     public let descriptor: Tensor
@@ -61,7 +61,8 @@ public struct ViewOutput {
 
 /// Everything a published loss reads about one (global) training batch.
 public struct LossBatch {
-    /// The views, the query (ground or drone) first, then the reference (aerial).
+    /// The views, the query (ground or drone) first, then the reference (aerial), then any third view
+    /// (University-1652's street images, through the ground branch); a `PairLoss` reads the first two only.
     public let views: [ViewOutput]
     /// Each row's training location (the class of the instance loss): rows of one location share it
     /// (University-1652's drone images of one building), and rows of different locations differ.

@@ -61,6 +61,14 @@ public struct Dataset: RecipePart, Sendable {
     public var augment = true
     public var colourJitter = 0.0
     public var erasing = 0.0
+    /// University-1652 (and the synthetic world in its layout): the views trained, 2 (drone, satellite) or 3 (and
+    /// the street view, through the drone's branch, as RK-Net and LPN train); with `augment`, each view on its own
+    /// (`DroneAugmentation`: no panorama roll) padded by `pad` edge pixels and cropped back, turned by a random
+    /// angle up to `droneRotation` (drone and street) or `satelliteRotation` degrees, and mirrored (50%).
+    public var views = 2
+    public var pad = 10
+    public var droneRotation = 0.0
+    public var satelliteRotation = 90.0
     /// The network input sizes (from the `View`s): the ground (or drone) view,
     /// the aerial view, and with `polar` the square tile size before the polar transform.
     public var groundHeight: Int, groundWidth: Int
@@ -112,18 +120,20 @@ public struct Dataset: RecipePart, Sendable {
         Dataset(kind: .cvusa, root: root, ground: ground, aerial: aerial, augment: augment, colourJitter: colourJitter, erasing: erasing)
     }
 
-    /// A University-1652-layout directory (train/{drone,satellite}, test/query_drone,
-    /// test/gallery_satellite, test/query_satellite, test/gallery_drone). Training
-    /// pairs each drone image (the query branch) with its location's satellite
-    /// image (the reference branch); evaluation runs drone->satellite and
-    /// satellite->drone, reporting "D->S R@1" ... "D->S AP" and "S->D R@1" ... "S->D AP".
+    /// A University-1652-layout directory (train/{drone,satellite}, with `views: 3` train/street, test/query_drone,
+    /// test/gallery_satellite, test/query_satellite, test/gallery_drone). An epoch holds each training location
+    /// once: one of its drone images drawn at random (the query branch), its satellite image (the reference
+    /// branch) and with `views: 3` one of its street images (through the drone's branch); evaluation runs
+    /// drone->satellite and satellite->drone, reporting "D->S R@1" ... "D->S AP" and "S->D R@1" ... "S->D AP".
     public static func university1652(
-        root: String, drone: View = .square(256), satellite: View = .square(256),
+        root: String, drone: View = .square(256), satellite: View = .square(256), views: Int = 2,
         augment: Bool = true, colourJitter: Double = 0, erasing: Double = 0
     ) -> Dataset {
-        Dataset(
+        var dataset = Dataset(
             kind: .university1652, root: root, ground: drone, aerial: satellite, augment: augment,
             colourJitter: colourJitter, erasing: erasing)
+        dataset.views = views
+        return dataset
     }
 
     /// A CVACT-layout directory: training on `trainSet`, evaluation on CVACT_val (`valSet`) or CVACT_test

@@ -123,6 +123,15 @@ public struct Evaluate: RecipePart, Sendable {
         }
     }
 
+    /// Which gallery University-1652's figures rank: the papers differ, and on the published test split it shows
+    /// (D->S: 951 satellite images, 250 of them of buildings no drone query shows).
+    public enum GalleryConvention: String, Sendable, CaseIterable {
+        /// Every gallery image, the distractors included (the University-1652 baseline's evaluation; the default).
+        case original
+        /// Gallery images of locations no query has are junk and neither rank nor count (Sample4Geo labels them -1).
+        case sample4geo
+    }
+
     public var every: Int
     /// The metrics in order; nil for the dataset's standard ones (`standardMetrics`).
     public var metrics: [Metric]?
@@ -134,15 +143,18 @@ public struct Evaluate: RecipePart, Sendable {
     /// Flip test-time augmentation: each image's descriptor is the L2-normalised mean of the model's descriptors
     /// of the image and of its horizontal mirror, for both views (as University-1652's and LPN's evaluation do).
     public var flipTTA: Bool
+    /// University-1652's gallery (`GalleryConvention`); other datasets have no distractors and ignore it.
+    public var gallery: GalleryConvention
     public init(
         every: Int = 1, metrics: [Metric]? = nil, percentConvention: PercentConvention = .ceiling, best: String? = nil,
-        flipTTA: Bool = false
+        flipTTA: Bool = false, gallery: GalleryConvention = .original
     ) {
         self.every = every
         self.metrics = metrics
         self.percentConvention = percentConvention
         self.best = best
         self.flipTTA = flipTTA
+        self.gallery = gallery
     }
 
     /// The figure of `figures` (the names a run reports, `names(_:directions:)`) that `best` chooses, or one error

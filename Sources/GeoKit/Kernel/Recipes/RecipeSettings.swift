@@ -132,6 +132,7 @@ extension Dataset.Kind: RecipeSettingChoice {}
 extension CVACTDataset.EvaluationSplit: RecipeSettingChoice {}
 extension VIGORDataset.Area: RecipeSettingChoice {}
 extension Evaluate.PercentConvention: RecipeSettingChoice {}
+extension Evaluate.GalleryConvention: RecipeSettingChoice {}
 
 extension RecipeSetting {
     /// A stored value of a part (`\Recipe.dataset`, `\Dataset.locations`), present when the part is.
@@ -154,6 +155,15 @@ extension RecipeSetting {
         .field(
             "dataset.\(key)", \Recipe.dataset, field, doc, accepted, default: defaultValue,
             when: syntheticOnly ? "Dataset.synthetic" : nil, applies: { !syntheticOnly || $0.kind == .synthetic })
+    }
+
+    /// A dataset value that University-1652 layouts alone read (the dataset's, or the synthetic world's in it).
+    static func university<Value: RecipeSettingValue>(
+        _ key: String, _ field: WritableKeyPath<Dataset, Value>, _ doc: String, _ accepted: Accepted, default defaultValue: Value
+    ) -> RecipeSetting {
+        .field(
+            "dataset.\(key)", \Recipe.dataset, field, "University-1652: " + doc, accepted, default: defaultValue,
+            when: "a University-1652 layout", applies: { $0.isUniversityLayout })
     }
 
     static func train<Value: RecipeSettingValue>(
@@ -235,9 +245,20 @@ extension RecipeSetting {
             "evaluation", \.evaluation, "CVACT's held-out split: val (valSet) or test (valSetAll)", CVACTDataset.EvaluationSplit.choices,
             default: .val),
         .dataset("area", \.area, "VIGOR's split: same (all four cities) or cross (train NewYork, Seattle)", VIGORDataset.Area.choices, default: .same),
-        .dataset("augment", \.augment, "flip both views together and turn the aerial tile by quarter turns", default: true),
+        .dataset(
+            "augment", \.augment,
+            "flip both views together and turn the aerial tile by quarter turns (University-1652: pad-crop, rotate, flip each view)",
+            default: true),
         .dataset("colourJitter", \.colourJitter, "colour jitter strength of each view", .bounds(.between(0, 1)), default: 0),
         .dataset("erasing", \.erasing, "probability of erasing a random rectangle of each view", .bounds(.between(0, 1)), default: 0),
+        .university("views", \.views, "the views trained: 2 (drone, satellite) or 3 (and street)", .bounds(.between(2, 3)), default: 2),
+        .university("pad", \.pad, "edge pixels padded before the random crop back", .bounds(.between(0, 512)), default: 10),
+        .university(
+            "droneRotation", \.droneRotation, "largest random rotation of drone and street images, degrees", .bounds(.between(0, 180)),
+            default: 0),
+        .university(
+            "satelliteRotation", \.satelliteRotation, "largest random rotation of satellite images, degrees", .bounds(.between(0, 180)),
+            default: 90),
         .dataset("groundHeight", \.groundHeight, "ground (or drone) view height", .bounds(.imageSide), default: nil),
         .dataset("groundWidth", \.groundWidth, "ground (or drone) view width", .bounds(.imageSide), default: nil),
         .dataset("polar", \.polar, "polar-transform the aerial tile (aerial: .polar)", default: nil),
@@ -376,7 +397,15 @@ extension RecipeSetting {
             doc: "flip test-time augmentation: each descriptor the normalised mean of the image's and its mirror's",
             accepted: .anyValue, defaultValue: .bool(false), condition: nil,
             read: { .bool($0.evaluation.flipTTA) },
-            write: { recipe, value in if case .bool(let v) = value { recipe.evaluation.flipTTA = v } })
+            write: { recipe, value in if case .bool(let v) = value { recipe.evaluation.flipTTA = v } }),
+        RecipeSetting(
+            name: "evaluate.gallery", type: .string,
+            doc: "University-1652's gallery: original (every image, distractors too) or sample4geo (locations no query has are junk)",
+            accepted: Evaluate.GalleryConvention.choices, defaultValue: .string("original"), condition: nil,
+            read: { .string($0.evaluation.gallery.rawValue) },
+            write: { recipe, value in
+                if case .string(let v) = value, let c = Evaluate.GalleryConvention(rawValue: v) { recipe.evaluation.gallery = c }
+            })
     ]
 
     /// The settings of attention section `attention<index>`: its name and its insertion point.

@@ -373,11 +373,13 @@ public final class CrossViewModel: Module {
         return (backbone, rest)
     }
 
-    /// The loss of one batch of pairs (row i of each the same location, `locationIDs` its training index).
-    public func loss(ground groundImages: Tensor, aerial aerialImages: Tensor, locationIDs: [Int]? = nil) -> Tensor {
-        criterion.loss(
+    /// The loss of one batch of pairs (row i of each the same location, `locationIDs` its training index), with a
+    /// third view's `street` images (University-1652) through the ground branch, as training runs it.
+    public func loss(ground groundImages: Tensor, aerial aerialImages: Tensor, street: Tensor? = nil, locationIDs: [Int]? = nil) -> Tensor {
+        let views = [ground.outputs(groundImages, view: "ground"), aerial.outputs(aerialImages, view: "aerial")]
+        return criterion.loss(
             LossBatch(
-                views: [ground.outputs(groundImages, view: "ground"), aerial.outputs(aerialImages, view: "aerial")],
+                views: views + (street.map { [ground.outputs($0, view: "street")] } ?? []),
                 locationIDs: locationIDs ?? Array(0..<groundImages.shape[0])))
     }
 }

@@ -9,17 +9,20 @@ extension CrossViewModel {
     /// training and `geokit eval`: ground queries against the aerial gallery
     /// ("R@1", ...), or for University-1652 both directions ("D->S R@1", ..., "S->D AP");
     /// exactly `metrics` (nil: the dataset's standard ones, `Evaluate.standardMetrics`), every descriptor with flip
-    /// test-time augmentation when `flipTTA` (`descriptors(_:view:flipTTA:)`). The embedding reports to `progress`.
+    /// test-time augmentation when `flipTTA` (`descriptors(_:view:flipTTA:)`), University-1652's over the `gallery`
+    /// convention's gallery. The embedding reports to `progress`.
     /// Any model on any data: research code evaluates its own `CrossViewModel` so.
     /// With a `communicator` of more than one rank (the trainer passes `world` under `mpirun`) queries and gallery are embedded in shards across the
     /// ranks (`embed`) and gathered, with the same figures on every rank as in one process.
     public func heldOutFigures(
-        _ data: TrainingData, metrics: [Evaluate.Metric]? = nil, flipTTA: Bool = false, progress: ProgressBar? = nil,
-        communicator: Communicator = .process
+        _ data: TrainingData, metrics: [Evaluate.Metric]? = nil, flipTTA: Bool = false,
+        gallery: Evaluate.GalleryConvention = .original, progress: ProgressBar? = nil, communicator: Communicator = .process
     ) throws -> [String: Double] {
         let metrics = metrics ?? Evaluate.standardMetrics(university: data.university != nil)
         if let university = data.university {
-            return try university.figures(model: self, input: data.input, metrics: metrics, progress: progress, flipTTA: flipTTA, communicator: communicator)
+            return try university.figures(
+                model: self, input: data.input, metrics: metrics, progress: progress, flipTTA: flipTTA, gallery: gallery,
+                communicator: communicator)
         }
         if let vigor = data.vigor {
             return try vigor.figures(model: self, input: data.input, metrics: metrics, progress: progress, flipTTA: flipTTA, communicator: communicator)

@@ -259,7 +259,8 @@ public final class Trainer {
         } else {
             log.line("\(place): " + components.joined(separator: ", ") + ", \(model.parameterCount) parameters")
             for report in model.pretrained { log.line(report.description) }
-            let untrained = try model.heldOutFigures(data, metrics: metrics, flipTTA: evaluation.flipTTA, communicator: communicator)
+            let untrained = try model.heldOutFigures(
+                data, metrics: metrics, flipTTA: evaluation.flipTTA, gallery: evaluation.gallery, communicator: communicator)
             history.append(EpochRecord(epoch: 0, metrics: untrained))
             try csv?.start()
             try csv?.evaluation(epoch: 0, untrained)
@@ -292,7 +293,7 @@ public final class Trainer {
                 guard let batch = try stream.next() else { break }
                 let rows = globalRows(batches[b])
                 let forward = step.forward(
-                    ground: batch.ground, aerial: batch.aerial, locationIDs: rows.map { data.locationOfPair[$0] },
+                    ground: batch.ground, aerial: batch.aerial, street: batch.street, locationIDs: rows.map { data.locationOfPair[$0] },
                     gps: data.positions.map { p in rows.map { p[$0] } },
                     seed: stepSeed)
                 let loss = forward.loss
@@ -303,7 +304,7 @@ public final class Trainer {
                         "the loss became \(value) at epoch \(epoch + 1), step \(b + 1) of \(usable)", where: place,
                         remedy: "lower train.lr, add warm-up or train.clipNorm; the last complete checkpoint (if any) is kept")
                 }
-                step.backward(forward, dividedBy: accumulate, ground: batch.ground, aerial: batch.aerial, seed: stepSeed)
+                step.backward(forward, dividedBy: accumulate, ground: batch.ground, aerial: batch.aerial, street: batch.street, seed: stepSeed)
                 try checkPlugins(epoch: epoch, step: b, of: usable)
                 lossSum += value
                 stepLoss += value
@@ -319,11 +320,11 @@ public final class Trainer {
                     try csv?.step(
                         epoch: epoch + 1, step: optimizerSteps, loss: stepLoss / Double(accumulate),
                         learningRate: optimizer.groups.last?.learningRate ?? 0,
-                        imagesPerSecond: Double(2 * batchSize * accumulate) / max(Date().timeIntervalSince(stepStart), 1e-9))
+                        imagesPerSecond: Double(data.views * batchSize * accumulate) / max(Date().timeIntervalSince(stepStart), 1e-9))
                     (stepStart, stepLoss) = (Date(), 0)
                 }
                 let elapsed = Date().timeIntervalSince(epochStart)
-                let rate = Double(2 * batchSize * (b + 1)) / max(elapsed, 1e-3)
+                let rate = Double(data.views * batchSize * (b + 1)) / max(elapsed, 1e-3)
                 let remaining = elapsed / Double(b + 1) * Double(usable * (epochs - epoch) - b - 1)
                 log.progress(
                     epoch: epoch + 1, epochs: epochs, step: b + 1, steps: usable, loss: lossSum / Double(lossCount),
@@ -331,11 +332,11 @@ public final class Trainer {
             }
             let (pairs, producing) = stream.produced
             let consumed = Date().timeIntervalSince(epochStart)
-            logCommunication(seconds: consumed, globalImages: 2 * batchSize * lossCount)
+            logCommunication(seconds: consumed, globalImages: data.views * batchSize * lossCount)
             log.line(
                 String(
                     format: "data pipeline: decoded+augmented %.1f images/s, trainer consumed %.1f images/s, waited %.1f s for data, "
-                        + "at most %d of %d batches held", Double(2 * pairs) / max(producing, 1e-9), Double(2 * pairs) / max(consumed, 1e-9),
+                        + "at most %d of %d batches held", Double(data.views * pairs) / max(producing, 1e-9), Double(data.views * pairs) / max(consumed, 1e-9),
                     stream.waitSeconds, data.trainLoader.liveBatchHighWaterMark, TrainingData.prefetch + 1))
             loaderHighWaterMark = data.trainLoader.liveBatchHighWaterMark
             var record = EpochRecord(
@@ -344,7 +345,8 @@ public final class Trainer {
             record.stepLosses = stepLosses
             var improved = false
             if (epoch + 1) % every == 0 || epoch + 1 == epochs {
-                let figures = try model.heldOutFigures(data, metrics: metrics, flipTTA: evaluation.flipTTA, communicator: communicator)
+                let figures = try model.heldOutFigures(
+                    data, metrics: metrics, flipTTA: evaluation.flipTTA, gallery: evaluation.gallery, communicator: communicator)
                 record.metrics = figures
                 try csv?.evaluation(epoch: epoch + 1, figures)
                 // Strictly better only: a tie keeps the earlier epoch's weights.

@@ -13,6 +13,8 @@ import GeoKitSynth
 /// uninterrupted one.
 public final class TrainingData: @unchecked Sendable {
     public let root: URL
+    /// The training items: pairs, or for University-1652 one per location (its satellite image and first drone
+    /// image; an augmented epoch draws the drone image, and the street image, from `epochViews`).
     public let train: [CrossViewPair]
     public let test: [CrossViewPair]
     /// Per training location, the other training locations nearest first (from gps.csv), if the dataset has one.
@@ -20,9 +22,13 @@ public final class TrainingData: @unchecked Sendable {
     /// Per training pair, its position (the losses' `LossBatch.gps`), if the dataset has location data.
     public let positions: [GPSTable.Position]?
     /// Per training pair, its location's class (`LossBatch.locationIDs`): pairs of one aerial image are one location
-    /// (University-1652's drone images of a building; one pair per location on CVUSA and CVACT), numbered in
-    /// order of first appearance.
+    /// (VIGOR's panoramas of one positive tile; one item per location on University-1652, CVUSA and CVACT),
+    /// numbered in order of first appearance.
     public let locationOfPair: [Int]
+    /// University-1652's per-location images that training epochs draw from (drone, and street with three views).
+    public let epochViews: EpochViews?
+    /// The views a training batch holds: 2, or 3 with University-1652's street view (`CrossViewBatch.street`).
+    public var views: Int { epochViews?.street == nil ? 2 : 3 }
     /// The number of training locations (the classes of a head).
     public var locationCount: Int { (locationOfPair.max() ?? -1) + 1 }
     /// University-1652's two-direction evaluation, replacing the pairwise one, for that dataset.
@@ -48,6 +54,13 @@ public final class TrainingData: @unchecked Sendable {
     }
 
     public init(dataset d: Dataset, seed: Int, input: ViewInput? = nil, log: (String) -> Void) throws {
+        // Before a synthetic world is generated for nothing.
+        guard d.views == 2 || d.isUniversityLayout else {
+            throw GeoKitError(
+                "dataset.views is \(d.views), and only University-1652 has a third (street) view",
+                where: "dataset (\(d.publishedLayout.rawValue) layout)",
+                remedy: "train two views (--set dataset.views=2), or use a University-1652-layout dataset")
+        }
         if d.kind == .synthetic {
             root = try SyntheticWorldCache.prepare(dataset: d, log: log)
         } else {
@@ -64,14 +77,14 @@ public final class TrainingData: @unchecked Sendable {
         // Each reader's own location data (CVUSA's published list, CVACT's UTM table, VIGOR's file names), in
         // training-pair order; else the gps.csv that geokit synth writes.
         var locations: GPSTable?
-        var university: University1652Evaluation?, vigor: VIGOREvaluation?
+        var university: University1652Evaluation?, vigor: VIGOREvaluation?, epochViews: EpochViews?
         switch d.publishedLayout {
         case .university:
             let dataset = try University1652Dataset(root: root)
-            (train, test) = (
-                try dataset.dronePairs(drone: "train/drone", satellite: "train/satellite"),
-                try dataset.dronePairs(drone: "test/query_drone", satellite: "test/gallery_satellite", firstOnly: true)
-            )
+            // One item per location, so that a batch of distinct items never holds two drone images of a building.
+            let sites = try dataset.locations(drone: "train/drone", satellite: "train/satellite", street: d.views == 3 ? "train/street" : nil)
+            epochViews = EpochViews(ground: sites.map(\.drones), street: d.views == 3 ? sites.map(\.streets) : nil)
+            (train, test) = (sites.map(\.pair), try dataset.locations(drone: "test/query_drone", satellite: "test/gallery_satellite").map(\.pair))
             university = try University1652Evaluation(dataset: dataset)
         case .cvusa:
             let dataset = try CVUSADataset(root: root)
@@ -88,7 +101,7 @@ public final class TrainingData: @unchecked Sendable {
             locations = dataset.train.locations(split: "train")
             vigor = VIGOREvaluation(split: dataset.test)
         }
-        (self.university, self.vigor) = (university, vigor)
+        (self.university, self.vigor, self.epochViews) = (university, vigor, epochViews)
         guard !train.isEmpty, !test.isEmpty else {
             throw GeoKitError(
                 "the dataset has \(train.count) training and \(test.count) test pairs", where: root.path,
@@ -126,8 +139,17 @@ public final class TrainingData: @unchecked Sendable {
         let loaderSeed = UInt64(max(0, seed))
         testLoader = CrossViewLoader(pairs: test, configuration: configuration, seed: loaderSeed)
         configuration.augmentation = augmentation
-        trainLoader = CrossViewLoader(pairs: train, configuration: configuration, seed: loaderSeed)
+        if d.isUniversityLayout { configuration.viewAugmentation = TrainingData.droneAugmentation(d) }
+        trainLoader = CrossViewLoader(pairs: train, configuration: configuration, seed: loaderSeed, epochViews: epochViews)
         log("streaming \(train.count) training and \(test.count) test pairs from \(root.path)")
+    }
+
+    /// University-1652's per-view augmentation from the dataset's settings (`augment` off: colour jitter and erasing only).
+    private static func droneAugmentation(_ d: Dataset) -> DroneAugmentation {
+        var views = d.augment ? DroneAugmentation() : .none
+        if d.augment { (views.pad, views.droneRotation, views.satelliteRotation) = (d.pad, d.droneRotation, d.satelliteRotation) }
+        (views.colourJitter, views.erasingProbability) = (d.colourJitter, d.erasing)
+        return views
     }
 
     /// The training pairs' neighbours from a `gps.csv` whose rows of one split are exactly the training pairs

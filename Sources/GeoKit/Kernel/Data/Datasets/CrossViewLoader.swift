@@ -8,6 +8,9 @@ public struct CrossViewBatch: @unchecked Sendable {
     public let indices: [Int]
     public let aerial: Tensor
     public let ground: Tensor
+    /// The third view of a training batch (University-1652's street images, prepared and normalised as the
+    /// ground view) when the loader's `EpochViews` has one; nil otherwise and in unaugmented streams.
+    public let street: Tensor?
     let lease: BatchLease
 }
 
@@ -25,6 +28,9 @@ public final class CrossViewLoader: @unchecked Sendable {
         /// The network's input sizes and aerial view transform.
         public var input = ViewInput(groundSize: (128, 512), aerialTileSize: 256, aerialSize: (128, 512), polar: true)
         public var augmentation = PairAugmentation.none
+        /// When set, each view is augmented on its own with it (University-1652's drone, satellite and street
+        /// images) and `augmentation`, whose mirror and roll assume a panorama, is not applied.
+        public var viewAugmentation: DroneAugmentation?
         /// Whether `epoch(_:)` shuffles (the batches a caller composes are streamed as given).
         public var shuffle = true
         /// Drop the last incomplete batch of `epoch(_:)`.
@@ -39,15 +45,31 @@ public final class CrossViewLoader: @unchecked Sendable {
     public let pairs: [CrossViewPair]
     public let configuration: Configuration
     public let seed: UInt64
+    /// Per pair, the images augmented epochs draw the views from (nil: each pair's own two images).
+    public let epochViews: EpochViews?
     private let live = LiveBatchCounter()
 
-    public init(pairs: [CrossViewPair], configuration: Configuration, seed: UInt64) {
+    public init(pairs: [CrossViewPair], configuration: Configuration, seed: UInt64, epochViews: EpochViews? = nil) {
         require(
             !pairs.isEmpty && configuration.batchSize > 0 && configuration.prefetch > 0,
             "GeoKit: CrossViewLoader needs pairs, a positive batch size and prefetch")
+        require(epochViews.map { $0.ground.count == pairs.count } ?? true, "GeoKit: CrossViewLoader's EpochViews must list every pair")
         self.pairs = pairs
         self.configuration = configuration
         self.seed = seed
+        self.epochViews = epochViews
+    }
+
+    /// The ground image pair `index` shows in `epoch`: drawn from its `epochViews` when augmenting, else its own.
+    public func groundFile(_ index: Int, epoch: Int?) -> URL {
+        guard let epoch, let choices = epochViews?.ground[index] else { return pairs[index].ground }
+        return EpochViews.draw(choices, seed: seed, epoch: epoch, item: index, salt: 0x6D)
+    }
+
+    /// The third-view (street) image pair `index` shows in `epoch`, when the loader has one and `epoch` is given.
+    public func streetFile(_ index: Int, epoch: Int?) -> URL? {
+        guard let epoch, let choices = epochViews?.street?[index] else { return nil }
+        return EpochViews.draw(choices, seed: seed, epoch: epoch, item: index, salt: 0x57)
     }
 
     /// Decoded batches alive now (queued, being made, or held by a consumer).
@@ -87,8 +109,8 @@ public final class CrossViewLoader: @unchecked Sendable {
     }
 
     /// One sample, decoded, prepared and (with an epoch) augmented, before
-    /// normalisation; errors name the file.
-    public func sample(_ index: Int, epoch: Int?) throws -> (aerial: Image, ground: Image) {
+    /// normalisation, with its third view when the loader draws one; errors name the file.
+    public func sample(_ index: Int, epoch: Int?) throws -> (aerial: Image, ground: Image, street: Image?) {
         let pair = pairs[index]
         let c = configuration
         let decoded = try Image(contentsOf: pair.aerial, limits: c.limits)
@@ -99,18 +121,25 @@ public final class CrossViewLoader: @unchecked Sendable {
                 remedy: "crop it to a square tile")
         }
         var aerial = c.input.prepareAerial(decoded)
-        var ground = c.input.prepareGround(try Image(contentsOf: pair.ground, limits: c.limits))
+        var ground = c.input.prepareGround(try Image(contentsOf: groundFile(index, epoch: epoch), limits: c.limits))
+        var street = try streetFile(index, epoch: epoch).map { c.input.prepareGround(try Image(contentsOf: $0, limits: c.limits)) }
         if let epoch {
             var g = RandomGenerator(seed: SeedMixing.hash(seed, UInt64(epoch), UInt64(index), 0xA06))
-            (aerial, ground) = c.augmentation.apply(aerial: aerial, ground: ground, generator: &g)
+            if let views = c.viewAugmentation {
+                aerial = views.apply(aerial, view: .satellite, generator: &g)
+                ground = views.apply(ground, view: .drone, generator: &g)
+                if let image = street { street = views.apply(image, view: .street, generator: &g) }
+            } else {
+                (aerial, ground) = c.augmentation.apply(aerial: aerial, ground: ground, generator: &g)
+            }
         }
-        return (c.input.finishAerial(aerial), ground)
+        return (c.input.finishAerial(aerial), ground, street)
     }
 
     private func makeBatch(_ indices: [Int], epoch: Int?) throws -> CrossViewBatch {
         // Taken before decoding, so the count covers the batch being made as well as the finished ones.
         let lease = live.acquire()
-        var samples = [Result<(aerial: Image, ground: Image), Error>?](repeating: nil, count: indices.count)
+        var samples = [Result<(aerial: Image, ground: Image, street: Image?), Error>?](repeating: nil, count: indices.count)
         samples.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress!
             DispatchQueue.concurrentPerform(iterations: indices.count) { k in
@@ -118,9 +147,11 @@ public final class CrossViewLoader: @unchecked Sendable {
             }
         }
         let images = try samples.map { try $0!.get() }
+        let streets = images.compactMap(\.street)
         return CrossViewBatch(
             indices: indices, aerial: configuration.input.stack(images.map(\.aerial), view: .aerial),
             ground: configuration.input.stack(images.map(\.ground), view: .ground),
+            street: streets.isEmpty ? nil : configuration.input.stack(streets, view: .ground),
             lease: lease)
     }
 }

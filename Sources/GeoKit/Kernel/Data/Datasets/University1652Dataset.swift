@@ -7,6 +7,20 @@ import GeoKitCore
 public struct University1652Dataset: Sendable {
     public let root: URL
 
+    /// One location (a building): its satellite image, its drone images and, when asked for, its street images.
+    public struct Location: Sendable, Equatable {
+        public let id: String
+        public let satellite: URL
+        /// Sorted by name; never empty.
+        public let drones: [URL]
+        /// Sorted by name; empty unless `locations(drone:satellite:street:)` was given a street folder.
+        public let streets: [URL]
+
+        /// The location as one pair (id = the location id): its satellite image and its first drone image, the
+        /// pair evaluation and the sequential streams read (training draws among `drones` each epoch).
+        public var pair: CrossViewPair { CrossViewPair(id: id, aerial: satellite, ground: drones[0]) }
+    }
+
     public init(root: URL) throws {
         guard
             FileManager.default.fileExists(atPath: root.appendingPathComponent("train").path)
@@ -37,21 +51,34 @@ public struct University1652Dataset: Sendable {
         }
     }
 
-    /// Each drone image of `drone` paired with its location's satellite image
-    /// in `satellite` (ground = drone, aerial = satellite), or only the first
-    /// drone image of each location if `firstOnly`. Pair ids are `<id>/<file>`;
-    /// a location without a satellite image is an error naming it.
-    public func dronePairs(drone: String, satellite: String, firstOnly: Bool = false) throws -> [CrossViewPair] {
+    /// The locations with drone images in `drone`, in id order, each with its satellite image from `satellite`
+    /// and, when `street` names a folder (three-view training), its street images from there. A location without
+    /// a satellite image, a missing street folder and a location without street images are each an error naming it.
+    public func locations(drone: String, satellite: String, street: String? = nil) throws -> [Location] {
         let satellites = Dictionary(try images(satellite).map { ($0.id, $0.files[0]) }, uniquingKeysWith: { first, _ in first })
-        return try images(drone).flatMap { entry -> [CrossViewPair] in
+        var streets: [String: [URL]] = [:]
+        if let street {
+            let folder = root.appendingPathComponent(street)
+            guard FileManager.default.fileExists(atPath: folder.path) else {
+                throw GeoKitError(
+                    "three-view training needs the street view folder, and there is none", where: folder.path,
+                    remedy: "add \(street)/<id>/ with each location's street images, or train two views (--set dataset.views=2)")
+            }
+            streets = Dictionary(try images(street).map { ($0.id, $0.files) }, uniquingKeysWith: { first, _ in first })
+        }
+        return try images(drone).map { entry in
             guard let tile = satellites[entry.id] else {
                 throw GeoKitError(
                     "location \(entry.id) has drone images but no satellite image", where: root.appendingPathComponent(satellite).path,
                     remedy: "add \(satellite)/\(entry.id)/ with its satellite image")
             }
-            return (firstOnly ? Array(entry.files.prefix(1)) : entry.files).map {
-                CrossViewPair(id: "\(entry.id)/\($0.lastPathComponent)", aerial: tile, ground: $0)
+            if let street, streets[entry.id] == nil {
+                throw GeoKitError(
+                    "location \(entry.id) has drone images but no street image, and three-view training needs one",
+                    where: root.appendingPathComponent(street).path,
+                    remedy: "add \(street)/\(entry.id)/ with its street images, or train two views (--set dataset.views=2)")
             }
+            return Location(id: entry.id, satellite: tile, drones: entry.files, streets: streets[entry.id] ?? [])
         }
     }
 }

@@ -32,11 +32,15 @@ struct TrainingStep {
         fileprivate let cached: [[Tensor]]?
     }
 
-    /// Embeds this rank's `ground` and `aerial` images (the global RNG seeded from `seed` before each
-    /// micro-batch); the loss sees the global batch, whose rows are the training locations `locationIDs`
-    /// (the sampler's batch, every rank's share in rank order) at positions `gps`.
-    func forward(ground: Tensor, aerial: Tensor, locationIDs: [Int], gps: [GPSTable.Position]?, seed: UInt64) -> Forward {
+    /// Embeds this rank's `ground` and `aerial` images, and a third view's `street` images through the ground
+    /// branch (the global RNG seeded from `seed` before each micro-batch); the loss sees the global batch, whose
+    /// rows are the training locations `locationIDs` (the sampler's batch, every rank's share in rank order) at
+    /// positions `gps`, its views ground, aerial, then street.
+    func forward(
+        ground: Tensor, aerial: Tensor, street: Tensor? = nil, locationIDs: [Int], gps: [GPSTable.Position]?, seed: UInt64
+    ) -> Forward {
         let rows = ground.shape[0]
+        let inputs = self.inputs(ground: ground, aerial: aerial, street: street)
         func batch(_ views: [ViewOutput]) -> LossBatch {
             let gathered = views.map { view in
                 ViewOutput.rebuilt(view, from: view.tensors.map { communicator.differentiableAllGather($0) })
@@ -48,7 +52,7 @@ struct TrainingStep {
         }
         guard microBatch > 0, microBatch < rows else {
             GlobalRandom.seed(seed)
-            let views = [model.ground.outputs(ground, view: "ground"), model.aerial.outputs(aerial, view: "aerial")]
+            let views = inputs.map { $0.branch.outputs($0.images, view: $0.name) }
             return Forward(loss: model.criterion.loss(batch(views)), cached: nil)
         }
         let buffers = model.namedBuffers().map { ($0.tensor, $0.tensor.copy()) }
@@ -56,30 +60,25 @@ struct TrainingStep {
         noGrad {
             for (k, range) in microBatches(rows).enumerated() {
                 GlobalRandom.seed(SeedMixing.hash(seed, UInt64(k)))
-                pieces.append([
-                    model.ground.outputs(ground.sliced(axis: 0, range), view: "ground"),
-                    model.aerial.outputs(aerial.sliced(axis: 0, range), view: "aerial")
-                ])
+                pieces.append(inputs.map { $0.branch.outputs($0.images.sliced(axis: 0, range), view: $0.name) })
             }
         }
         for (buffer, saved) in buffers { buffer.assign(saved) }
-        let cached = (0..<2).map { v in
+        let cached = inputs.indices.map { v in
             pieces[0][v].tensors.indices.map { t in Tensor.concat(pieces.map { $0[v].tensors[t] }, axis: 0).requiringGrad() }
         }
-        let views = (0..<2).map { ViewOutput.rebuilt(pieces[0][$0], from: cached[$0]) }
+        let views = inputs.indices.map { ViewOutput.rebuilt(pieces[0][$0], from: cached[$0]) }
         return Forward(loss: model.criterion.loss(batch(views)), cached: cached)
     }
 
     /// Backpropagates the loss divided by `divisor` (the accumulated batches) into the parameters' gradients.
-    func backward(_ forward: Forward, dividedBy divisor: Int, ground: Tensor, aerial: Tensor, seed: UInt64) {
+    func backward(_ forward: Forward, dividedBy divisor: Int, ground: Tensor, aerial: Tensor, street: Tensor? = nil, seed: UInt64) {
         (divisor > 1 ? forward.loss / Double(divisor) : forward.loss).backward()
         guard let cached = forward.cached else { return }
+        let inputs = self.inputs(ground: ground, aerial: aerial, street: street)
         for (k, range) in microBatches(ground.shape[0]).enumerated() {
             GlobalRandom.seed(SeedMixing.hash(seed, UInt64(k)))
-            let views = [
-                model.ground.outputs(ground.sliced(axis: 0, range), view: "ground"),
-                model.aerial.outputs(aerial.sliced(axis: 0, range), view: "aerial")
-            ]
+            let views = inputs.map { $0.branch.outputs($0.images.sliced(axis: 0, range), view: $0.name) }
             // d/dθ of the sum of <output, dL/doutput> is the chain rule's term of this micro-batch.
             var terms: [Tensor] = []
             for (view, first) in zip(views, cached) {
@@ -91,6 +90,11 @@ struct TrainingStep {
             guard let first = terms.first else { continue }
             terms.dropFirst().reduce(first, +).backward()
         }
+    }
+
+    /// Each view's branch, images and name, in the loss batch's order (the street view through the ground branch).
+    private func inputs(ground: Tensor, aerial: Tensor, street: Tensor?) -> [(branch: ViewBranch, images: Tensor, name: String)] {
+        [(model.ground, ground, "ground"), (model.aerial, aerial, "aerial")] + (street.map { [(model.ground, $0, "street")] } ?? [])
     }
 
     private func microBatches(_ rows: Int) -> [Range<Int>] {

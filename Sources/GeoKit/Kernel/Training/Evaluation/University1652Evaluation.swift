@@ -8,8 +8,9 @@ import GeoKitSynth
 /// University-1652's held-out retrieval in both directions: drone queries
 /// against the satellite gallery (one true image each) and satellite queries
 /// against the drone gallery (every drone image of the location is true),
-/// scored with AP as well as recall. Images stay on disk and are streamed
-/// (`embed(files:)`), since the drone gallery is far larger than the training batches.
+/// scored with AP as well as recall, over the gallery `Evaluate.GalleryConvention`
+/// chooses. Images stay on disk and are streamed (`embed(files:)`), since the
+/// drone gallery is far larger than the training batches.
 public struct University1652Evaluation: Sendable {
     /// One direction: its metric prefix ("D->S", "S->D"), and the query and gallery images with their location ids.
     public struct Direction: Sendable {
@@ -18,9 +19,21 @@ public struct University1652Evaluation: Sendable {
         public let queries: [(id: String, file: URL)]
         public let gallery: [(id: String, file: URL)]
 
+        public init(name: String, queryView: CrossView, queries: [(id: String, file: URL)], gallery: [(id: String, file: URL)]) {
+            (self.name, self.queryView, self.queries, self.gallery) = (name, queryView, queries, gallery)
+        }
+
         /// Per query, the gallery items of its location.
         public var positives: [[Int]] {
             University1652Evaluation.positives(queryIDs: queries.map(\.id), galleryIDs: gallery.map(\.id))
+        }
+
+        /// The direction as `convention` scores it: `.original` as listed; `.sample4geo` without the gallery items
+        /// of locations no query has (junk: they neither rank nor count, so dropping them before ranking is exact).
+        public func scored(_ convention: Evaluate.GalleryConvention) -> Direction {
+            guard convention == .sample4geo else { return self }
+            let queried = Set(queries.map(\.id))
+            return Direction(name: name, queryView: queryView, queries: queries, gallery: gallery.filter { queried.contains($0.id) })
         }
     }
 
@@ -52,13 +65,14 @@ public struct University1652Evaluation: Sendable {
         return queryIDs.map { byID[$0] ?? [] }
     }
 
-    /// The figures of both directions as metrics.json names them ("D->S R@1", ..., "S->D AP"); each embedding reports to `progress`, with flip test-time augmentation when `flipTTA`.
+    /// The figures of both directions as metrics.json names them ("D->S R@1", ..., "S->D AP") over the `gallery`
+    /// convention's gallery; each embedding reports to `progress`, with flip test-time augmentation when `flipTTA`.
     public func figures(
         model: CrossViewModel, input: ViewInput, metrics: [Evaluate.Metric], progress: ProgressBar? = nil, flipTTA: Bool = false,
-        communicator: Communicator = .process
+        gallery convention: Evaluate.GalleryConvention = .original, communicator: Communicator = .process
     ) throws -> [String: Double] {
         var result: [String: Double] = [:]
-        for direction in directions {
+        for direction in directions.map({ $0.scored(convention) }) {
             let galleryView: CrossView = direction.queryView == .ground ? .aerial : .ground
             let queries = try model.embed(
                 files: direction.queries.map(\.file), view: direction.queryView, input: input, progress: progress, flipTTA: flipTTA, communicator: communicator)
