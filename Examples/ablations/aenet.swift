@@ -18,6 +18,6 @@ let recipe = Recipe("ablation-aenet") {
     }
     Loss("mhnw", ["alpha": 10])
     Sampler("random")
-    Train(epochs: 3, batchSize: 32, optimizer: .adamW(lr: 1e-3, weightDecay: 5e-5), schedule: .cosine(warmupEpochs: 0.5))
-    Evaluate(every: 3)
+    Train(epochs: 2, batchSize: 32, optimizer: .adamW(lr: 1e-3, weightDecay: 5e-5), schedule: .cosine(warmupEpochs: 0.5))
+    Evaluate(every: 2)
 }

@@ -1,6 +1,6 @@
 // Ablation base: RK-Net's USAM at a size this machine trains in minutes (docs/examples.md, "Ablations").
 // One shared ResNet-18 with USAM after the stem and after layer1 (RK-Net's two points), average pooling and
-// InfoNCE (the instance loss needs far more than three epochs over 2000 classes), on the ablation world:
+// InfoNCE (the instance loss needs far more than two epochs over 2000 classes), on the ablation world:
 // 2500 synthetic locations, 2000 training pairs, 500 held-out queries against 500 tiles.
 //   .build/release/geokit run Examples/ablations/rknet.swift --out runs/ablation-rknet
 //   ... --set attention0.name=identity --set attention1.name=identity --out runs/ablation-rknet-no-usam
@@ -18,6 +18,6 @@ let recipe = Recipe("ablation-rknet") {
     }
     Loss("infonce")
     Sampler("random")
-    Train(epochs: 3, batchSize: 32, optimizer: .adamW(lr: 2e-3, weightDecay: 0.01), schedule: .cosine(warmupEpochs: 0.5))
-    Evaluate(every: 3)
+    Train(epochs: 2, batchSize: 32, optimizer: .adamW(lr: 2e-3, weightDecay: 0.01), schedule: .cosine(warmupEpochs: 0.5))
+    Evaluate(every: 2)
 }

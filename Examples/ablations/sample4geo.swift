@@ -18,6 +18,6 @@ let recipe = Recipe("ablation-sample4geo") {
     }
     Loss("infonce")
     Sampler("gps")
-    Train(epochs: 3, batchSize: 32, optimizer: .adamW(lr: 2e-3, weightDecay: 0.01), schedule: .cosine(warmupEpochs: 0.5))
+    Train(epochs: 2, batchSize: 32, optimizer: .adamW(lr: 2e-3, weightDecay: 0.01), schedule: .cosine(warmupEpochs: 0.5))
     Evaluate(every: 1)
 }
