@@ -49,9 +49,17 @@ let package = Package(
             providers: [.apt(["libopenmpi-dev"])]),
         // The kernel's layers, bottom to top; each may use only the layers it
         // names (docs/architecture.md). The umbrella `GeoKit` re-exports them.
+        // oneDNN behind a small C bridge (Kernel/DNNLBridge): float32 convolution and batch
+        // normalisation on channels-last activations (docs/architecture.md, "Compute paths").
+        .systemLibrary(name: "CDNNLBridge", path: "Sources/GeoKit/System/CDNNLBridge"),
+        .target(
+            name: "DNNLBridge", path: "Sources/GeoKit/Kernel/DNNLBridge",
+            linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
         .target(
             name: "GeoKitCore",
-            dependencies: ["COpenBLAS", "CZip", .product(name: "RealModule", package: "swift-numerics")],
+            dependencies: [
+                "COpenBLAS", "CZip", "CDNNLBridge", "DNNLBridge", .product(name: "RealModule", package: "swift-numerics")
+            ],
             path: "Sources/GeoKit/Kernel/Core", swiftSettings: settings),
         .target(name: "GeoKitData", dependencies: ["GeoKitCore", "CPNG", "CTurboJPEG", "CMatio"], path: "Sources/GeoKit/Kernel/Data", swiftSettings: settings),
         .target(name: "GeoKitSynth", dependencies: ["GeoKitCore", "GeoKitData"], path: "Sources/GeoKit/Kernel/Synth", swiftSettings: settings),

@@ -23,7 +23,7 @@ final class ConvBnActBlock: Module {
     }
 
     override func callAsFunction(_ x: Tensor) -> Tensor {
-        let y = style.activate(bn1(conv(x)))
+        let y = style.convolve(conv, x, bn1)
         return hasSkip ? dropPath(y) + x : y
     }
 }
@@ -55,8 +55,9 @@ final class EdgeResidualBlock: Module {
     }
 
     override func callAsFunction(_ x: Tensor) -> Tensor {
-        let y = bn2(convPwl(style.activate(bn1(convExp(x)))))
-        return hasSkip ? dropPath(y) + x : y
+        let y = style.convolve(
+            convPwl, style.convolve(convExp, x, bn1), bn2, activated: false, adding: hasSkip && !isTraining ? x : nil)
+        return hasSkip && isTraining ? dropPath(y) + x : y
     }
 }
 
@@ -96,8 +97,8 @@ final class InvertedResidualBlock: Module {
     }
 
     override func callAsFunction(_ x: Tensor) -> Tensor {
-        let expanded = style.activate(bn2(convDw(style.activate(bn1(convPw(x))))))
-        let y = bn3(convPwl(se(expanded)))
-        return hasSkip ? dropPath(y) + x : y
+        let expanded = style.convolve(convDw, style.convolve(convPw, x, bn1), bn2)
+        let y = style.convolve(convPwl, se(expanded), bn3, activated: false, adding: hasSkip && !isTraining ? x : nil)
+        return hasSkip && isTraining ? dropPath(y) + x : y
     }
 }

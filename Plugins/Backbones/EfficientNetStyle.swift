@@ -30,6 +30,24 @@ struct EfficientNetStyle {
 
     func norm(_ channels: Int) -> BatchNorm { BatchNorm(channels, eps: eps) }
 
+    /// activate(norm(conv(x)) + residual) (no activation when `activated` is false), as one oneDNN
+    /// primitive at inference where the convolution is one of `conv`'s and the activation SiLU.
+    func convolve(
+        _ conv: Module, _ x: Tensor, _ norm: BatchNorm, activated: Bool = true, adding residual: Tensor? = nil
+    ) -> Tensor {
+        let fused: ConvolutionFusion.Activation = activated && activation == .silu ? .silu : .none
+        let y: Tensor
+        if let conv = conv as? Conv2d {
+            y = conv.forward(x, normalisedBy: norm, adding: residual, then: fused)
+        } else if let conv = conv as? Conv2dSame {
+            y = conv.forward(x, normalisedBy: norm, adding: residual, then: fused)
+        } else {
+            let normalised = norm(conv(x))
+            y = fused.apply(residual.map { normalised + $0 } ?? normalised)
+        }
+        return activated && activation != .silu ? activate(y) : y
+    }
+
     func activate(_ x: Tensor) -> Tensor {
         switch activation {
         case .silu: x.silu()

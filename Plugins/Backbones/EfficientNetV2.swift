@@ -117,10 +117,10 @@ public final class EfficientNetV2: Module, BackboneNetwork {
     }
 
     public override func callAsFunction(_ x: Tensor) -> Tensor {
-        var y = style.activate(bn1(convStem(x)))
+        var y = style.convolve(convStem, x, bn1)
         // Every stage passes through `attention`; only the names in `stages` can hold a module.
         for s in 0..<blocks.count { y = attention(blocks[s](y), after: "blocks\(s)") }
-        return attention(style.activate(bn2(convHead(y))), after: "head")
+        return attention(style.convolve(convHead, y, bn2), after: "head")
     }
 
     public func insert(_ module: AttentionModule, at stage: String) throws {

@@ -82,7 +82,7 @@ public final class ResNet: Module, BackboneNetwork {
     }
 
     public override func callAsFunction(_ x: Tensor) -> Tensor {
-        var y = attention(bn1(conv1(x)).relu(), after: "stem").maxPool2d(kernel: 3, stride: 2, padding: 1)
+        var y = attention(conv1.forward(x, normalisedBy: bn1, then: .relu), after: "stem").maxPool2d(kernel: 3, stride: 2, padding: 1)
         for (i, layer) in layers.enumerated() { y = attention(layer(y), after: "layer\(i + 1)") }
         return y
     }
@@ -120,8 +120,8 @@ final class BasicBlock: Module {
     }
 
     override func callAsFunction(_ x: Tensor) -> Tensor {
-        let y = bn2(conv2(bn1(conv1(x)).relu()))
-        return (y + (downsample?(x) ?? x)).relu()
+        let y = conv1.forward(x, normalisedBy: bn1, then: .relu)
+        return conv2.forward(y, normalisedBy: bn2, adding: shortcut(x, downsample), then: .relu)
     }
 }
 
@@ -150,8 +150,14 @@ final class Bottleneck: Module {
     }
 
     override func callAsFunction(_ x: Tensor) -> Tensor {
-        let y = bn1(conv1(x)).relu()
-        let z = bn3(conv3(bn2(conv2(y)).relu()))
-        return (z + (downsample?(x) ?? x)).relu()
+        let y = conv2.forward(conv1.forward(x, normalisedBy: bn1, then: .relu), normalisedBy: bn2, then: .relu)
+        return conv3.forward(y, normalisedBy: bn3, adding: shortcut(x, downsample), then: .relu)
     }
+}
+
+/// A residual block's shortcut: x, or its downsampling (a 1x1 conv and a batch norm, fused at inference).
+private func shortcut(_ x: Tensor, _ downsample: Sequential?) -> Tensor {
+    guard let downsample else { return x }
+    guard let conv = downsample[0] as? Conv2d, let norm = downsample[1] as? BatchNorm else { return downsample(x) }
+    return conv.forward(x, normalisedBy: norm)
 }

@@ -22,14 +22,25 @@ final class Conv2dSame: Module {
         if let b = self.bias { registerParameter("bias", b) }
     }
 
-    override func callAsFunction(_ x: Tensor) -> Tensor {
+    override func callAsFunction(_ x: Tensor) -> Tensor { forward(x) }
+
+    /// `activation(norm(self(x)) + residual)`, one oneDNN primitive at inference (ConvolutionFusion).
+    func forward(
+        _ x: Tensor, normalisedBy norm: BatchNorm? = nil, adding residual: Tensor? = nil,
+        then activation: ConvolutionFusion.Activation = .none
+    ) -> Tensor {
         let (top, bottom) = Self.padding(side: x.shape[2], kernel: kernelSize, stride: stride)
         let (left, right) = Self.padding(side: x.shape[3], kernel: kernelSize, stride: stride)
         // The convolution pads symmetrically itself; only the excess on one side is an explicit copy.
         let (h, w) = (min(top, bottom), min(left, right))
         let input = top == bottom && left == right ? x : x.padded([(top - h, bottom - h), (left - w, right - w)])
-        return input.conv2d(weight: weight, bias: bias, stride: (stride, stride), padding: (h, w), groups: groups)
+        return fusion.forward(
+            input, weight: weight, bias: bias, stride: (stride, stride), padding: (h, w), dilation: (1, 1), groups: groups,
+            normalisedBy: norm, adding: residual, then: activation
+        ) { $0.conv2d(weight: self.weight, bias: self.bias, stride: (self.stride, self.stride), padding: (h, w), groups: self.groups) }
     }
+
+    private let fusion = ConvolutionFusion()
 
     /// (before, after) along one axis: total max((ceil(side / stride) - 1) stride + kernel - side, 0), before = total / 2.
     static func padding(side: Int, kernel: Int, stride: Int) -> (before: Int, after: Int) {

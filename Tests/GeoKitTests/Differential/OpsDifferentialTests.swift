@@ -63,6 +63,37 @@ final class OpsDifferentialTests: XCTestCase {
         for (op, figures) in worst.sorted(by: { $0.key < $1.key }) { print("differential op \(op) float32 vs float64: \(figures)") }
     }
 
+    /// The oneDNN path against the portable one, both float32 on identical inputs, over every case
+    /// (convolutions of every stride, padding, dilation and grouping, batch norm in both modes; the
+    /// other ops take the same kernels on both paths and must agree exactly). The two differ in
+    /// summation order and blocking only, so 1e-4 of the element (the bound) is ample;
+    /// the floors cover elements that cancel to near zero.
+    func testOneDNNAgreesWithThePortablePathInFloat32() throws {
+        try XCTSkipUnless(OneDNN.isEnabled, "oneDNN is off (GEOKIT_ONEDNN=0 or no CPU engine)")
+        let tolerance = Tolerance(relative: 1e-4, floor: 1e-5, absolute: 1e-5)
+        var worst: [String: ErrorFigures] = [:]
+        for name in fixture.cases {
+            let (op, settings) = try spec(name)
+            let inputs = try caseInputs(name).map { $0.to(.float32) }
+            let fast = try run(name, op, settings, inputs, dtype: .float32)
+            let portable = try OneDNN.withoutOneDNN { try run(name, op, settings, inputs, dtype: .float32) }
+            var figures = assertTensorClose(fast.y, portable.y, tolerance, "\(name) oneDNN output")
+            for (i, (a, b)) in zip(fast.gradients, portable.gradients).enumerated() {
+                guard let a, let b else {
+                    XCTAssertEqual(a == nil, b == nil, "\(name): gradient \(i) on one path only")
+                    continue
+                }
+                figures.merge(assertTensorClose(a, b, tolerance, "\(name) oneDNN gradient \(i)"))
+            }
+            if let (mean, variance) = fast.running, let (portableMean, portableVariance) = portable.running {
+                figures.merge(assertTensorClose(mean, portableMean, tolerance, "\(name) oneDNN running mean"))
+                figures.merge(assertTensorClose(variance, portableVariance, tolerance, "\(name) oneDNN running var"))
+            }
+            worst[op, default: ErrorFigures()].merge(figures)
+        }
+        for op in ["conv2d", "batch_norm"] { print("differential op \(op) oneDNN vs portable float32: \(worst[op] ?? ErrorFigures())") }
+    }
+
     /// The fixture covers every op of the table and nothing the table lacks.
     func testTheFixtureExercisesEveryOp() throws {
         let ops = Set(try fixture.cases.map { try spec($0).op })

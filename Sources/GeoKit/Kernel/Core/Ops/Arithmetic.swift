@@ -87,6 +87,7 @@ extension Tensor {
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
             fatalError("GeoKit: \(name) cannot broadcast shapes \(a.shape) and \(b.shape)")
         }
+        if let out = channelsLastBinary(a, b, f, shape: shape) { return out.recorded(name, inputs: [a, b], backward: backward) }
         let out = Tensor(zeros: shape, dtype: a.dtype)
         switch a.dtype {
         case .float32: broadcastKernel(f, a, b, out, Float.self)
@@ -94,6 +95,46 @@ extension Tensor {
         }
         return out.recorded(name, inputs: [a, b], backward: backward)
     }
+}
+
+/// f(a, b) kept in channels-last layout when a 4-D operand is in it (a oneDNN
+/// op's output): both operands of one shape (a residual sum), or the other
+/// one constant over the image plane ((N or 1, C, 1, 1), a squeeze-excitation
+/// gate or a per-channel scale). Nil for every other case.
+private func channelsLastBinary<F: BinaryFunction>(_ a: Tensor, _ b: Tensor, _ f: F, shape: [Int]) -> Tensor? {
+    guard a.dtype == .float32, shape.count == 4, a.isChannelsLast || b.isChannelsLast else { return nil }
+    let n = Shape.count(shape), channels = shape[1], plane = shape[2] * shape[3]
+    let out = Tensor(shape: shape, dtype: .float32, storage: Storage(channelsLast: shape))
+    let y = out.storage.channelsLastOutput
+    if a.shape == shape && b.shape == shape {
+        let pa = a.channelsLastFloats, pb = b.channelsLastFloats
+        Parallel.forEachChunk(n) { r in for i in r { y[i] = f.value(pa[i], pb[i]) } }
+        return out
+    }
+    func perChannel(_ t: Tensor) -> Bool {
+        let dims = Array(repeating: 1, count: 4 - t.rank) + t.shape
+        return dims[1] == channels && dims[2] == 1 && dims[3] == 1 && (dims[0] == 1 || dims[0] == shape[0])
+    }
+    let (image, gate, gateFirst): (Tensor, Tensor, Bool)
+    if a.shape == shape, a.isChannelsLast, perChannel(b) {
+        (image, gate, gateFirst) = (a, b, false)
+    } else if b.shape == shape, b.isChannelsLast, perChannel(a) {
+        (image, gate, gateFirst) = (b, a, true)
+    } else {
+        return nil
+    }
+    let x = image.channelsLastFloats, s = gate.readOnlyFloats, perImage = gate.count == channels ? 0 : channels
+    Parallel.forEachChunk(shape[0] * plane, grain: max(1, 16_384 / channels)) { r in
+        for pixel in r {
+            let gates = s + pixel / plane * perImage, row = pixel * channels
+            if gateFirst {
+                for c in 0..<channels { y[row + c] = f.value(gates[c], x[row + c]) }
+            } else {
+                for c in 0..<channels { y[row + c] = f.value(x[row + c], gates[c]) }
+            }
+        }
+    }
+    return out
 }
 
 /// out[i] = f(a[ia], b[ib]) over the broadcast index space. Contiguous

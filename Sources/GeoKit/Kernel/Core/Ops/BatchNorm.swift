@@ -26,6 +26,34 @@ extension Tensor {
         require(training || runningMean != nil, "GeoKit: batchNorm in evaluation mode needs runningMean and runningVar")
         let count = batch * plane
         require(!training || count > 1, "GeoKit: batchNorm training needs more than one value per channel, input is \(shape)")
+        let inputs = [self] + [weight, bias].compactMap { $0 }
+        if dtype == .float32, OneDNN.isEnabled, rank == 4, (weight == nil) == (bias == nil),
+            let result = OneDNN.batchNorm(
+                self, scale: weight, shift: bias,
+                statistics: training ? channelsLastMoments() : (runningMean!.scalars(), runningVar!.scalars()), eps: eps)
+        {
+            if training, let runningMean, let runningVar {
+                let rm = runningMean.pointer(Float.self), rv = runningVar.pointer(Float.self)
+                let unbias = Double(count) / Double(count - 1)
+                for c in 0..<channels {
+                    rm[c] = Float((1 - momentum) * Double(rm[c]) + momentum * Double(result.mean[c]))
+                    rv[c] = Float((1 - momentum) * Double(rv[c]) + momentum * Double(result.variance[c]) * unbias)
+                }
+            }
+            return result.output.recorded("batch_norm", inputs: inputs) { gradient in
+                let wanted = weight?.requiresGrad == true || bias?.requiresGrad == true
+                if let grads = OneDNN.batchNormGradients(
+                    gradient, input: self, scale: weight, mean: result.mean, variance: result.variance, eps: eps,
+                    batchStatistics: training, wantScaleShift: wanted)
+                {
+                    return [grads.input] + (weight == nil ? [] : [grads.scale, grads.shift])
+                }
+                let grads = Tensor.batchNormBackward(
+                    gradient, input: self, weight: weight, bias: bias, mean: result.mean.map(Double.init),
+                    invStd: result.variance.map { 1 / (Double($0) + eps).squareRoot() }, batchStatistics: training)
+                return [grads.input] + (weight == nil ? [] : [grads.weight, grads.bias])
+            }
+        }
 
         var mean = [Double](repeating: 0, count: channels), invStd = [Double](repeating: 0, count: channels)
         let out = Tensor(zeros: shape, dtype: dtype)
@@ -76,7 +104,6 @@ extension Tensor {
         case .float64: run(Double.self)
         }
 
-        let inputs = [self] + [weight, bias].compactMap { $0 }
         return out.recorded("batch_norm", inputs: inputs) { [mean, invStd] gradient in
             let grads = Tensor.batchNormBackward(
                 gradient, input: self, weight: weight, bias: bias,
@@ -140,6 +167,59 @@ extension Tensor {
         case .float64: run(Double.self)
         }
         return (inputGradient, weightGradient, biasGradient)
+    }
+}
+
+extension Tensor {
+    /// Per-channel mean and biased variance of a 4-D float32 tensor, read in channels-last
+    /// layout, accumulated as `channelMoments` does (shifted by each channel's first value,
+    /// blocks of float32 added in Double): oneDNN's own statistics lose the variance of data
+    /// far from zero.
+    fileprivate func channelsLastMoments() -> (mean: [Float], variance: [Float]) {
+        let channels = shape[1], pixels = shape[0] * shape[2] * shape[3]
+        let x = channelsLastFloats
+        let chunks = Swift.max(1, Swift.min(Parallel.threadCount, pixels / 4096))
+        let per = (pixels + chunks - 1) / chunks
+        // Per chunk: the Double sums and sums of squares, then the float32 block accumulators.
+        let partial = UnsafeMutablePointer<Double>.allocate(capacity: chunks * 2 * channels)
+        partial.initialize(repeating: 0, count: chunks * 2 * channels)
+        defer { partial.deallocate() }
+        Parallel.forEachChunk(chunks, grain: 1) { range in
+            let block = UnsafeMutablePointer<Float>.allocate(capacity: 2 * channels)
+            defer { block.deallocate() }
+            for chunk in range {
+                let totals = partial + chunk * 2 * channels
+                var pixel = chunk * per
+                let end = Swift.min(pixels, pixel + per)
+                while pixel < end {
+                    let blockEnd = Swift.min(end, pixel + reductionBlock)
+                    block.update(repeating: 0, count: 2 * channels)
+                    for p in pixel..<blockEnd {
+                        let row = x + p * channels
+                        for c in 0..<channels {
+                            let v = row[c] - x[c]
+                            block[c] += v
+                            block[channels + c] += v * v
+                        }
+                    }
+                    for c in 0..<2 * channels { totals[c] += Double(block[c]) }
+                    pixel = blockEnd
+                }
+            }
+        }
+        var sums = [Double](repeating: 0, count: 2 * channels)
+        for chunk in 0..<chunks {
+            for c in 0..<2 * channels { sums[c] += partial[chunk * 2 * channels + c] }
+        }
+        let shift = (0..<channels).map { x[$0] }
+        var mean = [Float](repeating: 0, count: channels), variance = [Float](repeating: 0, count: channels)
+        for c in 0..<channels {
+            let centered = sums[c] / Double(pixels), sumSquares = sums[channels + c]
+            mean[c] = Float(Double(shift[c]) + centered)
+            let v = sumSquares / Double(pixels) - centered * centered
+            variance[c] = Float(v < 0 ? 0 : v)
+        }
+        return (mean, variance)
     }
 }
 

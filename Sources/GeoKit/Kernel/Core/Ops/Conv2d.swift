@@ -20,6 +20,15 @@ extension Tensor {
             dilation: dilation, groups: groups)
         let depthwise = groups > 1 && groups == geometry.inChannels && groups == geometry.outChannels
         FlopCounter.add(2 * geometry.batch * geometry.outChannels * geometry.outPlane * geometry.groupColumnRows)
+        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        let recording = GradMode.isEnabled && inputs.contains { $0.requiresGrad }
+        if dtype == .float32, OneDNN.isEnabled,
+            let out = OneDNN.convolution(self, weight: weight, bias: bias, geometry, training: recording)
+        {
+            return out.recorded("conv2d", inputs: inputs) { gradient in
+                Tensor.conv2dBackward(gradient, input: self, weight: weight, bias: bias, geometry, depthwise: depthwise)
+            }
+        }
         let out = Tensor(zeros: [geometry.batch, geometry.outChannels, geometry.outHeight, geometry.outWidth], dtype: dtype)
         func run<T: TensorScalar>(_: T.Type) {
             let x = pointer(T.self), w = weight.pointer(T.self), y = out.pointer(T.self)
@@ -37,7 +46,6 @@ extension Tensor {
         case .float32: run(Float.self);
         case .float64: run(Double.self)
         }
-        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return out.recorded("conv2d", inputs: inputs) { gradient in
             Tensor.conv2dBackward(gradient, input: self, weight: weight, bias: bias, geometry, depthwise: depthwise)
         }
@@ -53,7 +61,7 @@ extension Tensor {
             dilation: (dilation, dilation), groups: groups)
     }
 
-    private func conv2dGeometry(
+    func conv2dGeometry(
         weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int),
         dilation: (Int, Int), groups: Int
     ) -> ConvGeometry {
@@ -96,6 +104,11 @@ extension Tensor {
         _ gradient: Tensor, input: Tensor, weight: Tensor, bias: Tensor?,
         _ geometry: ConvGeometry, depthwise: Bool
     ) -> [Tensor?] {
+        if input.dtype == .float32, OneDNN.isEnabled,
+            let gradients = oneDNNConv2dBackward(gradient, input: input, weight: weight, bias: bias, geometry)
+        {
+            return gradients
+        }
         let inputGradient = input.requiresGrad ? Tensor(zeros: input.shape, dtype: input.dtype) : nil
         let weightGradient = weight.requiresGrad ? Tensor(zeros: weight.shape, dtype: weight.dtype) : nil
         let biasGradient = bias?.requiresGrad == true ? Tensor(zeros: [geometry.outChannels], dtype: input.dtype) : nil
@@ -118,6 +131,26 @@ extension Tensor {
         switch input.dtype {
         case .float32: run(Float.self);
         case .float64: run(Double.self)
+        }
+        return bias == nil ? [inputGradient, weightGradient] : [inputGradient, weightGradient, biasGradient]
+    }
+
+    /// `conv2dBackward` on oneDNN, or nil (nothing written) where it declines.
+    private static func oneDNNConv2dBackward(
+        _ gradient: Tensor, input: Tensor, weight: Tensor, bias: Tensor?, _ geometry: ConvGeometry
+    ) -> [Tensor?]? {
+        var inputGradient: Tensor?
+        if input.requiresGrad {
+            guard let g = OneDNN.convolutionInputGradient(gradient, weight: weight, geometry) else { return nil }
+            inputGradient = g
+        }
+        let weightGradient = weight.requiresGrad ? Tensor(zeros: weight.shape) : nil
+        let biasGradient = bias?.requiresGrad == true ? Tensor(zeros: [geometry.outChannels]) : nil
+        if weightGradient != nil || biasGradient != nil {
+            // oneDNN writes both or the weight's alone; a bias gradient nobody wants lands in scratch.
+            let w = weightGradient ?? Tensor(zeros: weight.shape)
+            let b = bias == nil ? nil : biasGradient ?? Tensor(zeros: [geometry.outChannels])
+            guard OneDNN.convolutionParameterGradients(gradient, input: input, geometry, weight: w, bias: b) else { return nil }
         }
         return bias == nil ? [inputGradient, weightGradient] : [inputGradient, weightGradient, biasGradient]
     }

@@ -20,11 +20,20 @@ extension ElementwiseFunction {
 
 extension Tensor {
     /// Applies `f` to every element; differentiable through `f.derivative`.
+    ///
+    /// Values in channels-last layout (a oneDNN op's output) stay in it: the
+    /// function does not care about the order of the elements.
     public func map<F: ElementwiseFunction>(_ f: F, name: String) -> Tensor {
-        let out = Tensor(zeros: shape, dtype: dtype)
-        switch dtype {
-        case .float32: mapKernel(f, pointer(Float.self), out.pointer(Float.self), count)
-        case .float64: mapKernel(f, pointer(Double.self), out.pointer(Double.self), count)
+        let out: Tensor
+        if isChannelsLast {
+            out = Tensor(shape: shape, dtype: .float32, storage: Storage(channelsLast: shape))
+            mapKernel(f, UnsafeMutablePointer(mutating: channelsLastFloats), out.storage.channelsLastOutput, count)
+        } else {
+            out = Tensor(zeros: shape, dtype: dtype)
+            switch dtype {
+            case .float32: mapKernel(f, pointer(Float.self), out.pointer(Float.self), count)
+            case .float64: mapKernel(f, pointer(Double.self), out.pointer(Double.self), count)
+            }
         }
         return out.recorded(name, inputs: [self]) { [unowned out] g in
             [Tensor.mapDerivative(f, x: self, y: out, gradient: g)]
@@ -32,6 +41,13 @@ extension Tensor {
     }
 
     private static func mapDerivative<F: ElementwiseFunction>(_ f: F, x: Tensor, y: Tensor, gradient g: Tensor) -> Tensor {
+        if x.isChannelsLast && y.isChannelsLast {
+            let gx = Tensor(shape: x.shape, dtype: .float32, storage: Storage(channelsLast: x.shape))
+            derivativeKernel(
+                f, UnsafeMutablePointer(mutating: x.channelsLastFloats), UnsafeMutablePointer(mutating: y.channelsLastFloats),
+                UnsafeMutablePointer(mutating: g.channelsLastFloats), gx.storage.channelsLastOutput, x.count)
+            return gx
+        }
         let gx = Tensor(zeros: x.shape, dtype: x.dtype)
         switch x.dtype {
         case .float32: derivativeKernel(f, x.pointer(Float.self), y.pointer(Float.self), g.pointer(Float.self), gx.pointer(Float.self), x.count)

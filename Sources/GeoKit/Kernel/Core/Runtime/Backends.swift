@@ -17,6 +17,6 @@ public enum Backends {
 
     /// One line per backend, `name: description`.
     public static var description: String {
-        ["BLAS: \(blas)", "kernel threads: \(Parallel.threadCount) (GEOKIT_NUM_THREADS)"].joined(separator: "\n")
+        ["BLAS: \(blas)", "oneDNN: \(OneDNN.description)", "kernel threads: \(Parallel.threadCount) (GEOKIT_NUM_THREADS)"].joined(separator: "\n")
     }
 }

@@ -11,10 +11,11 @@ public enum Parallel {
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
 
-    /// Sets the worker count for GeoKit's kernels and OpenBLAS together.
+    /// Sets the worker count for GeoKit's kernels, OpenBLAS and oneDNN together.
     public static func setThreadCount(_ n: Int) {
         threadCount = max(1, n)
         openblas_set_num_threads(Int32(threadCount))
+        OneDNN.setThreadCount(threadCount)
     }
 
     /// Calls `body` on disjoint chunks covering 0..<count, in parallel when

@@ -64,11 +64,18 @@ public final class Tensor: @unchecked Sendable {
         return storage.pointer.assumingMemoryBound(to: T.self)
     }
 
+    /// Typed access for reading only: unlike `pointer`, it keeps a channels-last copy
+    /// of the values current (Storage), so that the next oneDNN op needs no reorder.
+    func readPointer<T: TensorScalar>(_: T.Type) -> UnsafeMutablePointer<T> {
+        require(T.dtype == dtype, "GeoKit: a \(dtype) tensor was read as \(T.dtype)")
+        return UnsafeMutableRawPointer(mutating: storage.readOnlyPointer).assumingMemoryBound(to: T.self)
+    }
+
     /// The elements as an array of `T` (converting from the stored dtype).
     public func scalars<T: TensorScalar>(as _: T.Type = Float.self) -> [T] {
         switch dtype {
-        case .float32: let p = pointer(Float.self); return (0..<count).map { T(p[$0]) }
-        case .float64: let p = pointer(Double.self); return (0..<count).map { T(p[$0]) }
+        case .float32: let p = readPointer(Float.self); return (0..<count).map { T(p[$0]) }
+        case .float64: let p = readPointer(Double.self); return (0..<count).map { T(p[$0]) }
         }
     }
 
@@ -81,7 +88,7 @@ public final class Tensor: @unchecked Sendable {
     /// The same values, a new storage, no history.
     public func copy() -> Tensor {
         let out = Tensor(zeros: shape, dtype: dtype)
-        out.storage.pointer.copyMemory(from: storage.pointer, byteCount: count * dtype.byteSize)
+        out.storage.pointer.copyMemory(from: storage.readOnlyPointer, byteCount: count * dtype.byteSize)
         return out
     }
 
@@ -102,7 +109,7 @@ public final class Tensor: @unchecked Sendable {
     public func assign(_ other: Tensor) {
         require(other.count == count, "GeoKit: cannot assign \(other.shape) to \(shape)")
         let src = other.dtype == dtype ? other : other.to(dtype)
-        storage.pointer.copyMemory(from: src.storage.pointer, byteCount: count * dtype.byteSize)
+        storage.pointer.copyMemory(from: src.storage.readOnlyPointer, byteCount: count * dtype.byteSize)
     }
 
     /// The tensor converted to another dtype (differentiable).

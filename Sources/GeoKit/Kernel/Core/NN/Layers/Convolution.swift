@@ -58,4 +58,20 @@ public final class Conv2d: Module {
     public override func callAsFunction(_ x: Tensor) -> Tensor {
         x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
+
+    /// `activation(norm(self(x)) + residual)` in one oneDNN primitive where it can (ConvolutionFusion).
+    ///
+    /// ```swift
+    /// let y = conv2.forward(x, normalisedBy: bn2, adding: shortcut, then: .relu)
+    /// ```
+    public func forward(
+        _ x: Tensor, normalisedBy norm: BatchNorm? = nil, adding residual: Tensor? = nil,
+        then activation: ConvolutionFusion.Activation = .none
+    ) -> Tensor {
+        fusion.forward(
+            x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+            normalisedBy: norm, adding: residual, then: activation, unfused: callAsFunction)
+    }
+
+    private let fusion = ConvolutionFusion()
 }
