@@ -1,28 +1,32 @@
 extension Tensor {
     /// Sum over `axes` (all axes when empty), keeping them as size 1 when `keepDims`.
     public func sum(axes: [Int] = [], keepDims: Bool = false) -> Tensor {
-        let normalized = axes.isEmpty ? Array(0..<rank) : Set(axes.map { Shape.axis($0, rank: rank) }).sorted()
-        var reducedShape = shape
-        var out = self
-        // One axis at a time, highest first, each as [outer, n, inner] -> [outer, inner].
-        noGrad {
-            for axis in normalized.reversed() {
-                out = out.sumKeepingAxis(axis)
-                reducedShape[axis] = 1
+        Profiler.measure("sum") {
+            let normalized = axes.isEmpty ? Array(0..<rank) : Set(axes.map { Shape.axis($0, rank: rank) }).sorted()
+            var reducedShape = shape
+            var out = self
+            // One axis at a time, highest first, each as [outer, n, inner] -> [outer, inner].
+            noGrad {
+                for axis in normalized.reversed() {
+                    out = out.sumKeepingAxis(axis)
+                    reducedShape[axis] = 1
+                }
             }
+            if normalized.isEmpty { out = copy() }
+            let finalShape = keepDims ? reducedShape : shape.enumerated().filter { !normalized.contains($0.offset) }.map(\.element)
+            let result = out.reshapedStorage(finalShape)
+            let inputShape = shape
+            return result.recorded("sum", inputs: [self]) { g in [g.reshaped(reducedShape).expanded(to: inputShape)] }
         }
-        if normalized.isEmpty { out = copy() }
-        let finalShape = keepDims ? reducedShape : shape.enumerated().filter { !normalized.contains($0.offset) }.map(\.element)
-        let result = out.reshapedStorage(finalShape)
-        let inputShape = shape
-        return result.recorded("sum", inputs: [self]) { g in [g.reshaped(reducedShape).expanded(to: inputShape)] }
     }
 
     /// Mean over `axes` (all axes when empty).
     public func mean(axes: [Int] = [], keepDims: Bool = false) -> Tensor {
-        let normalized = axes.isEmpty ? Array(0..<rank) : Set(axes.map { Shape.axis($0, rank: rank) }).sorted()
-        let n = normalized.reduce(1) { $0 * shape[$1] }
-        return sum(axes: normalized, keepDims: keepDims) * (1 / Double(Swift.max(n, 1)))
+        Profiler.measure("mean") {
+            let normalized = axes.isEmpty ? Array(0..<rank) : Set(axes.map { Shape.axis($0, rank: rank) }).sorted()
+            let n = normalized.reduce(1) { $0 * shape[$1] }
+            return sum(axes: normalized, keepDims: keepDims) * (1 / Double(Swift.max(n, 1)))
+        }
     }
 
     private func sumKeepingAxis(_ axis: Int) -> Tensor {
