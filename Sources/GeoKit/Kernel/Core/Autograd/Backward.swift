@@ -21,17 +21,20 @@ extension Tensor {
             for tensor in order.reversed() {
                 guard let g = grads.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
                 guard let node = tensor.gradNode else {
-                    tensor.accumulateGrad(g)
+                    Profiler.measure("gradient accumulation", phase: .other) { tensor.accumulateGrad(g) }
                     continue
                 }
-                let inputGrads = node.backward?(g) ?? []
-                for (input, ig) in zip(node.inputs, inputGrads) {
-                    guard let ig, input.requiresGrad else { continue }
-                    require(
-                        ig.shape == input.shape,
-                        "GeoKit: backward of \(node.name) produced a gradient of shape \(ig.shape) for an input of shape \(input.shape)")
-                    let key = ObjectIdentifier(input)
-                    if let existing = grads[key] { grads[key] = existing + ig } else { grads[key] = ig }
+                // The profile's backward rows: one per node name (the forward op that recorded it).
+                let inputGrads = Profiler.measure(node.name, phase: .backward) { node.backward?(g) ?? [] }
+                Profiler.measure("gradient accumulation", phase: .other) {
+                    for (input, ig) in zip(node.inputs, inputGrads) {
+                        guard let ig, input.requiresGrad else { continue }
+                        require(
+                            ig.shape == input.shape,
+                            "GeoKit: backward of \(node.name) produced a gradient of shape \(ig.shape) for an input of shape \(input.shape)")
+                        let key = ObjectIdentifier(input)
+                        if let existing = grads[key] { grads[key] = existing + ig } else { grads[key] = ig }
+                    }
                 }
                 node.release()
                 tensor.gradNode = nil

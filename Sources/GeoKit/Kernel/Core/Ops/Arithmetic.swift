@@ -68,6 +68,12 @@ extension Tensor {
     }
 
     private func scalarOp<F: BinaryFunction>(_ s: Double, _ f: F, name: String, backward: @escaping (Tensor) -> Tensor) -> Tensor {
+        Profiler.measure(name) { scalarApplied(s, f, name: name, backward: backward) }
+    }
+
+    private func scalarApplied<F: BinaryFunction>(
+        _ s: Double, _ f: F, name: String, backward: @escaping (Tensor) -> Tensor
+    ) -> Tensor {
         let out = Tensor(zeros: shape, dtype: dtype)
         func run<T: TensorScalar>(_: T.Type) {
             let x = pointer(T.self), y = out.pointer(T.self), c = T(s)
@@ -81,6 +87,12 @@ extension Tensor {
     }
 
     private static func broadcastBinary<F: BinaryFunction>(
+        _ a: Tensor, _ b: Tensor, _ f: F, name: String, backward: @escaping (Tensor) -> [Tensor?]
+    ) -> Tensor {
+        Profiler.measure(name) { broadcastApplied(a, b, f, name: name, backward: backward) }
+    }
+
+    private static func broadcastApplied<F: BinaryFunction>(
         _ a: Tensor, _ b: Tensor, _ f: F, name: String, backward: @escaping (Tensor) -> [Tensor?]
     ) -> Tensor {
         require(a.dtype == b.dtype, "GeoKit: \(name) of a \(a.dtype) and a \(b.dtype) tensor; convert one with .to(_:)")

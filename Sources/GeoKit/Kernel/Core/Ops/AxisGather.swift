@@ -41,34 +41,36 @@ struct AxisGather {
 
     /// The gathered tensor (no history).
     func apply(_ x: Tensor, fill: Double = 0) -> Tensor {
-        let out = Tensor(zeros: outputShape, dtype: x.dtype)
-        func run<T: TensorScalar>(_: T.Type) {
-            let src = x.pointer(T.self), dst = out.pointer(T.self), fillValue = T(fill)
-            let rowsPerBlock = rowCount, rowLength = (maps.last?.count ?? 1) * inner
-            Parallel.forEachChunk(outer * rowsPerBlock, grain: max(1, 16_384 / max(rowLength, 1))) { range in
-                for unit in range {
-                    let o = unit / rowsPerBlock, row = unit % rowsPerBlock
-                    let target = dst + o * outputBlock + row * rowLength
-                    guard let base = rowSource(row) else {
-                        target.update(repeating: fillValue, count: rowLength)
-                        continue
-                    }
-                    let input = src + o * inputBlock + base
-                    forEachRun { j, s in
-                        if s < 0 {
-                            (target + j * inner).update(repeating: fillValue, count: inner)
-                        } else {
-                            (target + j * inner).update(from: input + s * inner, count: inner)
+        Profiler.measure("axis_gather") {
+            let out = Tensor(zeros: outputShape, dtype: x.dtype)
+            func run<T: TensorScalar>(_: T.Type) {
+                let src = x.pointer(T.self), dst = out.pointer(T.self), fillValue = T(fill)
+                let rowsPerBlock = rowCount, rowLength = (maps.last?.count ?? 1) * inner
+                Parallel.forEachChunk(outer * rowsPerBlock, grain: max(1, 16_384 / max(rowLength, 1))) { range in
+                    for unit in range {
+                        let o = unit / rowsPerBlock, row = unit % rowsPerBlock
+                        let target = dst + o * outputBlock + row * rowLength
+                        guard let base = rowSource(row) else {
+                            target.update(repeating: fillValue, count: rowLength)
+                            continue
+                        }
+                        let input = src + o * inputBlock + base
+                        forEachRun { j, s in
+                            if s < 0 {
+                                (target + j * inner).update(repeating: fillValue, count: inner)
+                            } else {
+                                (target + j * inner).update(from: input + s * inner, count: inner)
+                            }
                         }
                     }
                 }
             }
+            switch x.dtype {
+            case .float32: run(Float.self);
+            case .float64: run(Double.self)
+            }
+            return out
         }
-        switch x.dtype {
-        case .float32: run(Float.self);
-        case .float64: run(Double.self)
-        }
-        return out
     }
 
     /// The adjoint of `apply`: `g` (of the output shape) summed back into a

@@ -14,6 +14,17 @@ extension Tensor {
         weight: Tensor?, bias: Tensor?, runningMean: Tensor?, runningVar: Tensor?,
         training: Bool, momentum: Double = 0.1, eps: Double = 1e-5
     ) -> Tensor {
+        Profiler.measure("batch_norm") {
+            normalised(
+                weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar, training: training,
+                momentum: momentum, eps: eps)
+        }
+    }
+
+    private func normalised(
+        weight: Tensor?, bias: Tensor?, runningMean: Tensor?, runningVar: Tensor?, training: Bool, momentum: Double,
+        eps: Double
+    ) -> Tensor {
         require(rank >= 2, "GeoKit: batchNorm expects input (N, C), (N, C, L) or (N, C, H, W), got \(shape)")
         let batch = shape[0], channels = shape[1], plane = shape[2...].reduce(1, *)
         for (role, t) in [("weight", weight), ("bias", bias), ("runningMean", runningMean), ("runningVar", runningVar)] {

@@ -3,31 +3,33 @@ extension Tensor {
     /// dtype, rank and every other dimension; the backward hands each input
     /// its slice of the gradient.
     public static func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
-        require(!tensors.isEmpty, "GeoKit: concat: needs at least one tensor")
-        let first = tensors[0]
-        let a = first.normalizedAxis(axis, op: "concat")
-        for t in tensors {
-            require(t.dtype == first.dtype, "GeoKit: concat: mixes \(first.dtype) and \(t.dtype) tensors; convert with .to(_:)")
-            var expected = first.shape, actual = t.shape
-            if t.rank == first.rank { expected[a] = 0; actual[a] = 0 }
-            require(
-                expected == actual,
-                "GeoKit: concat: shapes \(tensors.map(\.shape)) differ outside axis \(axis)")
-        }
-        var outShape = first.shape
-        outShape[a] = tensors.reduce(0) { $0 + $1.shape[a] }
-        let out = Tensor(zeros: outShape, dtype: first.dtype)
-        let outLayout = AxisLayout(outShape, axis: a)
-        var offsets: [Int] = []
-        var offset = 0
-        for t in tensors {
-            offsets.append(offset)
-            copyBlocks(from: t, into: out, at: offset, layout: outLayout)
-            offset += t.shape[a]
-        }
-        return out.recorded("concat", inputs: tensors) { g in
-            zip(tensors, offsets).map { t, start in
-                t.requiresGrad ? g.sliced(axis: a, start..<(start + t.shape[a])) : nil
+        Profiler.measure("concat") {
+            require(!tensors.isEmpty, "GeoKit: concat: needs at least one tensor")
+            let first = tensors[0]
+            let a = first.normalizedAxis(axis, op: "concat")
+            for t in tensors {
+                require(t.dtype == first.dtype, "GeoKit: concat: mixes \(first.dtype) and \(t.dtype) tensors; convert with .to(_:)")
+                var expected = first.shape, actual = t.shape
+                if t.rank == first.rank { expected[a] = 0; actual[a] = 0 }
+                require(
+                    expected == actual,
+                    "GeoKit: concat: shapes \(tensors.map(\.shape)) differ outside axis \(axis)")
+            }
+            var outShape = first.shape
+            outShape[a] = tensors.reduce(0) { $0 + $1.shape[a] }
+            let out = Tensor(zeros: outShape, dtype: first.dtype)
+            let outLayout = AxisLayout(outShape, axis: a)
+            var offsets: [Int] = []
+            var offset = 0
+            for t in tensors {
+                offsets.append(offset)
+                copyBlocks(from: t, into: out, at: offset, layout: outLayout)
+                offset += t.shape[a]
+            }
+            return out.recorded("concat", inputs: tensors) { g in
+                zip(tensors, offsets).map { t, start in
+                    t.requiresGrad ? g.sliced(axis: a, start..<(start + t.shape[a])) : nil
+                }
             }
         }
     }

@@ -15,6 +15,14 @@ extension Tensor {
         weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
         dilation: (Int, Int) = (1, 1), groups: Int = 1
     ) -> Tensor {
+        Profiler.measure("conv2d") {
+            convolved(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        }
+    }
+
+    private func convolved(
+        weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int
+    ) -> Tensor {
         let geometry = conv2dGeometry(
             weight: weight, bias: bias, stride: stride, padding: padding,
             dilation: dilation, groups: groups)

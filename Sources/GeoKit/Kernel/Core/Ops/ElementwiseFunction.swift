@@ -24,6 +24,10 @@ extension Tensor {
     /// Values in channels-last layout (a oneDNN op's output) stay in it: the
     /// function does not care about the order of the elements.
     public func map<F: ElementwiseFunction>(_ f: F, name: String) -> Tensor {
+        Profiler.measure(name) { mapped(f, name: name) }
+    }
+
+    private func mapped<F: ElementwiseFunction>(_ f: F, name: String) -> Tensor {
         let out: Tensor
         if isChannelsLast {
             out = Tensor(shape: shape, dtype: .float32, storage: Storage(channelsLast: shape))

@@ -10,50 +10,52 @@ extension Tensor {
     /// let z = features.layerNorm(axis: 1, weight: gamma, bias: beta)         // (N, C, H, W)
     /// ```
     public func layerNorm(axis: Int, weight: Tensor?, bias: Tensor?, eps: Double = 1e-6) -> Tensor {
-        let a = Shape.axis(axis, rank: rank)
-        let layout = NormLayout(outer: shape[..<a].reduce(1, *), channels: shape[a], inner: shape[(a + 1)...].reduce(1, *))
-        for (role, t) in [("weight", weight), ("bias", bias)] {
-            guard let t else { continue }
-            require(
-                t.shape == [layout.channels] && t.dtype == dtype,
-                "GeoKit: layerNorm over axis \(axis) of \(shape) needs a \(dtype) \(role) of shape [\(layout.channels)], got \(t.dtype) \(t.shape)")
-        }
-        require(layout.channels > 0, "GeoKit: layerNorm over an empty axis \(axis) of \(shape)")
-        let out = Tensor(zeros: shape, dtype: dtype)
-        // Row 0: the mean of every normalised vector, row 1: its 1 / std.
-        let statistics = Tensor(zeros: [2, layout.outer * layout.inner], dtype: dtype)
-        func run<T: TensorScalar>(_: T.Type) {
-            layerNormForward(
-                pointer(T.self), weight: weight?.pointer(T.self), bias: bias?.pointer(T.self), layout,
-                eps: T(eps), statistics: statistics.pointer(T.self), into: out.pointer(T.self))
-        }
-        switch dtype {
-        case .float32: run(Float.self);
-        case .float64: run(Double.self)
-        }
-        let inputs = [self] + [weight, bias].compactMap { $0 }
-        return out.recorded("layer_norm", inputs: inputs) { gradient in
-            let inputGradient = self.requiresGrad ? Tensor(zeros: self.shape, dtype: self.dtype) : nil
-            let weightGradient = weight?.requiresGrad == true ? Tensor(zeros: [layout.channels], dtype: self.dtype) : nil
-            let biasGradient = bias?.requiresGrad == true ? Tensor(zeros: [layout.channels], dtype: self.dtype) : nil
-            func run<T: TensorScalar>(_: T.Type) {
-                let x = self.pointer(T.self), dy = gradient.pointer(T.self), stats = statistics.pointer(T.self)
-                if let inputGradient {
-                    layerNormInputGradient(
-                        dy, input: x, weight: weight?.pointer(T.self), layout, statistics: stats,
-                        into: inputGradient.pointer(T.self))
-                }
-                if weightGradient != nil || biasGradient != nil {
-                    layerNormAffineGradients(
-                        dy, input: x, layout, statistics: stats,
-                        weight: weightGradient?.pointer(T.self), bias: biasGradient?.pointer(T.self))
-                }
+        Profiler.measure("layer_norm") {
+            let a = Shape.axis(axis, rank: rank)
+            let layout = NormLayout(outer: shape[..<a].reduce(1, *), channels: shape[a], inner: shape[(a + 1)...].reduce(1, *))
+            for (role, t) in [("weight", weight), ("bias", bias)] {
+                guard let t else { continue }
+                require(
+                    t.shape == [layout.channels] && t.dtype == dtype,
+                    "GeoKit: layerNorm over axis \(axis) of \(shape) needs a \(dtype) \(role) of shape [\(layout.channels)], got \(t.dtype) \(t.shape)")
             }
-            switch self.dtype {
+            require(layout.channels > 0, "GeoKit: layerNorm over an empty axis \(axis) of \(shape)")
+            let out = Tensor(zeros: shape, dtype: dtype)
+            // Row 0: the mean of every normalised vector, row 1: its 1 / std.
+            let statistics = Tensor(zeros: [2, layout.outer * layout.inner], dtype: dtype)
+            func run<T: TensorScalar>(_: T.Type) {
+                layerNormForward(
+                    pointer(T.self), weight: weight?.pointer(T.self), bias: bias?.pointer(T.self), layout,
+                    eps: T(eps), statistics: statistics.pointer(T.self), into: out.pointer(T.self))
+            }
+            switch dtype {
             case .float32: run(Float.self);
             case .float64: run(Double.self)
             }
-            return [inputGradient] + (weight == nil ? [] : [weightGradient]) + (bias == nil ? [] : [biasGradient])
+            let inputs = [self] + [weight, bias].compactMap { $0 }
+            return out.recorded("layer_norm", inputs: inputs) { gradient in
+                let inputGradient = self.requiresGrad ? Tensor(zeros: self.shape, dtype: self.dtype) : nil
+                let weightGradient = weight?.requiresGrad == true ? Tensor(zeros: [layout.channels], dtype: self.dtype) : nil
+                let biasGradient = bias?.requiresGrad == true ? Tensor(zeros: [layout.channels], dtype: self.dtype) : nil
+                func run<T: TensorScalar>(_: T.Type) {
+                    let x = self.pointer(T.self), dy = gradient.pointer(T.self), stats = statistics.pointer(T.self)
+                    if let inputGradient {
+                        layerNormInputGradient(
+                            dy, input: x, weight: weight?.pointer(T.self), layout, statistics: stats,
+                            into: inputGradient.pointer(T.self))
+                    }
+                    if weightGradient != nil || biasGradient != nil {
+                        layerNormAffineGradients(
+                            dy, input: x, layout, statistics: stats,
+                            weight: weightGradient?.pointer(T.self), bias: biasGradient?.pointer(T.self))
+                    }
+                }
+                switch self.dtype {
+                case .float32: run(Float.self);
+                case .float64: run(Double.self)
+                }
+                return [inputGradient] + (weight == nil ? [] : [weightGradient]) + (bias == nil ? [] : [biasGradient])
+            }
         }
     }
 }

@@ -3,43 +3,51 @@ extension Tensor {
     /// ties the first maximal element wins and alone receives the gradient;
     /// a NaN counts as the largest value, as in torch.
     public func max(axis: Int, keepDims: Bool = false) -> Tensor {
-        extreme(axis: axis, keepDims: keepDims, largest: true, op: "max")
+        Profiler.measure("max") {
+            extreme(axis: axis, keepDims: keepDims, largest: true, op: "max")
+        }
     }
 
     /// The smallest value along `axis` (the values of torch.min(x, dim)), with
     /// the gradient going to the first minimal element.
     public func min(axis: Int, keepDims: Bool = false) -> Tensor {
-        extreme(axis: axis, keepDims: keepDims, largest: false, op: "min")
+        Profiler.measure("min") {
+            extreme(axis: axis, keepDims: keepDims, largest: false, op: "min")
+        }
     }
 
     /// The position along `axis` of the first largest value (torch.argmax),
     /// one per position of the remaining axes, in row-major order.
     public func argmax(axis: Int) -> [Int] {
-        let a = normalizedAxis(axis, op: "argmax")
-        return extremeKernel(axis: a, largest: true, op: "argmax").indices
+        Profiler.measure("argmax") {
+            let a = normalizedAxis(axis, op: "argmax")
+            return extremeKernel(axis: a, largest: true, op: "argmax").indices
+        }
     }
 
     /// The largest element, shape [] (torch.max(x)). As in torch, the gradient
     /// is shared equally by all elements equal to the maximum.
     public func max() -> Tensor {
-        require(count > 0, "GeoKit: max: the tensor of shape \(shape) is empty")
-        let values = reshapedStorage([count]).extremeKernel(axis: 0, largest: true, op: "max").values
-        let out = values.reshapedStorage([])
-        return out.recorded("max_all", inputs: [self]) { [unowned out] g in
-            let gx = Tensor(zeros: self.shape, dtype: self.dtype)
-            func run<T: TensorScalar>(_: T.Type) {
-                let x = self.pointer(T.self), dst = gx.pointer(T.self), m = out.pointer(T.self)[0]
-                let isMaximum = { (v: T) in v == m || (v.isNaN && m.isNaN) }
-                var ties = 0
-                for i in 0..<self.count where isMaximum(x[i]) { ties += 1 }
-                let share = g.pointer(T.self)[0] / T(ties)
-                for i in 0..<self.count where isMaximum(x[i]) { dst[i] = share }
+        Profiler.measure("max_all") {
+            require(count > 0, "GeoKit: max: the tensor of shape \(shape) is empty")
+            let values = reshapedStorage([count]).extremeKernel(axis: 0, largest: true, op: "max").values
+            let out = values.reshapedStorage([])
+            return out.recorded("max_all", inputs: [self]) { [unowned out] g in
+                let gx = Tensor(zeros: self.shape, dtype: self.dtype)
+                func run<T: TensorScalar>(_: T.Type) {
+                    let x = self.pointer(T.self), dst = gx.pointer(T.self), m = out.pointer(T.self)[0]
+                    let isMaximum = { (v: T) in v == m || (v.isNaN && m.isNaN) }
+                    var ties = 0
+                    for i in 0..<self.count where isMaximum(x[i]) { ties += 1 }
+                    let share = g.pointer(T.self)[0] / T(ties)
+                    for i in 0..<self.count where isMaximum(x[i]) { dst[i] = share }
+                }
+                switch self.dtype {
+                case .float32: run(Float.self);
+                case .float64: run(Double.self)
+                }
+                return [gx]
             }
-            switch self.dtype {
-            case .float32: run(Float.self);
-            case .float64: run(Double.self)
-            }
-            return [gx]
         }
     }
 

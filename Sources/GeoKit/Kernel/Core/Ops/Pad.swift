@@ -17,18 +17,20 @@ extension Tensor {
     /// below the axis size, circular at most the axis size. The backward sums
     /// each output gradient into the input element it was copied from.
     public func padded(_ widths: [(before: Int, after: Int)], mode: PadMode = .constant(0)) -> Tensor {
-        require(
-            widths.count <= rank,
-            "GeoKit: padded: \(widths.count) pad widths for a tensor of shape \(shape)")
-        var maps = [[Int]?](repeating: nil, count: rank)
-        for (k, width) in widths.enumerated() where width.before != 0 || width.after != 0 {
-            let axis = rank - widths.count + k
-            maps[axis] = padMap(size: shape[axis], width: width, mode: mode, axis: axis)
+        Profiler.measure("pad") {
+            require(
+                widths.count <= rank,
+                "GeoKit: padded: \(widths.count) pad widths for a tensor of shape \(shape)")
+            var maps = [[Int]?](repeating: nil, count: rank)
+            for (k, width) in widths.enumerated() where width.before != 0 || width.after != 0 {
+                let axis = rank - widths.count + k
+                maps[axis] = padMap(size: shape[axis], width: width, mode: mode, axis: axis)
+            }
+            let gather = AxisGather(inputShape: shape, maps: maps)
+            var fill = 0.0
+            if case .constant(let value) = mode { fill = value }
+            return gather.apply(self, fill: fill).recorded("pad", inputs: [self]) { g in [gather.scatterAdd(g)] }
         }
-        let gather = AxisGather(inputShape: shape, maps: maps)
-        var fill = 0.0
-        if case .constant(let value) = mode { fill = value }
-        return gather.apply(self, fill: fill).recorded("pad", inputs: [self]) { g in [gather.scatterAdd(g)] }
     }
 
     /// For each output coordinate along one padded axis, the input coordinate it copies (-1: constant).

@@ -3,15 +3,17 @@ extension Tensor {
     /// (torch.permute). Tensors here are always contiguous, so this copies;
     /// the backward permutes the gradient by the inverse order.
     public func permuted(_ axes: [Int]) -> Tensor {
-        require(axes.count == rank, "GeoKit: permuted: \(axes.count) axes \(axes) for a tensor of shape \(shape)")
-        let order = axes.map { normalizedAxis($0, op: "permuted") }
-        require(Set(order).count == rank, "GeoKit: permuted: axes \(axes) repeat an axis of shape \(shape)")
-        let out = Tensor(zeros: order.map { shape[$0] }, dtype: dtype)
-        let strides = Shape.strides(shape)
-        permuteKernel(into: out, readStrides: order.map { strides[$0] })
-        var inverse = [Int](repeating: 0, count: rank)
-        for (i, a) in order.enumerated() { inverse[a] = i }
-        return out.recorded("permute", inputs: [self]) { g in [g.permuted(inverse)] }
+        Profiler.measure("permute") {
+            require(axes.count == rank, "GeoKit: permuted: \(axes.count) axes \(axes) for a tensor of shape \(shape)")
+            let order = axes.map { normalizedAxis($0, op: "permuted") }
+            require(Set(order).count == rank, "GeoKit: permuted: axes \(axes) repeat an axis of shape \(shape)")
+            let out = Tensor(zeros: order.map { shape[$0] }, dtype: dtype)
+            let strides = Shape.strides(shape)
+            permuteKernel(into: out, readStrides: order.map { strides[$0] })
+            var inverse = [Int](repeating: 0, count: rank)
+            for (i, a) in order.enumerated() { inverse[a] = i }
+            return out.recorded("permute", inputs: [self]) { g in [g.permuted(inverse)] }
+        }
     }
 
     /// Axes `a` and `b` swapped (torch.transpose); a copy, like `permuted`.

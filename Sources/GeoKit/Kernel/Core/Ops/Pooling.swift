@@ -9,26 +9,34 @@ extension Tensor {
     /// let y = x.maxPool2d(kernel: 3, stride: 2, padding: 1)   // the ResNet stem
     /// ```
     public func maxPool2d(kernel: Int, stride: Int? = nil, padding: Int = 0) -> Tensor {
-        maxPool(slidingWindows(kernel: kernel, stride: stride, padding: padding, op: "maxPool2d"), name: "max_pool2d")
+        Profiler.measure("max_pool2d") {
+            maxPool(slidingWindows(kernel: kernel, stride: stride, padding: padding, op: "maxPool2d"), name: "max_pool2d")
+        }
     }
 
     /// Average pooling of an NCHW tensor over `kernel` x `kernel` windows, as
     /// torch.nn.functional.avg_pool2d (no ceil mode). With `countIncludePad`
     /// the zero padding counts in each window's divisor. `stride` defaults to `kernel`.
     public func avgPool2d(kernel: Int, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = true) -> Tensor {
-        let windows = slidingWindows(kernel: kernel, stride: stride, padding: padding, op: "avgPool2d")
-        return averagePool(windows, includePadding: countIncludePad, name: "avg_pool2d")
+        Profiler.measure("avg_pool2d") {
+            let windows = slidingWindows(kernel: kernel, stride: stride, padding: padding, op: "avgPool2d")
+            return averagePool(windows, includePadding: countIncludePad, name: "avg_pool2d")
+        }
     }
 
     /// Average pooling of an NCHW tensor to `outputSize` (height, width) with
     /// torch's adaptive bins: output i covers floor(i * L / n) ..< ceil((i + 1) * L / n).
     public func adaptiveAvgPool2d(_ outputSize: (Int, Int)) -> Tensor {
-        averagePool(adaptiveWindows(outputSize, op: "adaptiveAvgPool2d"), includePadding: false, name: "adaptive_avg_pool2d")
+        Profiler.measure("adaptive_avg_pool2d") {
+            averagePool(adaptiveWindows(outputSize, op: "adaptiveAvgPool2d"), includePadding: false, name: "adaptive_avg_pool2d")
+        }
     }
 
     /// Max pooling of an NCHW tensor to `outputSize` (height, width) with torch's adaptive bins.
     public func adaptiveMaxPool2d(_ outputSize: (Int, Int)) -> Tensor {
-        maxPool(adaptiveWindows(outputSize, op: "adaptiveMaxPool2d"), name: "adaptive_max_pool2d")
+        Profiler.measure("adaptive_max_pool2d") {
+            maxPool(adaptiveWindows(outputSize, op: "adaptiveMaxPool2d"), name: "adaptive_max_pool2d")
+        }
     }
 
     /// Generalised-mean (GeM) pooling: (mean over H, W of clamp(x, min: eps)^p)^(1/p),

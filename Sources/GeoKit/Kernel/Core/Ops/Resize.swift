@@ -9,31 +9,33 @@ extension Tensor {
     /// let up = features.resizedBilinear(height: 16, width: 64, alignCorners: false)
     /// ```
     public func resizedBilinear(height: Int, width: Int, alignCorners: Bool) -> Tensor {
-        require(rank == 4 && shape[2] > 0 && shape[3] > 0, "GeoKit: resizedBilinear expects a non-empty input (N, C, H, W), got \(shape)")
-        require(height >= 1 && width >= 1, "GeoKit: resizedBilinear needs an output size of at least 1x1, got \(height)x\(width)")
-        let rows = BilinearTaps(input: shape[2], output: height, alignCorners: alignCorners)
-        let columns = BilinearTaps(input: shape[3], output: width, alignCorners: alignCorners)
-        let planes = shape[0] * shape[1]
-        let out = Tensor(zeros: [shape[0], shape[1], height, width], dtype: dtype)
-        func run<T: TensorScalar>(_: T.Type) {
-            let plan = BilinearPlan<T>(inHeight: shape[2], inWidth: shape[3], rows: rows, columns: columns)
-            bilinearResize(pointer(T.self), planes: planes, plan, into: out.pointer(T.self))
-        }
-        switch dtype {
-        case .float32: run(Float.self);
-        case .float64: run(Double.self)
-        }
-        return out.recorded("resize_bilinear", inputs: [self]) { gradient in
-            let inputGradient = Tensor(zeros: self.shape, dtype: self.dtype)
+        Profiler.measure("resize_bilinear") {
+            require(rank == 4 && shape[2] > 0 && shape[3] > 0, "GeoKit: resizedBilinear expects a non-empty input (N, C, H, W), got \(shape)")
+            require(height >= 1 && width >= 1, "GeoKit: resizedBilinear needs an output size of at least 1x1, got \(height)x\(width)")
+            let rows = BilinearTaps(input: shape[2], output: height, alignCorners: alignCorners)
+            let columns = BilinearTaps(input: shape[3], output: width, alignCorners: alignCorners)
+            let planes = shape[0] * shape[1]
+            let out = Tensor(zeros: [shape[0], shape[1], height, width], dtype: dtype)
             func run<T: TensorScalar>(_: T.Type) {
-                let plan = BilinearPlan<T>(inHeight: self.shape[2], inWidth: self.shape[3], rows: rows, columns: columns)
-                bilinearResizeGradient(gradient.pointer(T.self), planes: planes, plan, into: inputGradient.pointer(T.self))
+                let plan = BilinearPlan<T>(inHeight: shape[2], inWidth: shape[3], rows: rows, columns: columns)
+                bilinearResize(pointer(T.self), planes: planes, plan, into: out.pointer(T.self))
             }
-            switch self.dtype {
+            switch dtype {
             case .float32: run(Float.self);
             case .float64: run(Double.self)
             }
-            return [inputGradient]
+            return out.recorded("resize_bilinear", inputs: [self]) { gradient in
+                let inputGradient = Tensor(zeros: self.shape, dtype: self.dtype)
+                func run<T: TensorScalar>(_: T.Type) {
+                    let plan = BilinearPlan<T>(inHeight: self.shape[2], inWidth: self.shape[3], rows: rows, columns: columns)
+                    bilinearResizeGradient(gradient.pointer(T.self), planes: planes, plan, into: inputGradient.pointer(T.self))
+                }
+                switch self.dtype {
+                case .float32: run(Float.self);
+                case .float64: run(Double.self)
+                }
+                return [inputGradient]
+            }
         }
     }
 }

@@ -3,20 +3,24 @@ extension Tensor {
     /// subtracting the maximum so that large logits do not overflow.
     /// Backward: dx = y * (dy - sum(dy * y)).
     public func softmax(axis: Int) -> Tensor {
-        let a = normalizedAxis(axis, op: "softmax")
-        let out = softmaxKernel(axis: a, logarithmic: false)
-        return out.recorded("softmax", inputs: [self]) { [unowned out] g in
-            [Tensor.softmaxBackward(g, output: out, axis: a, logarithmic: false)]
+        Profiler.measure("softmax") {
+            let a = normalizedAxis(axis, op: "softmax")
+            let out = softmaxKernel(axis: a, logarithmic: false)
+            return out.recorded("softmax", inputs: [self]) { [unowned out] g in
+                [Tensor.softmaxBackward(g, output: out, axis: a, logarithmic: false)]
+            }
         }
     }
 
     /// x - max - log(sum(exp(x - max))) along `axis` (torch.log_softmax),
     /// stable for any logits. Backward: dx = dy - softmax * sum(dy).
     public func logSoftmax(axis: Int) -> Tensor {
-        let a = normalizedAxis(axis, op: "logSoftmax")
-        let out = softmaxKernel(axis: a, logarithmic: true)
-        return out.recorded("log_softmax", inputs: [self]) { [unowned out] g in
-            [Tensor.softmaxBackward(g, output: out, axis: a, logarithmic: true)]
+        Profiler.measure("log_softmax") {
+            let a = normalizedAxis(axis, op: "logSoftmax")
+            let out = softmaxKernel(axis: a, logarithmic: true)
+            return out.recorded("log_softmax", inputs: [self]) { [unowned out] g in
+                [Tensor.softmaxBackward(g, output: out, axis: a, logarithmic: true)]
+            }
         }
     }
 

@@ -1,37 +1,41 @@
 extension Tensor {
     /// Sum over `axes` (all axes when empty), keeping them as size 1 when `keepDims`.
     public func sum(axes: [Int] = [], keepDims: Bool = false) -> Tensor {
-        let normalized = axes.isEmpty ? Array(0..<rank) : Set(axes.map { Shape.axis($0, rank: rank) }).sorted()
-        var reducedShape = shape
-        if normalized == [2, 3], isChannelsLast {
-            reducedShape[2] = 1
-            reducedShape[3] = 1
-            let finalShape = keepDims ? reducedShape : [shape[0], shape[1]]
+        Profiler.measure("sum") {
+            let normalized = axes.isEmpty ? Array(0..<rank) : Set(axes.map { Shape.axis($0, rank: rank) }).sorted()
+            var reducedShape = shape
+            if normalized == [2, 3], isChannelsLast {
+                reducedShape[2] = 1
+                reducedShape[3] = 1
+                let finalShape = keepDims ? reducedShape : [shape[0], shape[1]]
+                let inputShape = shape
+                return planeSumOfChannelsLast().reshapedStorage(finalShape).recorded("sum", inputs: [self]) { g in
+                    [g.reshaped(reducedShape).expanded(to: inputShape)]
+                }
+            }
+            var out = self
+            // One axis at a time, highest first, each as [outer, n, inner] -> [outer, inner].
+            noGrad {
+                for axis in normalized.reversed() {
+                    out = out.sumKeepingAxis(axis)
+                    reducedShape[axis] = 1
+                }
+            }
+            if normalized.isEmpty { out = copy() }
+            let finalShape = keepDims ? reducedShape : shape.enumerated().filter { !normalized.contains($0.offset) }.map(\.element)
+            let result = out.reshapedStorage(finalShape)
             let inputShape = shape
-            return planeSumOfChannelsLast().reshapedStorage(finalShape).recorded("sum", inputs: [self]) { g in
-                [g.reshaped(reducedShape).expanded(to: inputShape)]
-            }
+            return result.recorded("sum", inputs: [self]) { g in [g.reshaped(reducedShape).expanded(to: inputShape)] }
         }
-        var out = self
-        // One axis at a time, highest first, each as [outer, n, inner] -> [outer, inner].
-        noGrad {
-            for axis in normalized.reversed() {
-                out = out.sumKeepingAxis(axis)
-                reducedShape[axis] = 1
-            }
-        }
-        if normalized.isEmpty { out = copy() }
-        let finalShape = keepDims ? reducedShape : shape.enumerated().filter { !normalized.contains($0.offset) }.map(\.element)
-        let result = out.reshapedStorage(finalShape)
-        let inputShape = shape
-        return result.recorded("sum", inputs: [self]) { g in [g.reshaped(reducedShape).expanded(to: inputShape)] }
     }
 
     /// Mean over `axes` (all axes when empty).
     public func mean(axes: [Int] = [], keepDims: Bool = false) -> Tensor {
-        let normalized = axes.isEmpty ? Array(0..<rank) : Set(axes.map { Shape.axis($0, rank: rank) }).sorted()
-        let n = normalized.reduce(1) { $0 * shape[$1] }
-        return sum(axes: normalized, keepDims: keepDims) * (1 / Double(Swift.max(n, 1)))
+        Profiler.measure("mean") {
+            let normalized = axes.isEmpty ? Array(0..<rank) : Set(axes.map { Shape.axis($0, rank: rank) }).sorted()
+            let n = normalized.reduce(1) { $0 * shape[$1] }
+            return sum(axes: normalized, keepDims: keepDims) * (1 / Double(Swift.max(n, 1)))
+        }
     }
 
     /// The (N, C, 1, 1) sums over the image plane of a channels-last (N, C, H, W) tensor
