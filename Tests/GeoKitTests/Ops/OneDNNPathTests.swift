@@ -69,6 +69,9 @@ final class OneDNNPathTests: XCTestCase {
         let z = (y.relu() + y) * Tensor.randn([2, 4, 1, 1], seed: 3)
         XCTAssertTrue(z.isChannelsLast)
         XCTAssertTrue(z.batchNorm(weight: nil, bias: nil, runningMean: nil, runningVar: nil, training: true).isChannelsLast)
+        XCTAssertTrue(z.maxPool2d(kernel: 2).isChannelsLast)
+        XCTAssertTrue(z.permuted([0, 2, 3, 1]).permuted([0, 3, 1, 2]).isChannelsLast)
+        XCTAssertTrue((z * 2).isChannelsLast)
         XCTAssertFalse((z * 2).sum().isChannelsLast)
     }
 
@@ -125,6 +128,28 @@ final class OneDNNPathTests: XCTestCase {
             let y = noGrad { conv.forward(poisoned, normalisedBy: norm, then: activation) }
             XCTAssertTrue(y.scalars()[0].isNaN, "NaN through \(activation)")
         }
+    }
+
+    /// Max pooling of a channels-last map stays channels-last and picks the portable path's winners
+    /// (ties, NaN and the padded border included), forward and backward.
+    func testChannelsLastMaxPoolingPicksThePortableWinners() {
+        let w = Tensor.randn([6, 3, 3, 3], seed: 2)
+        let x = Tensor.randn([2, 3, 13, 12], seed: 1)
+        x.pointer(Float.self)[40] = .nan
+        func pass() -> (Tensor, Tensor) {
+            let input = x.copy().requiringGrad()
+            let y = input.conv2d(weight: w, padding: 1).relu().maxPool2d(kernel: 3, stride: 2, padding: 1)
+            y.backward(Tensor.randn(y.shape, seed: 3))
+            return (y.detached(), input.grad!)
+        }
+        let (y, gx) = pass()
+        let (yRef, gxRef) = OneDNN.withoutOneDNN { pass() }
+        XCTAssertTrue(y.isChannelsLast)
+        XCTAssertEqual(y.scalars().map(\.isNaN), yRef.scalars().map(\.isNaN))
+        let finite = { (t: Tensor) in t.scalars(as: Double.self).map { $0.isNaN ? 0 : $0 } }
+        assertElementsClose(finite(y), finite(yRef), scale: 1, Self.tolerance, "max pool output")
+        XCTAssertEqual(gx.scalars().map(\.isNaN), gxRef.scalars().map(\.isNaN))
+        assertElementsClose(finite(gx), finite(gxRef), scale: 1, Self.tolerance, "max pool input gradient")
     }
 
     /// Released blocks are handed out again; the idle cache never exceeds its limit.

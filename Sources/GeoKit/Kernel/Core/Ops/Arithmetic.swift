@@ -74,9 +74,15 @@ extension Tensor {
     private func scalarApplied<F: BinaryFunction>(
         _ s: Double, _ f: F, name: String, backward: @escaping (Tensor) -> Tensor
     ) -> Tensor {
+        if isChannelsLast {
+            let out = Tensor(shape: shape, dtype: .float32, storage: Storage(channelsLast: shape))
+            let x = channelsLastFloats, y = out.storage.channelsLastOutput, c = Float(s)
+            Parallel.forEachChunk(count) { r in for i in r { y[i] = f.value(x[i], c) } }
+            return out.recorded(name, inputs: [self]) { g in [backward(g)] }
+        }
         let out = Tensor(zeros: shape, dtype: dtype)
         func run<T: TensorScalar>(_: T.Type) {
-            let x = pointer(T.self), y = out.pointer(T.self), c = T(s)
+            let x = readPointer(T.self), y = out.pointer(T.self), c = T(s)
             Parallel.forEachChunk(count) { r in for i in r { y[i] = f.value(x[i], c) } }
         }
         switch dtype {

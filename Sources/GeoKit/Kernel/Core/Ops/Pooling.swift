@@ -143,6 +143,7 @@ extension Tensor {
     }
 
     private func maxPool(_ windows: PoolWindows, name: String) -> Tensor {
+        if isChannelsLast { return channelsLastMaxPool(windows, name: name) }
         let planes = shape[0] * shape[1]
         let out = Tensor(zeros: [shape[0], shape[1], windows.outHeight, windows.outWidth], dtype: dtype)
         var argmax = [Int32](repeating: 0, count: out.count)
@@ -167,6 +168,63 @@ extension Tensor {
             switch self.dtype {
             case .float32: run(Float.self);
             case .float64: run(Double.self)
+            }
+            return [inputGradient]
+        }
+    }
+
+    /// `maxPool` of a channels-last tensor, in that layout: the same windows, visited in the same
+    /// order with the same comparison (so the same winner, NaN included), a row of channels at a time.
+    private func channelsLastMaxPool(_ windows: PoolWindows, name: String) -> Tensor {
+        let (batch, channels) = (shape[0], shape[1])
+        let (inPlane, outPlane) = (windows.inHeight * windows.inWidth, windows.outHeight * windows.outWidth)
+        let sizes = [batch, channels, windows.outHeight, windows.outWidth]
+        let out = Tensor(shape: sizes, dtype: .float32, storage: Storage(channelsLast: sizes))
+        var argmax = [Int32](repeating: 0, count: out.count)
+        let x = channelsLastFloats, y = out.storage.channelsLastOutput
+        argmax.withUnsafeMutableBufferPointer { argmax in
+            let winners = argmax.baseAddress!
+            Parallel.forEachChunk(batch * windows.outHeight, grain: 1) { range in
+                for task in range {
+                    let (n, oh) = (task / windows.outHeight, task % windows.outHeight)
+                    let image = x + n * inPlane * channels
+                    for ow in 0..<windows.outWidth {
+                        let o = (n * outPlane + oh * windows.outWidth + ow) * channels
+                        let best = y + o, index = winners + o
+                        let first = Int32(windows.rows[oh].lowerBound * windows.inWidth + windows.columns[ow].lowerBound)
+                        for c in 0..<channels {
+                            best[c] = -.infinity
+                            index[c] = first
+                        }
+                        for h in windows.rows[oh] {
+                            for k in windows.columns[ow] {
+                                let pixel = h * windows.inWidth + k, row = image + pixel * channels
+                                for c in 0..<channels {
+                                    let v = row[c]
+                                    let wins = v > best[c] || v != v
+                                    best[c] = wins ? v : best[c]
+                                    index[c] = wins ? Int32(pixel) : index[c]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out.recorded(name, inputs: [self]) { [argmax] gradient in
+            let inputGradient = Tensor(shape: self.shape, dtype: .float32, storage: Storage(channelsLast: self.shape))
+            let gx = inputGradient.storage.channelsLastOutput, gy = gradient.channelsLastFloats
+            argmax.withUnsafeBufferPointer { argmax in
+                let winners = argmax.baseAddress!
+                Parallel.forEachChunk(batch, grain: 1) { images in
+                    for n in images {
+                        (gx + n * inPlane * channels).update(repeating: 0, count: inPlane * channels)
+                        for pixel in 0..<outPlane {
+                            let o = (n * outPlane + pixel) * channels
+                            for c in 0..<channels { gx[(n * inPlane + Int(winners[o + c])) * channels + c] += gy[o + c] }
+                        }
+                    }
+                }
             }
             return [inputGradient]
         }
