@@ -212,11 +212,9 @@ static dnnl_status_t conv_desc(dnnl_convolution_desc_t *cd, int kind, const gk_d
     dnnl_dims_t strides = {s->stride_h, s->stride_w};
     dnnl_dims_t dilates = {s->dilation_h - 1, s->dilation_w - 1};
     dnnl_dims_t left = {s->pad_h, s->pad_w};
-    // torch's floor output size: the right padding is what reaches the last window exactly.
-    dnnl_dims_t right = {
-        (s->out_h - 1) * s->stride_h + (s->kernel_h - 1) * s->dilation_h + 1 - s->in_h - s->pad_h,
-        (s->out_w - 1) * s->stride_w + (s->kernel_w - 1) * s->dilation_w + 1 - s->in_w - s->pad_w};
-    if (right[0] < 0 || right[1] < 0) return dnnl_unimplemented;
+    // torch's padding is symmetric and its output size the floor of (in + 2 pad - span) / stride + 1,
+    // which is oneDNN's formula with the same padding on both sides.
+    dnnl_dims_t right = {s->pad_h, s->pad_w};
     switch (kind) {
     case conv_forward:
     case conv_forward_training:
@@ -499,8 +497,8 @@ int gk_dnnl_batch_norm_forward(
 
 int gk_dnnl_batch_norm_backward(
     int64_t n, int64_t c, int64_t h, int64_t w, const float *src, const float *diff_dst, const float *scale,
-    const float *mean, const float *variance, float *diff_src, float *diff_scale, float *diff_shift, float eps,
-    int batch_statistics) {
+    const float *shift, const float *mean, const float *variance, float *diff_src, float *diff_scale, float *diff_shift,
+    float eps, int batch_statistics) {
     dnnl_status_t status;
     int flags = (scale ? bn_scale | bn_shift : 0) | (batch_statistics ? bn_training : 0);
     entry *e = batch_norm_entry(bn_backward, flags, n, c, h, w, eps, &status);
@@ -511,7 +509,7 @@ int gk_dnnl_batch_norm_backward(
         scratch = malloc(sizeof(float) * (size_t)c);
         if (!scratch) return dnnl_out_of_memory;
     }
-    dnnl_exec_arg_t args[9];
+    dnnl_exec_arg_t args[10];
     int count = 0;
     args[count].arg = DNNL_ARG_SRC;
     status = memory(&e->src, src, &args[count++].memory);
@@ -526,6 +524,9 @@ int gk_dnnl_batch_norm_backward(
     if (scale && status == dnnl_success) {
         args[count].arg = DNNL_ARG_SCALE;
         status = memory(&e->bias, scale, &args[count++].memory);
+        // oneDNN 2.6 asks for the shift too, though the gradients do not depend on it.
+        args[count].arg = DNNL_ARG_SHIFT;
+        if (status == dnnl_success) status = memory(&e->bias, shift, &args[count++].memory);
         args[count].arg = DNNL_ARG_DIFF_SCALE;
         if (status == dnnl_success) status = memory(&e->bias, diff_scale ? diff_scale : scratch, &args[count++].memory);
         args[count].arg = DNNL_ARG_DIFF_SHIFT;

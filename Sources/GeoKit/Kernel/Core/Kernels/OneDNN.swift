@@ -108,7 +108,7 @@ public enum OneDNN {
 
     /// The gradients of `batchNorm`; nil where oneDNN declines.
     static func batchNormGradients(
-        _ gradient: Tensor, input: Tensor, scale: Tensor?, mean: [Float], variance: [Float], eps: Double,
+        _ gradient: Tensor, input: Tensor, scale: Tensor?, shift: Tensor?, mean: [Float], variance: [Float], eps: Double,
         batchStatistics: Bool, wantScaleShift: Bool
     ) -> (input: Tensor, scale: Tensor?, shift: Tensor?)? {
         let s = input.shape, channels = s[1]
@@ -117,7 +117,7 @@ public enum OneDNN {
         let shiftGradient = wantScaleShift && scale != nil ? Tensor(zeros: [channels]) : nil
         let status = gk_dnnl_batch_norm_backward(
             Int64(s[0]), Int64(channels), Int64(s[2]), Int64(s[3]), input.channelsLastFloats, gradient.channelsLastFloats,
-            scale?.readOnlyFloats, mean, variance, inputGradient.storage.channelsLastOutput,
+            scale?.readOnlyFloats, shift?.readOnlyFloats, mean, variance, inputGradient.storage.channelsLastOutput,
             scaleGradient?.pointer(Float.self), shiftGradient?.pointer(Float.self), Float(eps), batchStatistics ? 1 : 0)
         return status == 0 ? (inputGradient, scaleGradient, shiftGradient) : nil
     }

@@ -54,7 +54,7 @@ extension Tensor {
             return result.output.recorded("batch_norm", inputs: inputs) { gradient in
                 let wanted = weight?.requiresGrad == true || bias?.requiresGrad == true
                 if let grads = OneDNN.batchNormGradients(
-                    gradient, input: self, scale: weight, mean: result.mean, variance: result.variance, eps: eps,
+                    gradient, input: self, scale: weight, shift: bias, mean: result.mean, variance: result.variance, eps: eps,
                     batchStatistics: training, wantScaleShift: wanted)
                 {
                     return [grads.input] + (weight == nil ? [] : [grads.scale, grads.shift])

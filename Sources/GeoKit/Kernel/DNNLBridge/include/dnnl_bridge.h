@@ -67,11 +67,12 @@ int gk_dnnl_conv_backward_weights(
 int gk_dnnl_batch_norm_forward(
     int64_t n, int64_t c, int64_t h, int64_t w, const float *src, const float *scale, const float *shift,
     float *mean, float *variance, float *dst, float eps, int training);
-/// Gradients of gk_dnnl_batch_norm_forward given the statistics it used; diff_scale / diff_shift nullable.
+/// Gradients of gk_dnnl_batch_norm_forward given the statistics it used; scale and shift both given or
+/// both null, diff_scale / diff_shift nullable.
 int gk_dnnl_batch_norm_backward(
     int64_t n, int64_t c, int64_t h, int64_t w, const float *src, const float *diff_dst, const float *scale,
-    const float *mean, const float *variance, float *diff_src, float *diff_scale, float *diff_shift, float eps,
-    int batch_statistics);
+    const float *shift, const float *mean, const float *variance, float *diff_src, float *diff_scale, float *diff_shift,
+    float eps, int batch_statistics);
 
 #ifdef __cplusplus
 }
