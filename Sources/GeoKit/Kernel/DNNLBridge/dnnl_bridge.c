@@ -103,6 +103,32 @@ static table_key make_key(int kind, int flags, const gk_dnnl_conv *shape) {
     return key;
 }
 
+/// The table's entry for `key`, built by `build` on first use; NULL (and the status) when oneDNN declines.
+static entry *lookup(table_key key, dnnl_status_t (*build)(entry *), dnnl_status_t *status) {
+    *status = dnnl_success;
+    if (!gk_dnnl_available()) { *status = dnnl_runtime_error; return NULL; }
+    pthread_mutex_lock(&table_lock);
+    entry *e = find(&key);
+    if (!e) {
+        e = calloc(1, sizeof *e);
+        if (!e) {
+            *status = dnnl_out_of_memory;
+        } else {
+            e->key = key;
+            *status = build(e);
+            if (*status != dnnl_success) {
+                free(e);
+                e = NULL;
+            } else {
+                e->next = table;
+                table = e;
+            }
+        }
+    }
+    pthread_mutex_unlock(&table_lock);
+    return e;
+}
+
 static dnnl_status_t memory(const dnnl_memory_desc_t *desc, const void *data, dnnl_memory_t *out) {
     return dnnl_memory_create(out, desc, engine, (void *)data);
 }
@@ -164,30 +190,29 @@ static dnnl_status_t vector_desc(dnnl_memory_desc_t *md, int64_t n) {
 
 // MARK: reorders
 
+/// The reorder between NCHW and NHWC of the key's (n, c, h, w); flags 1 is towards NHWC.
+static dnnl_status_t activation_reorder_descs(const table_key *key, dnnl_memory_desc_t *from, dnnl_memory_desc_t *to) {
+    const gk_dnnl_conv *s = &key->shape;
+    TRY(activation_desc(from, s->batch, s->in_channels, s->in_h, s->in_w, key->flags ? dnnl_nchw : dnnl_nhwc));
+    return activation_desc(to, s->batch, s->in_channels, s->in_h, s->in_w, key->flags ? dnnl_nhwc : dnnl_nchw);
+}
+
+static dnnl_status_t build_reorder(entry *e) {
+    dnnl_memory_desc_t from, to;
+    TRY(activation_reorder_descs(&e->key, &from, &to));
+    TRY(reorder_primitive(&from, &to, &e->primitive));
+    return e->primitive ? dnnl_success : dnnl_runtime_error;
+}
+
 static int reorder_activation(const float *src, float *dst, int64_t n, int64_t c, int64_t h, int64_t w, int to_channels_last) {
-    if (!gk_dnnl_available()) return dnnl_runtime_error;
     gk_dnnl_conv shape;
     memset(&shape, 0, sizeof shape);
     shape.batch = n, shape.in_channels = c, shape.in_h = h, shape.in_w = w;
-    table_key key = make_key(reorder, to_channels_last, &shape);
+    dnnl_status_t status;
+    entry *e = lookup(make_key(reorder, to_channels_last, &shape), build_reorder, &status);
+    if (!e) return status;
     dnnl_memory_desc_t from, to;
-    TRY(activation_desc(&from, n, c, h, w, to_channels_last ? dnnl_nchw : dnnl_nhwc));
-    TRY(activation_desc(&to, n, c, h, w, to_channels_last ? dnnl_nhwc : dnnl_nchw));
-    pthread_mutex_lock(&table_lock);
-    entry *e = find(&key);
-    if (!e) {
-        e = calloc(1, sizeof *e);
-        e->key = key;
-        dnnl_status_t status = reorder_primitive(&from, &to, &e->primitive);
-        if (status != dnnl_success || !e->primitive) {
-            pthread_mutex_unlock(&table_lock);
-            free(e);
-            return status != dnnl_success ? status : dnnl_runtime_error;
-        }
-        e->next = table;
-        table = e;
-    }
-    pthread_mutex_unlock(&table_lock);
+    TRY(activation_reorder_descs(&e->key, &from, &to));
     return reorder_run(e->primitive, &from, src, &to, dst);
 }
 
@@ -297,28 +322,6 @@ static dnnl_status_t build_conv(entry *e) {
     return status;
 }
 
-static entry *conv_entry(int kind, int flags, const gk_dnnl_conv *shape, dnnl_status_t *status) {
-    *status = dnnl_success;
-    if (!gk_dnnl_available()) { *status = dnnl_runtime_error; return NULL; }
-    table_key key = make_key(kind, flags, shape);
-    pthread_mutex_lock(&table_lock);
-    entry *e = find(&key);
-    if (!e) {
-        e = calloc(1, sizeof *e);
-        e->key = key;
-        *status = build_conv(e);
-        if (*status != dnnl_success) {
-            free(e);
-            e = NULL;
-        } else {
-            e->next = table;
-            table = e;
-        }
-    }
-    pthread_mutex_unlock(&table_lock);
-    return e;
-}
-
 /// The weights as the primitive takes them: the caller's own when the layouts agree, else the cache (refreshed on a new version).
 static dnnl_status_t primitive_weights(entry *e, const float *weights, gk_dnnl_weights *cache, int64_t version, const void **out) {
     if (!e->to_primitive_weights) { *out = weights; return dnnl_success; }
@@ -343,7 +346,7 @@ int gk_dnnl_conv_forward(
     const float *bias, float *dst, int accumulate, int post, int training) {
     dnnl_status_t status;
     int flags = (post & 0xf) | (bias ? flag_bias : 0) | (accumulate ? flag_accumulate : 0);
-    entry *e = conv_entry(training ? conv_forward_training : conv_forward, flags, conv, &status);
+    entry *e = lookup(make_key(training ? conv_forward_training : conv_forward, flags, conv), build_conv, &status);
     if (!e) return status;
     const void *w;
     TRY(primitive_weights(e, weights, cache, version, &w));
@@ -366,7 +369,7 @@ int gk_dnnl_conv_backward_data(
     const gk_dnnl_conv *conv, const float *diff_dst, const float *weights, gk_dnnl_weights *cache, int64_t version,
     float *diff_src) {
     dnnl_status_t status;
-    entry *e = conv_entry(conv_backward_data, 0, conv, &status);
+    entry *e = lookup(make_key(conv_backward_data, 0, conv), build_conv, &status);
     if (!e) return status;
     const void *w;
     TRY(primitive_weights(e, weights, cache, version, &w));
@@ -383,7 +386,7 @@ int gk_dnnl_conv_backward_data(
 int gk_dnnl_conv_backward_weights(
     const gk_dnnl_conv *conv, const float *src, const float *diff_dst, float *diff_weights, float *diff_bias) {
     dnnl_status_t status;
-    entry *e = conv_entry(conv_backward_weights, diff_bias ? flag_bias : 0, conv, &status);
+    entry *e = lookup(make_key(conv_backward_weights, diff_bias ? flag_bias : 0, conv), build_conv, &status);
     if (!e) return status;
     void *staging = diff_weights;
     if (e->to_plain_weights) {
@@ -442,29 +445,12 @@ static dnnl_status_t build_batch_norm(entry *e) {
 }
 
 static entry *batch_norm_entry(int kind, int flags, int64_t n, int64_t c, int64_t h, int64_t w, float eps, dnnl_status_t *status) {
-    *status = dnnl_success;
-    if (!gk_dnnl_available()) { *status = dnnl_runtime_error; return NULL; }
     gk_dnnl_conv shape;
     memset(&shape, 0, sizeof shape);
     shape.batch = n, shape.in_channels = c, shape.in_h = h, shape.in_w = w;
     table_key key = make_key(kind, flags, &shape);
     key.eps = eps;
-    pthread_mutex_lock(&table_lock);
-    entry *e = find(&key);
-    if (!e) {
-        e = calloc(1, sizeof *e);
-        e->key = key;
-        *status = build_batch_norm(e);
-        if (*status != dnnl_success) {
-            free(e);
-            e = NULL;
-        } else {
-            e->next = table;
-            table = e;
-        }
-    }
-    pthread_mutex_unlock(&table_lock);
-    return e;
+    return lookup(key, build_batch_norm, status);
 }
 
 int gk_dnnl_batch_norm_forward(

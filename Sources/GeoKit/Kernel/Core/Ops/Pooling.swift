@@ -191,21 +191,38 @@ extension Tensor {
                     for ow in 0..<windows.outWidth {
                         let o = (n * outPlane + oh * windows.outWidth + ow) * channels
                         let best = y + o, index = winners + o
-                        let first = Int32(windows.rows[oh].lowerBound * windows.inWidth + windows.columns[ow].lowerBound)
-                        for c in 0..<channels {
-                            best[c] = -.infinity
-                            index[c] = first
-                        }
-                        for h in windows.rows[oh] {
-                            for k in windows.columns[ow] {
-                                let pixel = h * windows.inWidth + k, row = image + pixel * channels
-                                for c in 0..<channels {
-                                    let v = row[c]
-                                    let wins = v > best[c] || v != v
-                                    best[c] = wins ? v : best[c]
-                                    index[c] = wins ? Int32(pixel) : index[c]
+                        let (rows, columns) = (windows.rows[oh], windows.columns[ow])
+                        let first = Int32(rows.lowerBound * windows.inWidth + columns.lowerBound)
+                        var c = 0
+                        // Eight channels at a time, then the rest one by one; the same comparison either way.
+                        while c + 8 <= channels {
+                            var m = SIMD8<Float>(repeating: -.infinity), i = SIMD8<Int32>(repeating: first)
+                            for h in rows {
+                                for k in columns {
+                                    let pixel = h * windows.inWidth + k
+                                    let v = UnsafeRawPointer(image + pixel * channels + c).loadUnaligned(as: SIMD8<Float>.self)
+                                    let wins = (v .> m) .| (v .!= v)
+                                    m.replace(with: v, where: wins)
+                                    i.replace(with: Int32(pixel), where: wins)
                                 }
                             }
+                            UnsafeMutableRawPointer(best + c).storeBytes(of: m, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(index + c).storeBytes(of: i, as: SIMD8<Int32>.self)
+                            c += 8
+                        }
+                        while c < channels {
+                            var m = -Float.infinity, i = first
+                            for h in rows {
+                                for k in columns {
+                                    let pixel = h * windows.inWidth + k, v = image[pixel * channels + c]
+                                    let wins = v > m || v != v
+                                    m = wins ? v : m
+                                    i = wins ? Int32(pixel) : i
+                                }
+                            }
+                            best[c] = m
+                            index[c] = i
+                            c += 1
                         }
                     }
                 }
