@@ -122,21 +122,22 @@ struct BenchCommand: ParsableCommand {
         }
         print("")
         print("\(name): peak resident memory of a process running \(c.warmup + c.steps) training steps (getrusage ru_maxrss)")
-        print("| framework | peak RSS | RSS before the model | train img/s in that run |")
-        print("|---|---|---|---|")
-        print(String(format: "| GeoKit | %@ | %@ | %.2f |", mib(geokit.peakResidentBytes), mib(geokit.baselineResidentBytes), geokit.trainImagesPerSecond))
-        guard let torch else { return }
-        let figures = try ["contiguous", "channels_last"].map { try bench.torchMemory(python: torch, model: name, format: $0) }
-        for f in figures {
+        print("| framework | peak RSS | RSS before the model | peak - before | train img/s in that run |")
+        print("|---|---|---|---|---|")
+        func row(_ framework: String, _ f: Benchmark.MemoryFigure) {
             print(
                 String(
-                    format: "| PyTorch %@ | %@ | %@ | %.2f |", f.format ?? "?", mib(f.peakResidentBytes), mib(f.baselineResidentBytes),
-                    f.trainImagesPerSecond))
+                    format: "| %@ | %@ | %@ | %@ | %.2f |", framework, mib(f.peakResidentBytes), mib(f.baselineResidentBytes),
+                    mib(f.peakResidentBytes - f.baselineResidentBytes), f.trainImagesPerSecond))
         }
-        let best = figures.max { $0.trainImagesPerSecond < $1.trainImagesPerSecond }!
-        print(
-            String(
-                format: "%@: GeoKit peak / PyTorch peak in its best format (%@, the faster in this run): %.2fx",
-                name, best.format ?? "?", Double(geokit.peakResidentBytes) / Double(max(best.peakResidentBytes, 1))))
+        row("GeoKit", geokit)
+        guard let torch else { return }
+        let figures = try ["contiguous", "channels_last"].map { try bench.torchMemory(python: torch, model: name, format: $0) }
+        for f in figures { row("PyTorch \(f.format ?? "?")", f) }
+        let faster = figures.max { $0.trainImagesPerSecond < $1.trainImagesPerSecond }!
+        let ratios = figures.map {
+            String(format: "%.2fx against %@", Double(geokit.peakResidentBytes) / Double(max($0.peakResidentBytes, 1)), $0.format ?? "?")
+        }
+        print("\(name): GeoKit peak / PyTorch peak: \(ratios.joined(separator: ", ")) (the faster format in this run: \(faster.format ?? "?"))")
     }
 }
